@@ -1,0 +1,916 @@
+/**
+ * The IPv4 stack of a host, modelled on the Linux kernel: interfaces with
+ * addresses (and loopback aliases such as a VIP on lo), a routing table with
+ * longest-prefix match, the ARP neighbour table, ICMP (echo, errors with
+ * rate limiting, redirects), UDP sockets, netfilter-like hooks, and the
+ * sysctls that decide the classic load-balancer failures. A router and a NAT
+ * gateway are hosts with forwarding on; the load balancer builds on it too.
+ *
+ * Receive path, all inside the arrival event (as in a softirq):
+ *   frame -> L2 filter -> ARP | IPv4 -> checksum, martian, PREROUTING hooks
+ *     -> local? INPUT hooks -> ICMP | UDP | TCP | IPIP | protocol unreachable
+ *     -> else forwarding? FORWARD hooks -> TTL -> redirect? -> route -> POSTROUTING -> neighbour -> link
+ */
+import { fmtIp, fmtMac, inPrefix, isMulticastMac, maskOf, networkOf, broadcastOf } from '../wire/addr.js';
+import { arp as mkArp, ethernet, icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
+import { ipv4Checksum, ipv4TotalLength } from '../wire/checksum.js';
+import { encodeIpv4 } from '../wire/encode.js';
+import { withTtl } from '../wire/rewrite.js';
+import type { Arp, Icmp, Ipv4, Ipv4Addr, MacAddr, Udp } from '../wire/types.js';
+import { ARP_OP, ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST } from '../wire/types.js';
+import type { EventTarget } from '../sim/sim.js';
+import type { Rng } from '../sim/rng.js';
+import { MS, SEC } from '../sim/time.js';
+import type { Frame } from '../trace/events.js';
+import type { DropReason } from '../trace/reasons.js';
+import { Iface } from './iface.js';
+import { Neigh, NEIGH_DEFAULTS, neighText } from './neigh.js';
+import type { Network } from './network.js';
+import type { NetNode, NodeKind } from './node.js';
+import { Sysctls } from './sysctl.js';
+import { UdpStack } from './udp.js';
+
+/** A route: destination prefix, optional gateway, output interface. */
+export interface Route {
+  readonly prefix: Ipv4Addr;
+  readonly len: number;
+  /** Next-hop gateway, or null for a directly connected destination. */
+  readonly via: Ipv4Addr | null;
+  readonly iface: Iface;
+  readonly metric: number;
+  /** Preferred source address (`ip route ... src`), or null. */
+  readonly src: Ipv4Addr | null;
+  /** 'kernel' for connected routes made from addresses, 'static' for configured ones. */
+  readonly proto: 'kernel' | 'static' | 'redirect';
+}
+
+/** Where the IP layer is in its path, for hooks. */
+export type HookPoint = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+
+/** What a hook sees. */
+export interface HookContext {
+  readonly point: HookPoint;
+  /** The frame the packet came in as (or was first sent as): for lineage and rewrite events. */
+  readonly frame: Frame | null;
+  readonly inIface: Iface | null;
+  readonly outIface: Iface | null;
+}
+
+/**
+ * A netfilter-like hook. It returns the packet to continue with (the same
+ * value, or a rewritten one: the hook traces its own rewrite), or null when
+ * it took the packet (dropped or consumed it; the hook traces that too).
+ */
+export type Hook = (ip: Ipv4, ctx: HookContext) => Ipv4 | null;
+
+/** A local handler of an IP protocol (TCP, IPIP, VRRP...). */
+export interface ProtoHandler {
+  /** A packet for this host arrived (after INPUT hooks). */
+  input(ip: Ipv4, frame: Frame | null, iface: Iface): void;
+  /** An ICMP error quoting a packet of this protocol arrived; `quoted` is the offending packet's header and first bytes. */
+  icmpError?(icmp: Icmp, quoted: Uint8Array, from: Ipv4Addr): void;
+}
+
+/** The result of sending a locally generated packet. */
+export type SendResult = 'sent' | 'queued' | 'no-route' | 'dropped';
+
+/** Options of a host. */
+export interface HostOptions {
+  /** Sysctls to set, by Linux name. */
+  readonly sysctls?: Readonly<Record<string, number>>;
+}
+
+/** Event kinds of a host's own timers. */
+const EV_NEIGH = 1;
+const EV_LOOPBACK = 2;
+const EV_CALL = 3;
+
+/** A deferred call: an object with a method run when its timer fires. */
+export interface Deferred {
+  run(): void;
+}
+
+/** A Linux-faithful IPv4 host (and, with forwarding on, router). */
+export class Host implements NetNode, EventTarget {
+  readonly ifaces: Iface[] = [];
+  /** The loopback interface (127.0.0.1/8 and any aliases such as a VIP). */
+  readonly lo: Iface;
+  readonly routes: Route[] = [];
+  readonly sysctl = new Sysctls();
+  readonly udp: UdpStack;
+  readonly label: string;
+  /** Handlers for IP protocols other than ICMP and UDP (TCP registers itself as 6). */
+  readonly protos = new Map<number, ProtoHandler>();
+  /** Netfilter-like hooks in registration order. */
+  readonly hooks: Record<HookPoint, Hook[]> = { prerouting: [], input: [], forward: [], output: [], postrouting: [] };
+  /** The neighbour table: key is iface index * 2^32 + IPv4 address. */
+  readonly neigh = new Map<number, Neigh>();
+  /** Route exceptions learned from ICMP redirects: destination -> gateway. */
+  readonly redirects = new Map<Ipv4Addr, Ipv4Addr>();
+  /** Random stream of this host (ephemeral ports, reachable time, IP ids). */
+  readonly rng: Rng;
+  /** Echo replies and errors received, for ping apps: id -> handler. */
+  readonly pingHandlers = new Map<number, (icmp: Icmp, ip: Ipv4) => void>();
+  private readonly icmpPeers = new Map<Ipv4Addr, { tokens: number; last: number }>();
+  private readonly redirectPeers = new Map<Ipv4Addr, { tokens: number; last: number; count: number }>();
+  private readonly ipIds = new Map<number, number>();
+  private reachableMs: number;
+
+  /** Creates a host; add interfaces with `addIface`. */
+  constructor(
+    readonly net: Network,
+    readonly name: string,
+    readonly kind: NodeKind = 'host',
+    opts: HostOptions = {},
+  ) {
+    this.label = `${kind} ${name}`;
+    this.rng = net.sim.stream(`host:${name}`);
+    this.lo = new Iface(this, 'lo', 0);
+    this.lo.addrs.push({ addr: 0x7f000001, len: 8 });
+    this.udp = new UdpStack(this);
+    if (kind === 'router' || kind === 'gateway') this.sysctl.set('net.ipv4.ip_forward', 1);
+    for (const [k, v] of Object.entries(opts.sysctls ?? {})) this.sysctl.set(k, v);
+    // Linux: reachable_time is base_reachable_time randomised to [0.5, 1.5) of it.
+    this.reachableMs = Math.floor(NEIGH_DEFAULTS.baseReachableMs * (0.5 + this.rng.float()));
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** Adds an Ethernet interface with an automatically assigned MAC unless given. */
+  addIface(name: string, mac?: MacAddr): Iface {
+    if (name === 'lo' || this.ifaces.some((i) => i.name === name)) throw new Error(`${this.name} already has an interface ${name}`);
+    const i = new Iface(this, name, mac ?? this.net.allocMac());
+    this.ifaces.push(i);
+    return i;
+  }
+
+  /** The interface with this name (lo included), or null. */
+  iface(name: string): Iface | null {
+    if (name === 'lo') return this.lo;
+    for (const i of this.ifaces) if (i.name === name) return i;
+    return null;
+  }
+
+  /** Adds an address to an interface and, like Linux, the connected route of its subnet (none for /32 on lo). */
+  addAddress(iface: Iface, addr: Ipv4Addr, len: number): void {
+    iface.addrs.push({ addr, len });
+    if (iface !== this.lo && len < 32) {
+      this.addRoute({ prefix: networkOf(addr, len), len, via: null, iface, metric: 0, src: addr, proto: 'kernel' });
+    }
+  }
+
+  /** Adds a route; routes are kept ordered by prefix length (longest first), then metric. */
+  addRoute(r: Route): void {
+    this.routes.push(r);
+    this.routes.sort((a, b) => b.len - a.len || a.metric - b.metric);
+    this.net.trace.state(this.name, { what: 'route', prefix: r.prefix, len: r.len, via: r.via, iface: r.iface.name, op: 'add' }, () =>
+      `${this.name} adds route ${fmtIp(r.prefix)}/${r.len}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.iface.name}`,
+    );
+  }
+
+  /** Adds a default route through a gateway; the output interface is the one whose subnet holds the gateway. */
+  addDefaultRoute(via: Ipv4Addr, metric = 0): void {
+    const r = this.lookupConnected(via);
+    if (!r) throw new Error(`${this.name}: gateway ${fmtIp(via)} is not on a connected subnet`);
+    this.addRoute({ prefix: 0, len: 0, via, iface: r.iface, metric, src: null, proto: 'static' });
+  }
+
+  private lookupConnected(a: Ipv4Addr): Route | null {
+    for (const r of this.routes) if (r.via === null && inPrefix(a, r.prefix, r.len)) return r;
+    return null;
+  }
+
+  /** True when forwarding is on for packets arriving on `iface`. */
+  forwarding(iface: Iface): boolean {
+    return this.sysctl.conf(iface.name, 'forwarding') === 1 || this.sysctl.get('net.ipv4.ip_forward') === 1;
+  }
+
+  // ---------------------------------------------------------------- addresses and routing
+
+  /** True when `a` is one of this host's addresses (on any interface, lo included: the weak host model). */
+  isLocal(a: Ipv4Addr): boolean {
+    if (a >>> 24 === 127) return true;
+    if (this.lo.hasAddr(a)) return true;
+    const xs = this.ifaces;
+    for (let i = 0; i < xs.length; i++) if (xs[i]!.hasAddr(a)) return true;
+    return false;
+  }
+
+  /** True when `a` is a broadcast address for this host (limited, or directed on a connected subnet). */
+  isBroadcast(a: Ipv4Addr): boolean {
+    if (a === 0xffffffff) return true;
+    for (const i of this.ifaces) for (const x of i.addrs) if (x.len < 31 && broadcastOf(x.addr, x.len) === a) return true;
+    return false;
+  }
+
+  /** Longest-prefix match (a redirect exception overrides the gateway of its destination). */
+  lookup(dst: Ipv4Addr): Route | null {
+    const rs = this.routes;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      if (r.len === 0 || ((dst ^ r.prefix) & maskOf(r.len)) === 0) {
+        if (!r.iface.up) continue;
+        if (this.redirects.size > 0) {
+          const gw = this.redirects.get(dst);
+          if (gw !== undefined) return { ...r, via: gw, proto: 'redirect' };
+        }
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The source address for packets to `dst` leaving through `route` (Linux
+   * inet_select_addr): the route's preferred source, else the primary
+   * address of the output interface in the subnet of the next hop, else its
+   * primary address, else any address of the host.
+   */
+  sourceFor(route: Route, dst: Ipv4Addr): Ipv4Addr | null {
+    if (route.src !== null) return route.src;
+    const hop = route.via ?? dst;
+    const own = route.iface.addrs;
+    for (const a of own) if (inPrefix(hop, a.addr, a.len)) return a.addr;
+    if (own.length > 0) return own[0]!.addr;
+    for (const i of this.ifaces) if (i.addrs.length > 0) return i.addrs[0]!.addr;
+    for (const a of this.lo.addrs) if (a.addr >>> 24 !== 127) return a.addr;
+    return null;
+  }
+
+  /** The source a local socket would use to reach `dst`, or null when there is no route. */
+  sourceTo(dst: Ipv4Addr): Ipv4Addr | null {
+    if (this.isLocal(dst)) return dst;
+    const r = this.lookup(dst);
+    return r ? this.sourceFor(r, dst) : null;
+  }
+
+  /**
+   * The IP id of a locally generated packet (Linux ip_select_ident): packets
+   * with DF from unconnected sockets carry 0; others count per (destination,
+   * protocol) from a seeded start, like the kernel's hashed id generators.
+   */
+  nextIpId(dst: Ipv4Addr, proto: number, df: boolean): number {
+    if (df) return 0;
+    const key = dst * 256 + proto;
+    let v = this.ipIds.get(key);
+    if (v === undefined) v = this.rng.int(65536);
+    this.ipIds.set(key, (v + 1) & 0xffff);
+    return v;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  onEvent(kind: number, a: unknown, b: unknown): void {
+    switch (kind) {
+      case EV_NEIGH:
+        this.neighTimer(a as Neigh);
+        break;
+      case EV_LOOPBACK:
+        this.ipReceive(this.lo, a as Frame, (a as Frame).eth.payload as Ipv4);
+        break;
+      case EV_CALL:
+        (a as Deferred).run();
+        break;
+      default:
+        void b;
+    }
+  }
+
+  kindName(kind: number): string {
+    return kind === EV_NEIGH ? 'ARP timer' : kind === EV_LOOPBACK ? 'loopback delivery' : 'deferred call';
+  }
+
+  /** Runs `d.run()` after `delay` ns (a cancellable timer owned by this host). */
+  defer(delay: number, d: Deferred) {
+    return this.net.sim.timer(delay, this, EV_CALL, d);
+  }
+
+  linkChanged(iface: Iface, up: boolean): void {
+    this.net.trace.state(this.name, { what: 'iface', iface: iface.name, up }, () => `${iface.label} carrier ${up ? 'up' : 'down'}`);
+  }
+
+  // ---------------------------------------------------------------- receive path
+
+  receive(iface: Iface, frame: Frame): void {
+    const eth = frame.eth;
+    const trace = this.net.trace;
+    if (eth.dst !== iface.mac && eth.dst !== MAC_BROADCAST && !isMulticastMac(eth.dst)) {
+      trace.drop(this.name, iface.name, frame, 'not-for-me', () => `${iface.label} (${fmtMac(iface.mac)}) ignores a frame for ${fmtMac(eth.dst)}`);
+      return;
+    }
+    if (eth.vlan !== null) {
+      trace.drop(this.name, iface.name, frame, 'vlan-mismatch', () => `${iface.label} has no VLAN ${eth.vlan!.vid} sub-interface`);
+      return;
+    }
+    const p = eth.payload;
+    switch (p.kind) {
+      case 'arp':
+        this.arpInput(iface, frame, p);
+        return;
+      case 'ipv4':
+        this.ipReceive(iface, frame, p);
+        return;
+      case 'raw':
+        trace.drop(this.name, iface.name, frame, 'decode-error', () => `${this.name} does not handle EtherType 0x${eth.type.toString(16).padStart(4, '0')}`);
+        return;
+    }
+  }
+
+  /** IPv4 input (ip_rcv + ip_route_input): checks, PREROUTING, then local delivery or forwarding. */
+  ipReceive(iface: Iface, frame: Frame, ip0: Ipv4): void {
+    const trace = this.net.trace;
+    if (ip0.checksum !== ipv4Checksum(ip0)) {
+      trace.drop(this.name, iface.name, frame, 'bad-checksum', () => `the IPv4 header checksum 0x${ip0.checksum.toString(16)} is wrong; ${this.name} discards the packet`);
+      return;
+    }
+    const src = ip0.src;
+    // Linux ip_route_input_slow: broadcast, multicast, loopback or own addresses as source are martians.
+    if (iface !== this.lo && (src === 0xffffffff || src >>> 28 === 0xe || src >>> 24 === 127 || (this.isLocal(src) && !this.sysctl.conf(iface.name, 'accept_local')))) {
+      trace.drop(this.name, iface.name, frame, 'martian-source', () => `${this.name} drops a packet from ${fmtIp(src)}: a source that cannot arrive on ${iface.name} (martian)`);
+      return;
+    }
+    let ip: Ipv4 | null = ip0;
+    let f = frame;
+    if (this.hooks.prerouting.length > 0) {
+      ip = this.runHooks('prerouting', ip, f, iface, null);
+      if (ip === null) return;
+      if (ip !== ip0) f = trace.frame({ ...frame.eth, payload: ip }, frame);
+    }
+    const dst = ip.dst;
+    if (this.isLocal(dst) || this.isBroadcast(dst) || dst >>> 28 === 0xe) {
+      if (!this.rpFilterOk(iface, ip, f)) return;
+      this.localDeliver(iface, f, ip);
+      return;
+    }
+    if (!this.forwarding(iface)) {
+      trace.drop(this.name, iface.name, f, 'ip-forward-off', () => `${fmtIp(dst)} is not an address of ${this.name}, and IP forwarding is off (net.ipv4.ip_forward=0), so it is dropped silently`);
+      return;
+    }
+    if (!this.rpFilterOk(iface, ip, f)) return;
+    this.forward(iface, f, ip);
+  }
+
+  /** Reverse path filter (Linux fib_validate_source): 1 strict, 2 loose, 0 off. */
+  private rpFilterOk(iface: Iface, ip: Ipv4, frame: Frame): boolean {
+    if (iface === this.lo) return true;
+    const mode = this.sysctl.conf(iface.name, 'rp_filter');
+    if (mode === 0) return true;
+    const back = this.lookup(ip.src);
+    const ok = mode === 1 ? back !== null && back.iface === iface : back !== null;
+    if (!ok) {
+      this.net.trace.drop(this.name, iface.name, frame, 'rp-filter', () =>
+        mode === 1
+          ? `rp_filter=1 (strict): ${this.name} would reach ${fmtIp(ip.src)} through ${back ? back.iface.name : 'no interface'}, not ${iface.name}, so the packet is dropped`
+          : `rp_filter=2 (loose): ${this.name} has no route back to ${fmtIp(ip.src)}, so the packet is dropped`,
+      );
+    }
+    return ok;
+  }
+
+  private runHooks(point: HookPoint, ip: Ipv4, frame: Frame | null, inIface: Iface | null, outIface: Iface | null): Ipv4 | null {
+    const hs = this.hooks[point];
+    let cur: Ipv4 | null = ip;
+    for (let i = 0; i < hs.length && cur !== null; i++) cur = hs[i]!(cur, { point, frame, inIface, outIface });
+    return cur;
+  }
+
+  /** Delivers a packet addressed to this host to its protocol (ip_local_deliver). */
+  private localDeliver(iface: Iface, frame: Frame, ip0: Ipv4): void {
+    let ip: Ipv4 | null = ip0;
+    let f = frame;
+    const trace = this.net.trace;
+    if (this.hooks.input.length > 0) {
+      ip = this.runHooks('input', ip0, frame, iface, null);
+      if (ip === null) return;
+      if (ip !== ip0) f = trace.frame({ ...frame.eth, payload: ip }, frame);
+    }
+    const p = ip.payload;
+    switch (p.kind) {
+      case 'icmp':
+        this.icmpInput(iface, f, ip, p);
+        return;
+      case 'udp':
+        this.udp.input(iface, f, ip, p);
+        return;
+      default: {
+        const h = this.protos.get(ip.proto);
+        if (h) {
+          h.input(ip, f, iface);
+          return;
+        }
+        trace.drop(this.name, iface.name, f, 'ip-proto-unreachable', () => `${this.name} has no handler for IP protocol ${ip!.proto}; it answers ICMP protocol unreachable`);
+        if (!this.isBroadcast(ip.dst)) this.icmpError(ip, ICMP_TYPE.DEST_UNREACH, ICMP_UNREACH.PROTOCOL, 0, f);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- forwarding
+
+  /** Forwards a packet that is not for this host (ip_forward). */
+  private forward(inIface: Iface, frame: Frame, ip0: Ipv4): void {
+    const trace = this.net.trace;
+    let ip: Ipv4 | null = ip0;
+    let f = frame;
+    if (this.hooks.forward.length > 0) {
+      ip = this.runHooks('forward', ip0, frame, inIface, null);
+      if (ip === null) return;
+      if (ip !== ip0) f = trace.frame({ ...frame.eth, payload: ip }, frame);
+    }
+    if (ip.ttl <= 1) {
+      trace.drop(this.name, inIface.name, f, 'ttl-exceeded', () => `the TTL of the packet to ${fmtIp(ip!.dst)} runs out at ${this.name}; it answers ICMP time exceeded`);
+      this.icmpError(ip, ICMP_TYPE.TIME_EXCEEDED, 0, 0, f);
+      return;
+    }
+    const route = this.lookup(ip.dst);
+    if (!route) {
+      trace.drop(this.name, inIface.name, f, 'no-route', () => `${this.name} has no route to ${fmtIp(ip!.dst)}; it answers ICMP network unreachable`);
+      this.icmpError(ip, ICMP_TYPE.DEST_UNREACH, ICMP_UNREACH.NET, 0, f);
+      return;
+    }
+    const nextHop = route.via ?? ip.dst;
+    // Linux ip_forward: back out of the interface it came in on, to a source on that link -> ICMP redirect.
+    if (route.iface === inIface && this.sysctl.conf(inIface.name, 'send_redirects') && this.onLink(inIface, ip.src)) {
+      this.maybeRedirect(ip, nextHop, f);
+    }
+    const out = withTtl(ip, ip.ttl - 1);
+    this.output(route, nextHop, out, f, inIface);
+  }
+
+  private onLink(iface: Iface, a: Ipv4Addr): boolean {
+    for (const x of iface.addrs) if (inPrefix(a, x.addr, x.len)) return true;
+    return false;
+  }
+
+  /** Sends an ICMP redirect, rate-limited as Linux ip_rt_send_redirect (9 at most, with exponential back-off from 20 ms). */
+  private maybeRedirect(ip: Ipv4, gw: Ipv4Addr, frame: Frame): void {
+    const now = this.net.sim.now;
+    let peer = this.redirectPeers.get(ip.src);
+    if (!peer) {
+      peer = { tokens: 0, last: 0, count: 0 };
+      this.redirectPeers.set(ip.src, peer);
+    }
+    // Linux: after ip_rt_redirect_silence (20 ms << 10) without redirects the counter resets.
+    if (now - peer.last > 20 * MS * 1024) peer.tokens = 0;
+    if (peer.tokens >= 9) return; // ip_rt_redirect_number
+    if (peer.tokens > 0 && now < peer.last + 20 * MS * 2 ** peer.tokens) return;
+    peer.tokens++;
+    peer.last = now;
+    peer.count++;
+    this.icmpError(ip, ICMP_TYPE.REDIRECT, 1, gw, frame, true);
+  }
+
+  /**
+   * POSTROUTING and the neighbour layer: sends `ip` toward `nextHop` through
+   * `route.iface`. `parent` is the frame it came from (forwarding) or null.
+   */
+  output(route: Route, nextHop: Ipv4Addr, ip0: Ipv4, parent: Frame | null, inIface: Iface | null = null): SendResult {
+    let ip: Ipv4 | null = ip0;
+    const iface = route.iface;
+    if (this.hooks.postrouting.length > 0) {
+      ip = this.runHooks('postrouting', ip0, parent, inIface, iface);
+      if (ip === null) return 'dropped';
+    }
+    if (iface === this.lo) {
+      this.loopback(ip, parent);
+      return 'sent';
+    }
+    if (ip.dst === 0xffffffff || this.isBroadcastOn(iface, ip.dst)) {
+      this.sendFrame(iface, MAC_BROADCAST, ip, parent, inIface);
+      return 'sent';
+    }
+    return this.neighOutput(iface, nextHop, ip, parent, inIface);
+  }
+
+  private isBroadcastOn(iface: Iface, a: Ipv4Addr): boolean {
+    for (const x of iface.addrs) if (x.len < 31 && broadcastOf(x.addr, x.len) === a) return true;
+    return false;
+  }
+
+  private sendFrame(iface: Iface, dstMac: MacAddr, ip: Ipv4, parent: Frame | null, inIface: Iface | null): void {
+    const trace = this.net.trace;
+    const f = trace.frame(ethernet(dstMac, iface.mac, ip), parent);
+    if (parent && inIface) {
+      trace.forward(this.name, inIface.name, iface.name, f, 'route');
+    }
+    iface.send(f);
+  }
+
+  private loopback(ip: Ipv4, parent: Frame | null): void {
+    const f = this.net.trace.frame(ethernet(0, 0, ip), parent);
+    this.net.sim.post(0, this, EV_LOOPBACK, f);
+  }
+
+  /**
+   * Sends a locally generated packet: route lookup, OUTPUT hooks, then
+   * output. `ip.src` must already be chosen (transport checksums cover it);
+   * use sourceTo(dst) first.
+   */
+  sendIp(ip0: Ipv4): SendResult {
+    const trace = this.net.trace;
+    let ip: Ipv4 | null = ip0;
+    if (this.isLocal(ip0.dst)) {
+      this.loopback(ip0, null);
+      return 'sent';
+    }
+    const route = this.lookup(ip0.dst);
+    if (!route) {
+      trace.drop(this.name, null, null, 'no-route', () => `${this.name} has no route to ${fmtIp(ip0.dst)} (the application gets "Network is unreachable")`);
+      return 'no-route';
+    }
+    if (this.hooks.output.length > 0) {
+      ip = this.runHooks('output', ip0, null, null, route.iface);
+      if (ip === null) return 'dropped';
+    }
+    return this.output(route, route.via ?? ip.dst, ip, null);
+  }
+
+  /** Builds and sends a packet from a local protocol, choosing id and DF the Linux way. */
+  sendPayload(src: Ipv4Addr, dst: Ipv4Addr, payload: Ipv4['payload'], opts: { df?: boolean; ttl?: number; tos?: number; id?: number } = {}): SendResult {
+    const df = opts.df ?? true;
+    const proto = payload.kind === 'tcp' ? IPPROTO.TCP : payload.kind === 'udp' ? IPPROTO.UDP : payload.kind === 'icmp' ? IPPROTO.ICMP : IPPROTO.IPIP;
+    const ip = mkIpv4(
+      {
+        src,
+        dst,
+        ttl: opts.ttl ?? this.sysctl.get('net.ipv4.ip_default_ttl'),
+        tos: opts.tos ?? 0,
+        id: opts.id ?? this.nextIpId(dst, proto, df),
+        frag: df ? IP_FLAG.DF : 0,
+      },
+      payload,
+    );
+    return this.sendIp(ip);
+  }
+
+  // ---------------------------------------------------------------- ARP and neighbours
+
+  private neighKey(iface: Iface, a: Ipv4Addr): number {
+    return this.ifaces.indexOf(iface) * 4294967296 + a;
+  }
+
+  /** The neighbour entry for an address on an interface, or undefined. */
+  neighbour(iface: Iface, a: Ipv4Addr): Neigh | undefined {
+    return this.neigh.get(this.neighKey(iface, a));
+  }
+
+  private neighState(n: Neigh, state: Neigh['state']): void {
+    n.state = state;
+    this.net.trace.state(
+      this.name,
+      () => ({ what: 'arp', ip: n.ip, mac: state === 'incomplete' || state === 'failed' ? null : n.mac, state: state === 'delay' || state === 'probe' ? 'stale' : state, iface: n.iface.name }),
+      () => neighText(this.name, n),
+    );
+  }
+
+  private neighOutput(iface: Iface, nextHop: Ipv4Addr, ip: Ipv4, parent: Frame | null, inIface: Iface | null): SendResult {
+    const key = this.neighKey(iface, nextHop);
+    let n = this.neigh.get(key);
+    const now = this.net.sim.now;
+    if (n && n.state !== 'incomplete' && n.state !== 'failed') {
+      if (n.state === 'reachable' && now - n.confirmed > this.reachableMs * MS) this.neighState(n, 'stale');
+      if (n.state === 'stale') {
+        // Linux: the first use of a stale entry starts the delay timer.
+        this.neighState(n, 'delay');
+        n.timer = this.net.sim.timer(NEIGH_DEFAULTS.delayFirstProbeMs * MS, this, EV_NEIGH, n);
+      }
+      this.sendFrame(iface, n.mac, ip, parent, inIface);
+      return 'sent';
+    }
+    if (!n || n.state === 'failed') {
+      n = new Neigh(nextHop, iface);
+      this.neigh.set(key, n);
+      n.queue.push({ ip, parent, inIface });
+      this.neighState(n, 'incomplete');
+      n.probes = 0;
+      this.solicit(n, ip.src, false);
+      return 'queued';
+    }
+    if (n.queue.length >= NEIGH_DEFAULTS.unresQlen) {
+      const old = n.queue.shift()!;
+      this.net.trace.drop(this.name, iface.name, old.parent, 'arp-queue-full', () => `${this.name} still waits for ARP of ${fmtIp(nextHop)}; its queue is full and the oldest packet is dropped`);
+    }
+    n.queue.push({ ip, parent, inIface });
+    return 'queued';
+  }
+
+  /** Sends an ARP request for a neighbour (broadcast, or unicast when probing) and arms the retransmit timer. */
+  private solicit(n: Neigh, pktSrc: Ipv4Addr | null, unicast: boolean): void {
+    const iface = n.iface;
+    const spa = this.arpSource(iface, n.ip, pktSrc);
+    const req = mkArp(ARP_OP.REQUEST, iface.mac, spa, 0, n.ip);
+    const f = this.net.trace.frame(ethernet(unicast ? n.mac : MAC_BROADCAST, iface.mac, req));
+    n.probes++;
+    iface.send(f);
+    n.timer = this.net.sim.timer(NEIGH_DEFAULTS.retransMs * MS, this, EV_NEIGH, n);
+  }
+
+  /** The sender address of an ARP request (Linux arp_solicit with arp_announce). */
+  private arpSource(iface: Iface, target: Ipv4Addr, pktSrc: Ipv4Addr | null): Ipv4Addr {
+    const announce = this.sysctl.conf(iface.name, 'arp_announce');
+    if (pktSrc !== null && this.isLocal(pktSrc)) {
+      if (announce === 0) return pktSrc;
+      if (announce === 1 && iface.addrs.some((a) => inPrefix(pktSrc, a.addr, a.len) && inPrefix(target, a.addr, a.len))) return pktSrc;
+    }
+    // arp_announce=2 (or no suitable packet source): the best address of the interface for the target.
+    for (const a of iface.addrs) if (inPrefix(target, a.addr, a.len)) return a.addr;
+    return iface.addrs[0]?.addr ?? 0;
+  }
+
+  private neighTimer(n: Neigh): void {
+    n.timer = null;
+    const key = this.neighKey(n.iface, n.ip);
+    if (this.neigh.get(key) !== n) return;
+    switch (n.state) {
+      case 'incomplete':
+        if (n.probes < NEIGH_DEFAULTS.mcastSolicit) {
+          this.solicit(n, null, false);
+          return;
+        }
+        this.neighFailed(n);
+        return;
+      case 'delay':
+        if (this.net.sim.now - n.confirmed < NEIGH_DEFAULTS.delayFirstProbeMs * MS) {
+          this.neighState(n, 'reachable');
+          return;
+        }
+        this.neighState(n, 'probe');
+        n.probes = 0;
+        this.solicit(n, null, true);
+        return;
+      case 'probe':
+        if (n.probes < NEIGH_DEFAULTS.ucastSolicit) {
+          this.solicit(n, null, true);
+          return;
+        }
+        this.neighFailed(n);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Resolution failed: drop what waited, each with ICMP host unreachable to its source (Linux arp_error_report). */
+  private neighFailed(n: Neigh): void {
+    this.neighState(n, 'failed');
+    this.neigh.delete(this.neighKey(n.iface, n.ip));
+    const q = n.queue;
+    n.queue = [];
+    for (const p of q) {
+      this.net.trace.drop(this.name, n.iface.name, p.parent, 'arp-failed', () => `${fmtIp(n.ip)} did not answer ${NEIGH_DEFAULTS.mcastSolicit} ARP requests from ${this.name}; the packet to ${fmtIp(p.ip.dst)} is dropped with ICMP host unreachable`);
+      this.icmpError(p.ip, ICMP_TYPE.DEST_UNREACH, ICMP_UNREACH.HOST, 0, p.parent);
+    }
+  }
+
+  private arpInput(iface: Iface, frame: Frame, a: Arp): void {
+    const trace = this.net.trace;
+    const now = this.net.sim.now;
+    const key = this.neighKey(iface, a.spa);
+    let n = this.neigh.get(key);
+    if (a.op === ARP_OP.REQUEST && this.arpShouldReply(iface, a)) {
+      const rep = mkArp(ARP_OP.REPLY, iface.mac, a.tpa, a.sha, a.spa);
+      trace.deliver(this.name, () => `arp: ${fmtIp(a.tpa)} is-at ${fmtMac(iface.mac)}`, frame);
+      // Linux neigh_event_ns: answering a request also records the requester (as STALE).
+      if (!n || n.state === 'failed') {
+        n = new Neigh(a.spa, iface);
+        n.mac = a.sha;
+        n.updated = now;
+        this.neigh.set(key, n);
+        this.neighState(n, 'stale');
+      } else if (n.state === 'incomplete') {
+        this.neighResolved(n, a.sha, now);
+      } else if (n.mac !== a.sha && now - n.updated >= NEIGH_DEFAULTS.locktimeMs * MS) {
+        n.mac = a.sha;
+        n.updated = now;
+        this.neighState(n, 'stale');
+      }
+      iface.send(trace.frame(ethernet(a.sha, iface.mac, rep)));
+      return;
+    }
+    if (a.op === ARP_OP.REQUEST && !this.isLocal(a.tpa)) {
+      trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} is not ${fmtIp(a.tpa)}; it ignores the ARP request`);
+    } else if (a.op === ARP_OP.REQUEST) {
+      trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} owns ${fmtIp(a.tpa)} but arp_ignore=${this.sysctl.conf(iface.name, 'arp_ignore')} on ${iface.name} tells it not to answer`);
+    }
+    if (!n) return; // arp_accept=0: no new entries from unsolicited ARP
+    if (n.state === 'incomplete') {
+      this.neighResolved(n, a.sha, now);
+      return;
+    }
+    if (n.mac === a.sha) {
+      if (a.op === ARP_OP.REPLY) {
+        n.confirmed = now;
+        if (n.state !== 'reachable') this.neighState(n, 'reachable');
+      }
+      return;
+    }
+    // A different address for a known neighbour: only after locktime (the first answer wins).
+    if (now - n.updated < NEIGH_DEFAULTS.locktimeMs * MS) {
+      trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} already learned ${fmtIp(a.spa)} at ${fmtMac(n!.mac)} less than a second ago (locktime); it ignores ${fmtMac(a.sha)}`);
+      return;
+    }
+    n.mac = a.sha;
+    n.updated = now;
+    if (a.op === ARP_OP.REPLY) {
+      n.confirmed = now;
+      this.neighState(n, 'reachable');
+    } else {
+      this.neighState(n, 'stale');
+    }
+  }
+
+  private neighResolved(n: Neigh, mac: MacAddr, now: number): void {
+    n.mac = mac;
+    n.updated = now;
+    n.confirmed = now;
+    this.net.sim.cancel(n.timer);
+    n.timer = null;
+    this.neighState(n, 'reachable');
+    const q = n.queue;
+    n.queue = [];
+    for (const p of q) this.sendFrame(n.iface, mac, p.ip, p.parent, p.inIface);
+  }
+
+  /** Whether to answer an ARP request (Linux arp_ignore, net/ipv4/arp.c arp_ignore()). */
+  private arpShouldReply(iface: Iface, a: Arp): boolean {
+    if (!this.isLocal(a.tpa) || a.tpa >>> 24 === 127) return false;
+    const mode = this.sysctl.conf(iface.name, 'arp_ignore');
+    switch (mode) {
+      case 0: // reply for any local address, on any interface (lo included)
+        return true;
+      case 1: // only if the target address is configured on the incoming interface
+        return iface.hasAddr(a.tpa);
+      case 2: // ... and the sender is in the same subnet as that address
+        return iface.addrs.some((x) => x.addr === a.tpa && inPrefix(a.spa, x.addr, x.len));
+      default: // 3: scope host only; 8: never
+        return false;
+    }
+  }
+
+  /** Sends a gratuitous ARP (a request for our own address) from `iface`. */
+  gratuitousArp(iface: Iface, addr: Ipv4Addr): void {
+    const req = mkArp(ARP_OP.REQUEST, iface.mac, addr, 0, addr);
+    iface.send(this.net.trace.frame(ethernet(MAC_BROADCAST, iface.mac, req)));
+  }
+
+  // ---------------------------------------------------------------- ICMP
+
+  private icmpInput(iface: Iface, frame: Frame, ip: Ipv4, m: Icmp): void {
+    const trace = this.net.trace;
+    switch (m.type) {
+      case ICMP_TYPE.ECHO_REQUEST: {
+        if (this.sysctl.get('net.ipv4.icmp_echo_ignore_all') || (this.isBroadcast(ip.dst) && this.sysctl.get('net.ipv4.icmp_echo_ignore_broadcasts'))) {
+          trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `${this.name} ignores echo requests to ${fmtIp(ip.dst)} (icmp_echo_ignore_*)`);
+          return;
+        }
+        trace.deliver(this.name, 'icmp echo', frame);
+        const src = this.isLocal(ip.dst) ? ip.dst : (this.sourceTo(ip.src) ?? ip.dst);
+        const reply = mkIcmp(ICMP_TYPE.ECHO_REPLY, 0, m.rest, m.body);
+        // Linux icmp_reply: the ICMP socket does not set DF, so the id comes from the id generator.
+        this.sendPayload(src, ip.src, reply, { df: false, tos: ip.tos });
+        return;
+      }
+      case ICMP_TYPE.ECHO_REPLY: {
+        const h = this.pingHandlers.get(m.rest >>> 16);
+        if (h) {
+          trace.deliver(this.name, () => `ping id ${m.rest >>> 16}`, frame);
+          h(m, ip);
+        } else trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `${this.name} has no ping waiting for id ${m.rest >>> 16}`);
+        return;
+      }
+      case ICMP_TYPE.DEST_UNREACH:
+      case ICMP_TYPE.TIME_EXCEEDED:
+        this.icmpErrorInput(iface, frame, ip, m);
+        return;
+      case ICMP_TYPE.REDIRECT:
+        this.redirectInput(iface, frame, ip, m);
+        return;
+      default:
+        trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `${this.name} ignores ICMP type ${m.type}`);
+    }
+  }
+
+  /** Hands an ICMP error to the protocol of the quoted packet (UDP socket, TCP connection, ping). */
+  private icmpErrorInput(iface: Iface, frame: Frame, ip: Ipv4, m: Icmp): void {
+    const q = m.body;
+    const trace = this.net.trace;
+    if (q.length < 28) {
+      trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `the ICMP error quotes too little of the original packet`);
+      return;
+    }
+    const proto = q[9]!;
+    if (proto === IPPROTO.UDP) {
+      trace.deliver(this.name, 'icmp error -> udp', frame);
+      this.udp.icmpError(m, q, ip.src);
+      return;
+    }
+    if (proto === IPPROTO.ICMP) {
+      const ihl = (q[0]! & 15) * 4;
+      const id = (q[ihl + 4]! << 8) | q[ihl + 5]!;
+      const h = this.pingHandlers.get(id);
+      if (h) {
+        trace.deliver(this.name, () => `ping id ${id} (error)`, frame);
+        h(m, ip);
+        return;
+      }
+    }
+    const h = this.protos.get(proto);
+    if (h && h.icmpError) {
+      trace.deliver(this.name, () => `icmp error -> proto ${proto}`, frame);
+      h.icmpError(m, q, ip.src);
+      return;
+    }
+    trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `no socket of ${this.name} cares about this ICMP error`);
+  }
+
+  /** Accepts an ICMP redirect (Linux __ip_do_redirect): only from the current gateway, to an on-link new gateway. */
+  private redirectInput(iface: Iface, frame: Frame, ip: Ipv4, m: Icmp): void {
+    const trace = this.net.trace;
+    const q = m.body;
+    if (q.length < 20 || !this.sysctl.conf(iface.name, 'accept_redirects')) {
+      trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `${this.name} does not accept redirects on ${iface.name}`);
+      return;
+    }
+    const dst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
+    const gw = m.rest >>> 0;
+    const cur = this.lookup(dst);
+    if (!cur || cur.via !== ip.src || !this.onLink(iface, gw) || this.isLocal(gw)) {
+      trace.drop(this.name, iface.name, frame, 'icmp-ignored', () => `${this.name} ignores the redirect for ${fmtIp(dst)}: it does not come from the current gateway, or ${fmtIp(gw)} is not on-link`);
+      return;
+    }
+    this.redirects.set(dst, gw);
+    trace.deliver(this.name, 'icmp redirect', frame);
+    trace.state(this.name, { what: 'route', prefix: dst, len: 32, via: gw, iface: iface.name, op: 'add' }, () => `${this.name} learns from ${fmtIp(ip.src)} to send to ${fmtIp(dst)} via ${fmtIp(gw)} (ICMP redirect)`);
+  }
+
+  /**
+   * Sends an ICMP error about `orig` (Linux icmp_send): never about an ICMP
+   * error, a broadcast or a non-first fragment; quotes up to 576 bytes in
+   * total; the source is the packet's destination when it was for us, else
+   * this host's address toward the sender; rate-limited per destination
+   * (token bucket, icmp_ratelimit 1 s, burst 6) for unreachable and time
+   * exceeded. `rest` is the 4-byte field (gateway for a redirect).
+   */
+  icmpError(orig: Ipv4, type: number, code: number, rest: number, parent: Frame | null, isRedirect = false): void {
+    const trace = this.net.trace;
+    if ((orig.frag & 0x1fff) !== 0) return;
+    if (orig.dst === 0xffffffff || this.isBroadcast(orig.dst) || orig.dst >>> 28 === 0xe) return;
+    if (orig.src === 0 || orig.src === 0xffffffff || orig.src >>> 28 === 0xe) return;
+    const op = orig.payload;
+    if (op.kind === 'icmp' && op.type !== ICMP_TYPE.ECHO_REQUEST && op.type !== ICMP_TYPE.ECHO_REPLY) return;
+    if (!isRedirect && (type === ICMP_TYPE.DEST_UNREACH || type === ICMP_TYPE.TIME_EXCEEDED) && !this.icmpAllowed(orig.src)) {
+      trace.drop(this.name, null, parent, 'icmp-rate-limited', () => `${this.name} does not send ICMP type ${type} to ${fmtIp(orig.src)}: rate limit (icmp_ratelimit)`);
+      return;
+    }
+    const bytes = encodeIpv4(orig);
+    const room = 576 - 20 - 8;
+    const body = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    const src = this.isLocal(orig.dst) ? orig.dst : this.sourceTo(orig.src);
+    if (src === null) return;
+    const m = mkIcmp(type, code, rest, body);
+    // Linux icmp_send: an error carries the tos of the original with precedence bits for control (0xc0).
+    this.sendPayload(src, orig.src, m, { df: false, tos: (orig.tos & 0x1e) | 0xc0 });
+  }
+
+  private icmpAllowed(dst: Ipv4Addr): boolean {
+    const timeout = this.sysctl.get('net.ipv4.icmp_ratelimit') * MS;
+    if (timeout === 0) return true;
+    const now = this.net.sim.now;
+    let p = this.icmpPeers.get(dst);
+    if (!p) {
+      p = { tokens: 0, last: now - 60 * SEC }; // Linux inet_peer: rate_last = jiffies - 60*HZ
+      this.icmpPeers.set(dst, p);
+    }
+    // Linux inet_peer_xrlim_allow: tokens accumulate up to 6 timeouts (XRLIM_BURST_FACTOR).
+    let token = p.tokens + (now - p.last);
+    if (token > 6 * timeout) token = 6 * timeout;
+    p.last = now;
+    if (token >= timeout) {
+      p.tokens = token - timeout;
+      return true;
+    }
+    p.tokens = token;
+    return false;
+  }
+
+  /** A transport-layer delivery trace line ("udp 10.0.0.1:9"), formatted lazily by callers. */
+  static describeUdp(ip: Ipv4, u: Udp): string {
+    return `udp ${fmtIp(ip.dst)}:${u.dport} <- ${fmtIp(ip.src)}:${u.sport}`;
+  }
+
+  /** Total length of a packet, for applications that count bytes. */
+  static lengthOf(ip: Ipv4): number {
+    return ipv4TotalLength(ip);
+  }
+
+  /** Adds a loopback alias (for a VIP on lo: `ip addr add VIP/32 dev lo`). */
+  addLoopbackAddress(addr: Ipv4Addr, len = 32): void {
+    this.addAddress(this.lo, addr, len);
+  }
+}
+
+/** A router / L3 switch: a host with forwarding on. */
+export function isRouterKind(kind: NodeKind): boolean {
+  return kind === 'router' || kind === 'gateway' || kind === 'lb';
+}
+
+export type { DropReason };

@@ -1,0 +1,117 @@
+/**
+ * The trace event types: the single record of everything that happens in a
+ * simulation. Every output (hop lines, the TUI, pcapng, grading, reports)
+ * reads these and nothing else.
+ */
+import type { Ethernet } from '../wire/types.js';
+import type { DropReason, RewriteReason } from './reasons.js';
+
+/**
+ * A frame in flight, with its lineage: `id` is unique within a simulation;
+ * a frame made from another (forwarded with new MACs, rewritten by NAT,
+ * encapsulated) names it as `parent`. A switch forwards the same Frame
+ * object, so one id can cross several links.
+ */
+export interface Frame {
+  readonly id: number;
+  /** The id of the frame this one was made from, or 0 for a frame a host originated. */
+  readonly parent: number;
+  readonly eth: Ethernet;
+  /** Encoded length in bytes, without the FCS. */
+  readonly len: number;
+}
+
+/** Where something happened: a node name and, when it applies, an interface name. */
+export interface Place {
+  readonly node: string;
+  readonly iface: string | null;
+}
+
+interface Base {
+  /** Simulated time in nanoseconds. */
+  readonly t: number;
+  /** Position in the trace, from 0. */
+  readonly seq: number;
+}
+
+/** A frame starts transmission on a link from `node:iface`. */
+export interface TxEvent extends Base {
+  readonly kind: 'tx';
+  readonly node: string;
+  readonly iface: string;
+  readonly link: string;
+  readonly frame: Frame;
+}
+
+/** A frame arrives on `node:iface` (before any filtering). */
+export interface RxEvent extends Base {
+  readonly kind: 'rx';
+  readonly node: string;
+  readonly iface: string;
+  readonly frame: Frame;
+}
+
+/** A node forwards a frame (the `frame` is what leaves; its parent is what came in). */
+export interface ForwardEvent extends Base {
+  readonly kind: 'forward';
+  readonly node: string;
+  readonly inIface: string;
+  readonly outIface: string;
+  readonly frame: Frame;
+  /** 'switch' (same frame, L2) or 'route' (new MACs, TTL - 1). */
+  readonly how: 'switch' | 'flood' | 'route';
+}
+
+/** A node rewrites a packet's headers (NAT, load balancing); `before` and `after` are both kept. */
+export interface RewriteEvent extends Base {
+  readonly kind: 'rewrite';
+  readonly node: string;
+  readonly before: Frame;
+  readonly after: Frame;
+  readonly code: RewriteReason;
+  readonly text: string;
+}
+
+/** A packet reaches a socket or a local protocol handler on a host. */
+export interface DeliverEvent extends Base {
+  readonly kind: 'deliver';
+  readonly node: string;
+  /** What received it: "udp 10.0.0.1:9", "icmp echo", "tcp 10.0.1.11:80 <- 10.0.0.5:40000". */
+  readonly to: string;
+  readonly frame: Frame;
+}
+
+/** A frame or packet is dropped, with a stable reason code and a plain sentence. */
+export interface DropEvent extends Base {
+  readonly kind: 'drop';
+  readonly node: string;
+  readonly iface: string | null;
+  readonly frame: Frame | null;
+  readonly code: DropReason | (string & {});
+  readonly text: string;
+}
+
+/** The structured content of a state change, per kind of state. */
+export type StateChange =
+  | { readonly what: 'arp'; readonly ip: number; readonly mac: number | null; readonly state: 'incomplete' | 'reachable' | 'stale' | 'failed' | 'removed'; readonly iface: string }
+  | { readonly what: 'mac'; readonly mac: number; readonly vlan: number; readonly port: string | null }
+  | { readonly what: 'route'; readonly prefix: number; readonly len: number; readonly via: number | null; readonly iface: string; readonly op: 'add' | 'del' }
+  | { readonly what: 'link'; readonly link: string; readonly up: boolean }
+  | { readonly what: 'iface'; readonly iface: string; readonly up: boolean }
+  | { readonly what: 'tcp'; readonly conn: string; readonly from: string; readonly to: string }
+  | { readonly what: 'nat'; readonly key: string; readonly op: 'add' | 'del' }
+  | { readonly what: 'note'; readonly detail: Readonly<Record<string, string | number | boolean | null>> };
+
+/** A piece of network state changes (ARP cache, MAC table, routes, links, TCP states). */
+export interface StateEvent extends Base {
+  readonly kind: 'state';
+  readonly node: string;
+  readonly change: StateChange;
+  readonly text: string;
+}
+
+/** Any trace event. */
+export type TraceEvent = TxEvent | RxEvent | ForwardEvent | RewriteEvent | DeliverEvent | DropEvent | StateEvent;
+
+/** The kind tag of a trace event. */
+export type TraceKind = TraceEvent['kind'];
