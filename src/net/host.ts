@@ -50,16 +50,21 @@ export type HookPoint = 'prerouting' | 'input' | 'forward' | 'output' | 'postrou
 /** What a hook sees. */
 export interface HookContext {
   readonly point: HookPoint;
-  /** The frame the packet came in as (or was first sent as): for lineage and rewrite events. */
-  readonly frame: Frame | null;
+  /**
+   * The frame the packet is known as so far (null for a locally generated
+   * packet not yet on a wire). Host.rewrite() replaces it with the rewritten
+   * frame, so lineage runs received -> rewritten -> sent.
+   */
+  frame: Frame | null;
   readonly inIface: Iface | null;
   readonly outIface: Iface | null;
 }
 
 /**
  * A netfilter-like hook. It returns the packet to continue with (the same
- * value, or a rewritten one: the hook traces its own rewrite), or null when
- * it took the packet (dropped or consumed it; the hook traces that too).
+ * value, or a rewritten one made through Host.rewrite(), which traces it),
+ * or null when it took the packet (dropped or consumed it; the hook traces
+ * that too).
  */
 export type Hook = (ip: Ipv4, ctx: HookContext) => Ipv4 | null;
 
@@ -334,7 +339,7 @@ export class Host implements NetNode, EventTarget {
     if (this.hooks.prerouting.length > 0) {
       ip = this.runHooks('prerouting', ip, f, iface, null);
       if (ip === null) return;
-      if (ip !== ip0) f = trace.frame({ ...frame.eth, payload: ip }, frame);
+      f = this.hookFrame(f, ip);
     }
     const dst = ip.dst;
     if (this.isLocal(dst) || this.isBroadcast(dst) || dst >>> 28 === 0xe) {
@@ -367,11 +372,39 @@ export class Host implements NetNode, EventTarget {
     return ok;
   }
 
+  private lastHookFrame: Frame | null = null;
+
   private runHooks(point: HookPoint, ip: Ipv4, frame: Frame | null, inIface: Iface | null, outIface: Iface | null): Ipv4 | null {
     const hs = this.hooks[point];
+    const ctx: HookContext = { point, frame, inIface, outIface };
     let cur: Ipv4 | null = ip;
-    for (let i = 0; i < hs.length && cur !== null; i++) cur = hs[i]!(cur, { point, frame, inIface, outIface });
+    for (let i = 0; i < hs.length && cur !== null; i++) cur = hs[i]!(cur, ctx);
+    this.lastHookFrame = ctx.frame;
     return cur;
+  }
+
+  /** The frame a packet is known as after the hooks that just ran (wrapping it if a hook changed it without Host.rewrite). */
+  private hookFrame(f: Frame, ip: Ipv4): Frame {
+    const h = this.lastHookFrame;
+    if (h && h.eth.payload === ip) return h;
+    if (f.eth.payload === ip) return f;
+    return this.net.trace.frame({ ...f.eth, payload: ip }, h ?? f);
+  }
+
+  /**
+   * Rewrites a packet inside a hook and traces it: the frame before, the
+   * frame after (its child in the lineage), the stable reason code and the
+   * sentence. Returns `after` for the hook to return.
+   */
+  rewrite(ctx: HookContext, before: Ipv4, after: Ipv4, code: string, why: () => string): Ipv4 {
+    const trace = this.net.trace;
+    const cf = ctx.frame;
+    // A forwarded packet reaches POSTROUTING with its TTL already decremented: show that version as "before".
+    const bf = cf === null ? trace.frame(ethernet(0, 0, before)) : cf.eth.payload === before ? cf : trace.frame({ ...cf.eth, payload: before }, cf);
+    const af = trace.frame({ ...bf.eth, payload: after }, bf);
+    trace.rewrite(this.name, bf, af, code, why);
+    ctx.frame = af;
+    return after;
   }
 
   /** Delivers a packet addressed to this host to its protocol (ip_local_deliver). */
@@ -382,7 +415,7 @@ export class Host implements NetNode, EventTarget {
     if (this.hooks.input.length > 0) {
       ip = this.runHooks('input', ip0, frame, iface, null);
       if (ip === null) return;
-      if (ip !== ip0) f = trace.frame({ ...frame.eth, payload: ip }, frame);
+      f = this.hookFrame(f, ip);
     }
     const p = ip.payload;
     switch (p.kind) {
@@ -414,7 +447,7 @@ export class Host implements NetNode, EventTarget {
     if (this.hooks.forward.length > 0) {
       ip = this.runHooks('forward', ip0, frame, inIface, null);
       if (ip === null) return;
-      if (ip !== ip0) f = trace.frame({ ...frame.eth, payload: ip }, frame);
+      f = this.hookFrame(f, ip);
     }
     if (ip.ttl <= 1) {
       trace.drop(this.name, inIface.name, f, 'ttl-exceeded', () => `the TTL of the packet to ${fmtIp(ip!.dst)} runs out at ${this.name}; it answers ICMP time exceeded`);
@@ -469,6 +502,7 @@ export class Host implements NetNode, EventTarget {
     if (this.hooks.postrouting.length > 0) {
       ip = this.runHooks('postrouting', ip0, parent, inIface, iface);
       if (ip === null) return 'dropped';
+      if (ip !== ip0) parent = this.lastHookFrame;
     }
     if (iface === this.lo) {
       this.loopback(ip, parent);
@@ -517,11 +551,13 @@ export class Host implements NetNode, EventTarget {
       trace.drop(this.name, null, null, 'no-route', () => `${this.name} has no route to ${fmtIp(ip0.dst)} (the application gets "Network is unreachable")`);
       return 'no-route';
     }
+    let parent: Frame | null = null;
     if (this.hooks.output.length > 0) {
       ip = this.runHooks('output', ip0, null, null, route.iface);
       if (ip === null) return 'dropped';
+      if (ip !== ip0) parent = this.lastHookFrame;
     }
-    return this.output(route, route.via ?? ip.dst, ip, null);
+    return this.output(route, route.via ?? ip.dst, ip, parent);
   }
 
   /** Builds and sends a packet from a local protocol, choosing id and DF the Linux way. */
@@ -551,6 +587,21 @@ export class Host implements NetNode, EventTarget {
   /** The neighbour entry for an address on an interface, or undefined. */
   neighbour(iface: Iface, a: Ipv4Addr): Neigh | undefined {
     return this.neigh.get(this.neighKey(iface, a));
+  }
+
+  /**
+   * Adds a permanent neighbour entry, as `ip neigh add ADDR lladdr MAC dev IF
+   * nud permanent`: used without ARP, never aged, never probed, and never
+   * changed by ARP the host receives (Linux neigh_update refuses to touch
+   * NUD_PERMANENT without NEIGH_UPDATE_F_ADMIN). Marked by `updated` and
+   * `confirmed` = Infinity, so the staleness checks can never fire on it.
+   */
+  addPermanentNeighbour(iface: Iface, addr: Ipv4Addr, mac: MacAddr): void {
+    const n = new Neigh(addr, iface);
+    n.mac = mac;
+    n.updated = n.confirmed = Infinity;
+    this.neigh.set(this.neighKey(iface, addr), n);
+    this.neighState(n, 'reachable');
   }
 
   private neighState(n: Neigh, state: Neigh['state']): void {
@@ -692,6 +743,7 @@ export class Host implements NetNode, EventTarget {
       trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} owns ${fmtIp(a.tpa)} but arp_ignore=${this.sysctl.conf(iface.name, 'arp_ignore')} on ${iface.name} tells it not to answer`);
     }
     if (!n) return; // arp_accept=0: no new entries from unsolicited ARP
+    if (n.updated === Infinity) return; // a permanent entry (addPermanentNeighbour): ARP never changes it
     if (n.state === 'incomplete') {
       this.neighResolved(n, a.sha, now);
       return;

@@ -24,6 +24,12 @@ export function fmtTime(t: Nanos): string {
   return `${s}.${String(rest).padStart(9, '0')}s`;
 }
 
+/** Formats a time as seconds with all nine decimals ("0.000010512s"), so columns of times line up. */
+export function fmtTimeFixed(t: Nanos): string {
+  const s = Math.floor(t / SEC);
+  return `${s}.${String(t - s * SEC).padStart(9, '0')}s`;
+}
+
 /** Formats a duration in the largest unit that keeps it readable ("1.5ms", "300us", "2s"). */
 export function fmtDuration(d: Nanos): string {
   if (d >= SEC) return `${+(d / SEC).toFixed(6)}s`;

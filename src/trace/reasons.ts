@@ -33,7 +33,6 @@ export const DROP_REASONS = {
   'icmp-ignored': 'an ICMP message this host does not act on',
   'icmp-rate-limited': 'the ICMP error was not sent because of rate limiting (Linux: icmp_ratelimit)',
   'redirect-suppressed': 'an ICMP redirect for a NATed connection is not sent (Linux NAT drops it)',
-  'nat-no-mapping': 'a packet to the NAT public address matches no translation',
   'not-local-no-forward': 'a host (not a router) received a packet addressed elsewhere',
   'decode-error': 'the bytes could not be decoded as a frame',
 } as const;
@@ -45,7 +44,9 @@ export type DropReason = keyof typeof DROP_REASONS;
 export const REWRITE_REASONS = {
   'route': 'routed hop: new source and destination MACs, TTL decremented',
   'snat-masquerade': 'source NAT to the gateway address (masquerade)',
-  'un-masquerade': 'reply translated back to the private address',
+  'un-masquerade': 'reply (or ICMP error about it) translated back to the private address',
+  'dnat-port-forward': 'destination NAT of a port forward to a private server',
+  'dnat-reply': 'reply of a port-forwarded flow given the public address as its source',
 } as const;
 
 /** A stable rewrite reason code (the load balancer adds its own). */
