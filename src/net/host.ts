@@ -29,6 +29,7 @@ import type { Network } from './network.js';
 import type { NetNode, NodeKind } from './node.js';
 import { Sysctls } from './sysctl.js';
 import { UdpStack } from './udp.js';
+import { hashL3 } from './flow-hash.js';
 
 /** A route: destination prefix, optional gateway, output interface. */
 export interface Route {
@@ -42,6 +43,28 @@ export interface Route {
   readonly src: Ipv4Addr | null;
   /** 'kernel' for connected routes made from addresses, 'static' for configured ones. */
   readonly proto: 'kernel' | 'static' | 'redirect';
+  /**
+   * Equal-cost multipath: the next hops a flow is spread over (`ip route add
+   * ... nexthop via A weight 1 nexthop via B weight 1`). When present, `via`
+   * and `iface` are those of the first path and lookups pick one path per
+   * flow by the L3 hash (see flow-hash.ts).
+   */
+  readonly nexthops?: readonly Nexthop[];
+}
+
+/** One path of a multipath route. */
+export interface Nexthop {
+  readonly via: Ipv4Addr;
+  readonly iface: Iface;
+  /** Relative weight (default 1). */
+  readonly weight?: number;
+}
+
+/** A multipath route prepared for lookups: one Route per path and the hash thresholds between them. */
+interface Multipath {
+  readonly paths: Route[];
+  /** Upper bound of each path in the 31-bit hash space (Linux fib_rebalance: nh_upper_bound). */
+  readonly bounds: number[];
 }
 
 /** Where the IP layer is in its path, for hooks. */
@@ -164,12 +187,32 @@ export class Host implements NetNode, EventTarget {
     }
   }
 
+  /** Multipath routes' prepared paths. */
+  private readonly multipath = new Map<Route, Multipath>();
+
   /** Adds a route; routes are kept ordered by prefix length (longest first), then metric. */
   addRoute(r: Route): void {
+    if (r.nexthops && r.nexthops.length > 0) {
+      // Linux fib_rebalance: each next hop owns a slice of the 31-bit hash space in proportion to its weight.
+      const total = r.nexthops.reduce((a, n) => a + (n.weight ?? 1), 0);
+      let acc = 0;
+      const bounds: number[] = [];
+      const paths: Route[] = [];
+      for (const n of r.nexthops) {
+        acc += n.weight ?? 1;
+        bounds.push(Math.round((acc * 2 ** 31) / total) - 1);
+        paths.push({ prefix: r.prefix, len: r.len, via: n.via, iface: n.iface, metric: r.metric, src: r.src, proto: r.proto });
+      }
+      r = { ...r, via: r.nexthops[0]!.via, iface: r.nexthops[0]!.iface };
+      this.multipath.set(r, { paths, bounds });
+    }
     this.routes.push(r);
     this.routes.sort((a, b) => b.len - a.len || a.metric - b.metric);
-    this.net.trace.state(this.name, { what: 'route', prefix: r.prefix, len: r.len, via: r.via, iface: r.iface.name, op: 'add' }, () =>
-      `${this.name} adds route ${fmtIp(r.prefix)}/${r.len}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.iface.name}`,
+    const added = r;
+    this.net.trace.state(this.name, { what: 'route', prefix: added.prefix, len: added.len, via: added.via, iface: added.iface.name, op: 'add' }, () =>
+      added.nexthops
+        ? `${this.name} adds route ${fmtIp(added.prefix)}/${added.len} over ${added.nexthops.map((n) => `${fmtIp(n.via)} dev ${n.iface.name} weight ${n.weight ?? 1}`).join(', ')} (ECMP)`
+        : `${this.name} adds route ${fmtIp(added.prefix)}/${added.len}${added.via !== null ? ` via ${fmtIp(added.via)}` : ''} dev ${added.iface.name}`,
     );
   }
 
@@ -208,8 +251,12 @@ export class Host implements NetNode, EventTarget {
     return false;
   }
 
-  /** Longest-prefix match (a redirect exception overrides the gateway of its destination). */
-  lookup(dst: Ipv4Addr): Route | null {
+  /**
+   * Longest-prefix match (a redirect exception overrides the gateway of its
+   * destination). For a multipath route, `src` chooses the path by the L3
+   * flow hash, so every packet of a flow takes the same one.
+   */
+  lookup(dst: Ipv4Addr, src: Ipv4Addr = 0): Route | null {
     const rs = this.routes;
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i]!;
@@ -219,10 +266,20 @@ export class Host implements NetNode, EventTarget {
           const gw = this.redirects.get(dst);
           if (gw !== undefined) return { ...r, via: gw, proto: 'redirect' };
         }
+        if (r.nexthops) return this.pickPath(r, src, dst);
         return r;
       }
     }
     return null;
+  }
+
+  /** The path of a multipath route that a flow from `src` to `dst` takes (Linux fib_select_multipath). */
+  private pickPath(r: Route, src: Ipv4Addr, dst: Ipv4Addr): Route {
+    const mp = this.multipath.get(r)!;
+    const h = hashL3(src, dst) >>> 1;
+    for (let i = 0; i < mp.bounds.length; i++) if (h <= mp.bounds[i]! && mp.paths[i]!.iface.up) return mp.paths[i]!;
+    for (const p of mp.paths) if (p.iface.up) return p;
+    return r;
   }
 
   /**
@@ -454,7 +511,7 @@ export class Host implements NetNode, EventTarget {
       this.icmpError(ip, ICMP_TYPE.TIME_EXCEEDED, 0, 0, f);
       return;
     }
-    const route = this.lookup(ip.dst);
+    const route = this.lookup(ip.dst, ip.src);
     if (!route) {
       trace.drop(this.name, inIface.name, f, 'no-route', () => `${this.name} has no route to ${fmtIp(ip!.dst)}; it answers ICMP network unreachable`);
       this.icmpError(ip, ICMP_TYPE.DEST_UNREACH, ICMP_UNREACH.NET, 0, f);
@@ -546,7 +603,7 @@ export class Host implements NetNode, EventTarget {
       this.loopback(ip0, null);
       return 'sent';
     }
-    const route = this.lookup(ip0.dst);
+    const route = this.lookup(ip0.dst, ip0.src);
     if (!route) {
       trace.drop(this.name, null, null, 'no-route', () => `${this.name} has no route to ${fmtIp(ip0.dst)} (the application gets "Network is unreachable")`);
       return 'no-route';
@@ -952,6 +1009,30 @@ export class Host implements NetNode, EventTarget {
   /** Total length of a packet, for applications that count bytes. */
   static lengthOf(ip: Ipv4): number {
     return ipv4TotalLength(ip);
+  }
+
+  /**
+   * Loads IP-in-IP decapsulation (Linux `modprobe ipip`): the fallback
+   * device tunl0 appears, and an IPIP packet addressed to this host is
+   * unwrapped and received again, on tunl0, as its inner packet. Without it
+   * an IPIP packet gets ICMP protocol unreachable. Returns tunl0.
+   */
+  enableIpip(): Iface {
+    const existing = this.iface('tunl0');
+    if (existing) return existing;
+    const tunl0 = new Iface(this, 'tunl0', 0);
+    this.ifaces.push(tunl0);
+    this.protos.set(IPPROTO.IPIP, {
+      input: (ip, frame) => {
+        const inner = ip.payload;
+        if (inner.kind !== 'ipv4' || !frame) return;
+        const trace = this.net.trace;
+        const f = trace.frame({ ...frame.eth, payload: inner }, frame);
+        trace.rewrite(this.name, frame, f, 'ipip-decap', () => `${this.name} unwraps the IP-in-IP packet from ${fmtIp(ip.src)}: inside, ${fmtIp(inner.src)} -> ${fmtIp(inner.dst)} arrives on tunl0`);
+        this.ipReceive(tunl0, f, inner);
+      },
+    });
+    return tunl0;
   }
 
   /** Adds a loopback alias (for a VIP on lo: `ip addr add VIP/32 dev lo`). */

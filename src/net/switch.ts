@@ -13,6 +13,7 @@ import type { Frame } from '../trace/events.js';
 import { Iface, type VlanMode } from './iface.js';
 import type { Network } from './network.js';
 import type { NetNode } from './node.js';
+import { hashL2 } from './flow-hash.js';
 
 /** A learned MAC table entry. */
 export interface MacEntry {
@@ -52,6 +53,47 @@ export class Switch implements NetNode {
     p.vlan = { mode: vlan?.mode ?? 'access', vlan: vlan?.vlan ?? 1, allowed: vlan?.allowed ?? [] };
     this.ifaces.push(p);
     return p;
+  }
+
+  /** Link aggregation groups: member port -> all members of its group (in port order). */
+  private readonly lags = new Map<Iface, Iface[]>();
+
+  /**
+   * Bundles ports into one logical link (IEEE 802.1AX, a static LAG /
+   * Linux bond with the layer2 hash): MACs are learned on the group, a frame
+   * leaves through one member chosen by the L2 hash of its MACs, and floods
+   * never go back into the group a frame came from.
+   */
+  aggregate(members: Iface[]): void {
+    if (members.length < 2) throw new Error(`${this.name}: a link aggregation needs at least two ports`);
+    for (const m of members) {
+      if (m.node !== this) throw new Error(`${m.label} is not a port of ${this.name}`);
+      if (this.lags.has(m)) throw new Error(`${m.label} is already aggregated`);
+    }
+    const group = [...members].sort((a, b) => this.ifaces.indexOf(a) - this.ifaces.indexOf(b));
+    for (const m of group) this.lags.set(m, group);
+  }
+
+  /** The member of `port`'s group (or `port` itself) that carries this frame. */
+  private member(port: Iface, frame: Frame): Iface {
+    const group = this.lags.get(port);
+    if (!group) return port;
+    let up = 0;
+    for (const m of group) if (m.up && m.end && m.end.link.up) up++;
+    if (up === 0) return port;
+    const eth = frame.eth;
+    let k = hashL2(eth.src, eth.dst, eth.type) % up;
+    for (const m of group) {
+      if (!(m.up && m.end && m.end.link.up)) continue;
+      if (k-- === 0) return m;
+    }
+    return port;
+  }
+
+  private sameGroup(a: Iface, b: Iface): boolean {
+    if (a === b) return true;
+    const g = this.lags.get(a);
+    return g !== undefined && g === this.lags.get(b);
   }
 
   onEvent(): void {}
@@ -112,10 +154,10 @@ export class Switch implements NetNode {
       table = new Map();
       this.macTable.set(vlan, table);
     }
-    // Learn the source (never a group address).
+    // Learn the source (never a group address); on a LAG, any member stands for the group.
     if (!isMulticastMac(eth.src)) {
       const old = table.get(eth.src);
-      if (!old || old.port !== inPort) {
+      if (!old || !this.sameGroup(old.port, inPort)) {
         table.set(eth.src, { port: inPort, seen: now });
         trace.state(this.name, { what: 'mac', mac: eth.src, vlan, port: inPort.name }, () =>
           old ? `${this.name} moves ${fmtMac(eth.src)} (vlan ${vlan}) from ${old.port.name} to ${inPort.name}` : `${this.name} learns ${fmtMac(eth.src)} on ${inPort.name} (vlan ${vlan})`,
@@ -131,8 +173,8 @@ export class Switch implements NetNode {
           table.delete(eth.dst);
           trace.state(this.name, { what: 'mac', mac: eth.dst, vlan, port: null }, () => `${this.name} ages out ${fmtMac(eth.dst)} (vlan ${vlan})`);
         } else {
-          const out = e.port;
-          if (out === inPort) {
+          const out = this.member(e.port, frame);
+          if (this.sameGroup(out, inPort)) {
             // The destination is behind the port the frame came from: filter it.
             trace.drop(this.name, inPort.name, frame, 'switch-no-egress', () => `${fmtMac(eth.dst)} is behind ${inPort.name}, where the frame came from; ${this.name} filters it`);
             return;
@@ -151,8 +193,15 @@ export class Switch implements NetNode {
     const trace = this.net.trace;
     const ports = this.ifaces;
     let sent = 0;
+    const lags = this.lags.size > 0;
     for (let i = 0; i < ports.length; i++) {
-      const p = ports[i]!;
+      let p = ports[i]!;
+      if (lags && this.lags.has(p)) {
+        // One copy per group: sent by the group's first member, through the hashed member.
+        const g = this.lags.get(p)!;
+        if (g[0] !== p || g.includes(inPort)) continue;
+        p = this.member(p, frame);
+      }
       if (p === inPort || !p.up || p.end === null || !this.carries(p, vlan)) continue;
       const f = this.egressFrame(p, frame, vlan);
       trace.forward(this.name, inPort.name, p.name, f, 'flood');

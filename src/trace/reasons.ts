@@ -47,6 +47,7 @@ export const REWRITE_REASONS = {
   'un-masquerade': 'reply (or ICMP error about it) translated back to the private address',
   'dnat-port-forward': 'destination NAT of a port forward to a private server',
   'dnat-reply': 'reply of a port-forwarded flow given the public address as its source',
+  'ipip-decap': 'an IP-in-IP packet unwrapped; its inner packet is received on tunl0',
 } as const;
 
 /** A stable rewrite reason code (the load balancer adds its own). */
