@@ -82,8 +82,8 @@ export class Ping implements Deferred {
     const src = this.host.sourceTo(this.dst);
     this.results.push({ seq: this.seq, sentAt: now, rtt: null, error: null });
     const m = mkIcmp(ICMP_TYPE.ECHO_REQUEST, 0, ((this.id << 16) | this.seq) >>> 0, d);
-    // iputils ping sets DF (IP_PMTUDISC_DO is not its default, but "want" sets DF on Linux) and
-    // sends from an unconnected socket, so the IP id is 0.
+    // iputils ping's socket does PMTU discovery ("want"), so the request carries DF; its IP id
+    // comes from the host's id generator (captured on Linux 6.18: non-zero).
     this.host.sendPayload(src ?? 0, this.dst, m, { df: true });
     if (this.seq < this.count) this.host.defer(this.interval, this);
   }

@@ -29,6 +29,7 @@ import type { Network } from './network.js';
 import type { NetNode, NodeKind } from './node.js';
 import { Sysctls } from './sysctl.js';
 import { UdpStack } from './udp.js';
+import { TcpStack } from './tcp.js';
 import { hashL3 } from './flow-hash.js';
 
 /** A route: destination prefix, optional gateway, output interface. */
@@ -126,6 +127,8 @@ export class Host implements NetNode, EventTarget {
   readonly routes: Route[] = [];
   readonly sysctl = new Sysctls();
   readonly udp: UdpStack;
+  /** The TCP layer (listeners and connections), registered as the handler of protocol 6. */
+  readonly tcp: TcpStack;
   readonly label: string;
   /** Handlers for IP protocols other than ICMP and UDP (TCP registers itself as 6). */
   readonly protos = new Map<number, ProtoHandler>();
@@ -156,6 +159,8 @@ export class Host implements NetNode, EventTarget {
     this.lo = new Iface(this, 'lo', 0);
     this.lo.addrs.push({ addr: 0x7f000001, len: 8 });
     this.udp = new UdpStack(this);
+    this.tcp = new TcpStack(this);
+    this.protos.set(IPPROTO.TCP, this.tcp);
     if (kind === 'router' || kind === 'gateway') this.sysctl.set('net.ipv4.ip_forward', 1);
     for (const [k, v] of Object.entries(opts.sysctls ?? {})) this.sysctl.set(k, v);
     // Linux: reachable_time is base_reachable_time randomised to [0.5, 1.5) of it.
@@ -307,12 +312,14 @@ export class Host implements NetNode, EventTarget {
   }
 
   /**
-   * The IP id of a locally generated packet (Linux ip_select_ident): packets
-   * with DF from unconnected sockets carry 0; others count per (destination,
-   * protocol) from a seeded start, like the kernel's hashed id generators.
+   * The IP id of a locally generated packet from a socket that is not
+   * connected (Linux __ip_select_ident): a counter per (destination,
+   * protocol) from a seeded start, like the kernel's hashed id generators,
+   * whether or not DF is set (captured on Linux 6.18: fixtures/README.md).
+   * Connected TCP sockets keep their own counter and the TCP control paths
+   * (SYN-ACK, RST) send 0; they pass their id explicitly.
    */
-  nextIpId(dst: Ipv4Addr, proto: number, df: boolean): number {
-    if (df) return 0;
+  nextIpId(dst: Ipv4Addr, proto: number): number {
     const key = dst * 256 + proto;
     let v = this.ipIds.get(key);
     if (v === undefined) v = this.rng.int(65536);
@@ -627,7 +634,7 @@ export class Host implements NetNode, EventTarget {
         dst,
         ttl: opts.ttl ?? this.sysctl.get('net.ipv4.ip_default_ttl'),
         tos: opts.tos ?? 0,
-        id: opts.id ?? this.nextIpId(dst, proto, df),
+        id: opts.id ?? this.nextIpId(dst, proto),
         frag: df ? IP_FLAG.DF : 0,
       },
       payload,

@@ -39,8 +39,8 @@ export class UdpSocket {
 
   /**
    * Sends a datagram. The source address is the bound one, or the one the
-   * route to `dst` chooses; Linux sets DF on UDP (PMTU discovery "want") and
-   * an unconnected socket's DF packets carry IP id 0.
+   * route to `dst` chooses; Linux sets DF on UDP (PMTU discovery "want"),
+   * and the IP id comes from the host's id generator.
    */
   send(dst: Ipv4Addr, dport: number, data: Uint8Array): SendResult {
     const host = this.stack.host;

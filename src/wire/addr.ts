@@ -5,13 +5,17 @@
  */
 import type { Ipv4Addr, MacAddr } from './types.js';
 
-/** Parses dotted-quad IPv4 text; returns null when it is not a valid address. */
+/**
+ * Parses dotted-quad IPv4 text; returns null when it is not a valid address.
+ * Octets with a leading zero are refused: inet_aton() reads "010" as octal 8,
+ * others as decimal 10, so such text is ambiguous (cf. CVE-2021-29921).
+ */
 export function parseIpv4(text: string): Ipv4Addr | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
   let v = 0;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
+    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return null;
     const n = Number(p);
     if (n > 255) return null;
     v = v * 256 + n;

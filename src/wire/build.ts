@@ -4,7 +4,7 @@
  * Rewrites of a built packet (TTL, NAT) live in rewrite.ts and update the
  * checksums incrementally, as real devices do.
  */
-import { icmpChecksum, ipv4Checksum, tcpChecksum, udpChecksum } from './checksum.js';
+import { icmpChecksum, ipv4FieldsChecksum, ipv4HeaderLength, payloadLength, tcpChecksum, udpFieldsChecksum } from './checksum.js';
 import type { Arp, Ethernet, Icmp, Ipv4, Ipv4Addr, MacAddr, Raw, Tcp, TcpOption, Udp, VlanTag } from './types.js';
 import { EMPTY, ETHERTYPE, IPPROTO } from './types.js';
 
@@ -55,26 +55,20 @@ function protoOf(p: Ipv4['payload']): number {
 
 /** Builds an IPv4 packet around `payload`, computing the header checksum unless `f.checksum` is set. */
 export function ipv4(f: Ipv4Fields, payload: Ipv4['payload'], proto?: number): Ipv4 {
-  const draft: Ipv4 = {
-    kind: 'ipv4',
-    tos: f.tos ?? 0,
-    id: f.id ?? 0,
-    frag: f.frag ?? 0,
-    ttl: f.ttl ?? 64,
-    proto: proto ?? protoOf(payload),
-    checksum: 0,
-    src: f.src,
-    dst: f.dst,
-    options: f.options ?? null,
-    payload,
-  };
-  return { ...draft, checksum: f.checksum ?? ipv4Checksum(draft) };
+  // The checksum is computed from the fields, so the value is allocated once (no draft to copy): this runs per packet sent.
+  const tos = f.tos ?? 0;
+  const id = f.id ?? 0;
+  const frag = f.frag ?? 0;
+  const ttl = f.ttl ?? 64;
+  const pr = proto ?? protoOf(payload);
+  const options = f.options ?? null;
+  const checksum = f.checksum ?? ipv4FieldsChecksum(tos, id, frag, ttl, pr, f.src, f.dst, options, ipv4HeaderLength(options) + payloadLength(payload));
+  return { kind: 'ipv4', tos, id, frag, ttl, proto: pr, checksum, src: f.src, dst: f.dst, options, payload };
 }
 
 /** Builds a UDP datagram between two addresses, computing its checksum (pass 0 for none). */
 export function udp(src: Ipv4Addr, dst: Ipv4Addr, sport: number, dport: number, payload: Uint8Array, checksum?: number): Udp {
-  const draft: Udp = { kind: 'udp', sport, dport, checksum: 0, payload };
-  return checksum === undefined ? { ...draft, checksum: udpChecksum(src, dst, draft) } : { ...draft, checksum };
+  return { kind: 'udp', sport, dport, checksum: checksum ?? udpFieldsChecksum(src, dst, sport, dport, payload), payload };
 }
 
 /** The fields of a TCP segment a sender chooses. */

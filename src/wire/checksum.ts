@@ -39,15 +39,37 @@ export function ipv4HeaderLength(options: Uint8Array | null): number {
 
 /** The sum of an IPv4 header's words with the checksum field taken as zero. */
 function ipv4HeaderSum(ip: Ipv4, totalLength: number): number {
-  const hl = ipv4HeaderLength(ip.options);
-  let acc = ((0x40 | (hl >> 2)) << 8) | ip.tos;
+  return ipv4FieldsSum(ip.tos, ip.id, ip.frag, ip.ttl, ip.proto, ip.src, ip.dst, ip.options, totalLength);
+}
+
+function ipv4FieldsSum(tos: number, id: number, frag: number, ttl: number, proto: number, src: number, dst: number, options: Uint8Array | null, totalLength: number): number {
+  const hl = ipv4HeaderLength(options);
+  let acc = ((0x40 | (hl >> 2)) << 8) | tos;
   acc += totalLength;
-  acc += ip.id;
-  acc += ip.frag;
-  acc += (ip.ttl << 8) | ip.proto;
-  acc += sum32(ip.src) + sum32(ip.dst);
-  if (ip.options) acc = sumBytes(ip.options, 0, ip.options.length, acc);
+  acc += id;
+  acc += frag;
+  acc += (ttl << 8) | proto;
+  acc += sum32(src) + sum32(dst);
+  if (options) acc = sumBytes(options, 0, options.length, acc);
   return acc;
+}
+
+/**
+ * The IPv4 header checksum from the header's fields, before any value
+ * exists: lets the packet builder make its value in one allocation.
+ */
+export function ipv4FieldsChecksum(
+  tos: number,
+  id: number,
+  frag: number,
+  ttl: number,
+  proto: number,
+  src: number,
+  dst: number,
+  options: Uint8Array | null,
+  totalLength: number,
+): number {
+  return finish(ipv4FieldsSum(tos, id, frag, ttl, proto, src, dst, options, totalLength));
 }
 
 /** The correct header checksum for an IPv4 packet (its own checksum field ignored). */
@@ -104,55 +126,62 @@ export function tcpHeaderLength(options: readonly TcpOption[]): number {
   return 20 + ((n + 3) & ~3);
 }
 
+/** Adds one byte at option position `pos`: even positions are the high half of a 16-bit word. */
+function add8(acc: number, pos: number, v: number): number {
+  return acc + ((pos & 1) === 0 ? v << 8 : v);
+}
+
+/** Adds a big-endian 16-bit value at option position `pos`, which may straddle two words. */
+function add16(acc: number, pos: number, v: number): number {
+  return (pos & 1) === 0 ? acc + v : acc + (v >>> 8) + ((v & 255) << 8);
+}
+
+function add32(acc: number, pos: number, v: number): number {
+  return add16(add16(acc, pos, v >>> 16), pos + 2, v & 0xffff);
+}
+
 /**
  * Sums TCP option bytes as 16-bit words. Options are packed back to back, so
  * a byte's position in its word depends on everything before it; `pos` tracks
- * whether the next byte is the high (even) or low (odd) half.
+ * whether the next byte is the high (even) or low (odd) half. Plain helpers
+ * rather than closures: this runs for every TCP segment built.
  */
 function tcpOptionsSum(options: readonly TcpOption[]): number {
   let acc = 0;
   let pos = 0;
-  const put = (byte: number): void => {
-    acc += (pos & 1) === 0 ? byte << 8 : byte;
-    pos++;
-  };
-  const put16 = (v: number): void => {
-    put((v >>> 8) & 255);
-    put(v & 255);
-  };
-  const put32 = (v: number): void => {
-    put16(v >>> 16);
-    put16(v & 0xffff);
-  };
-  for (const o of options) {
+  for (let k = 0; k < options.length; k++) {
+    const o = options[k]!;
     switch (o.kind) {
       case 'eol':
-        put(0);
-        break;
+        break; // a zero byte adds nothing
       case 'nop':
-        put(1);
+        acc = add8(acc, pos, 1);
         break;
       case 'mss':
-        put(2), put(4), put16(o.mss);
+        acc = add16(add16(acc, pos, 0x0204), pos + 2, o.mss);
         break;
       case 'wscale':
-        put(3), put(3), put(o.shift);
+        acc = add8(add16(acc, pos, 0x0303), pos + 2, o.shift);
         break;
       case 'sack-permitted':
-        put(4), put(2);
+        acc = add16(acc, pos, 0x0402);
         break;
       case 'sack':
-        put(5), put(2 + 8 * o.blocks.length);
-        for (const [l, r] of o.blocks) put32(l), put32(r);
+        acc = add16(acc, pos, 0x0500 | (2 + 8 * o.blocks.length));
+        for (let j = 0; j < o.blocks.length; j++) {
+          const blk = o.blocks[j]!;
+          acc = add32(add32(acc, pos + 2 + 8 * j, blk[0]), pos + 6 + 8 * j, blk[1]);
+        }
         break;
       case 'timestamps':
-        put(8), put(10), put32(o.tsval), put32(o.tsecr);
+        acc = add32(add32(add16(acc, pos, 0x080a), pos + 2, o.tsval), pos + 6, o.tsecr);
         break;
       case 'unknown':
-        put(o.type), put(2 + o.data.length);
-        for (let i = 0; i < o.data.length; i++) put(o.data[i]!);
+        acc = add16(acc, pos, (o.type << 8) | (2 + o.data.length));
+        for (let j = 0; j < o.data.length; j++) acc = add8(acc, pos + 2 + j, o.data[j]!);
         break;
     }
+    pos += tcpOptionLength(o);
   }
   return acc; // padding bytes are zero and add nothing
 }
@@ -177,10 +206,15 @@ export function tcpChecksum(src: number, dst: number, tcp: Tcp): number {
 
 /** The correct UDP checksum of `udp` carried between `src` and `dst`; a computed 0 is sent as 0xffff (RFC 768). */
 export function udpChecksum(src: number, dst: number, udp: Udp): number {
-  const len = 8 + udp.payload.length;
+  return udpFieldsChecksum(src, dst, udp.sport, udp.dport, udp.payload);
+}
+
+/** The UDP checksum from the datagram's fields, before the value exists (see udpChecksum). */
+export function udpFieldsChecksum(src: number, dst: number, sport: number, dport: number, payload: Uint8Array): number {
+  const len = 8 + payload.length;
   let acc = pseudoHeaderSum(src, dst, IPPROTO.UDP, len);
-  acc += udp.sport + udp.dport + len;
-  acc = sumBytes(udp.payload, 0, udp.payload.length, acc);
+  acc += sport + dport + len;
+  acc = sumBytes(payload, 0, payload.length, acc);
   const c = finish(acc);
   return c === 0 ? 0xffff : c;
 }

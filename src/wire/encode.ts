@@ -166,10 +166,11 @@ function writeTcpOption(b: Uint8Array, at: number, o: TcpOption): number {
     case 'sack':
       b[at] = 5;
       b[at + 1] = 2 + 8 * o.blocks.length;
-      o.blocks.forEach(([l, r], i) => {
-        put32(b, at + 2 + 8 * i, l);
-        put32(b, at + 6 + 8 * i, r);
-      });
+      for (let i = 0; i < o.blocks.length; i++) {
+        const blk = o.blocks[i]!;
+        put32(b, at + 2 + 8 * i, blk[0]);
+        put32(b, at + 6 + 8 * i, blk[1]);
+      }
       break;
     case 'timestamps':
       b[at] = 8;
@@ -198,8 +199,10 @@ function writeTcp(b: Uint8Array, at: number, t: Tcp): number {
   put16(b, at + TCPF.CHECKSUM, t.checksum);
   put16(b, at + TCPF.URGENT, t.urgent);
   let o = at + TCPF.OPTIONS;
-  for (const opt of t.options) o = writeTcpOption(b, o, opt);
-  // padding up to the data offset stays zero (EOL)
+  for (let i = 0; i < t.options.length; i++) o = writeTcpOption(b, o, t.options[i]!);
+  // Pad to the data offset with zeros (EOL, RFC 9293): written, not assumed,
+  // because writeIpv4/writeEthernet may be given a reused buffer.
+  b.fill(0, o, at + hl);
   b.set(t.payload, at + hl);
   return at + hl + t.payload.length;
 }

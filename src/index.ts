@@ -1,0 +1,24 @@
+/**
+ * The lblab library API: build networks from nodes and links, run them,
+ * and read the trace. Scenario loading arrives with the scenario format.
+ */
+export * from './wire/types.js';
+export * from './wire/addr.js';
+export * from './wire/build.js';
+export * from './wire/checksum.js';
+export * from './wire/rewrite.js';
+export * from './wire/encode.js';
+export { Sim, Timer, type EventTarget, type RunResult, type SimOptions, type StopReason } from './sim/sim.js';
+export { Rng, RngStreams, fnv1a32 } from './sim/rng.js';
+export * from './sim/time.js';
+export * from './trace/events.js';
+export * from './trace/reasons.js';
+export { Trace, FullRecorder, CountersRecorder, TraceCounters, type TraceListener } from './trace/trace.js';
+export { Network } from './net/network.js';
+export { Link, type LinkOptions } from './net/link.js';
+export { Iface } from './net/iface.js';
+export { Switch } from './net/switch.js';
+export { Host, type Route, type Hook, type HookContext } from './net/host.js';
+export { NatGateway } from './net/nat.js';
+export { Sysctls } from './net/sysctl.js';
+export { Ping } from './apps/ping.js';

@@ -1,0 +1,85 @@
+/**
+ * Every frame the built-in demos put on a wire, encoded and handed to a real
+ * dissector: tshark must find no malformed packet, no bad checksum and no
+ * expert error, and must read back the same addresses, TTLs and types the
+ * trace holds. Skips (saying why) only when tshark is not installed; CI
+ * installs it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMOS } from '../../src/build/demos.js';
+import { FullRecorder } from '../../src/trace/trace.js';
+import type { TxEvent } from '../../src/trace/events.js';
+import { encode } from '../../src/wire/encode.js';
+import { fmtIp, fmtMac } from '../../src/wire/addr.js';
+
+const hasTshark = spawnSync('tshark', ['--version']).status === 0;
+if (!hasTshark) console.warn('tshark is not installed: skipping the dissector checks (apt-get install tshark)');
+
+/** A classic pcap file (nanosecond magic, Ethernet link type) of the given frames. */
+function pcapOf(frames: { t: number; bytes: Uint8Array }[]): Buffer {
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b23c4d, 0); // nanosecond-resolution pcap
+  head.writeUInt16LE(2, 4);
+  head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(262144, 16);
+  head.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+  const parts = [head];
+  for (const f of frames) {
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(Math.floor(f.t / 1e9), 0);
+    rec.writeUInt32LE(f.t % 1e9, 4);
+    rec.writeUInt32LE(f.bytes.length, 8);
+    rec.writeUInt32LE(f.bytes.length, 12);
+    parts.push(rec, Buffer.from(f.bytes));
+  }
+  return Buffer.concat(parts);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lblab-tshark-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'arp.opcode', 'icmp.type', '_ws.malformed', '_ws.expert.severity', 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status'];
+
+describe.skipIf(!hasTshark)('tshark dissects every demo frame cleanly', () => {
+  for (const demo of DEMOS) {
+    it(demo.name, () => {
+      const built = demo.build(1);
+      const rec = new FullRecorder(built.net.trace);
+      built.net.run();
+      const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx');
+      expect(tx.length).toBeGreaterThan(5);
+      const file = join(dir, `${demo.name}.pcap`);
+      writeFileSync(file, pcapOf(tx.map((e) => ({ t: e.t, bytes: encode(e.frame.eth) }))));
+      const out = execFileSync(
+        'tshark',
+        ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      const rows = out.trim().split('\n').map((l) => l.split('|'));
+      expect(rows.length).toBe(tx.length);
+      rows.forEach((r, i) => {
+        const [, esrc, edst, isrc, idst, ttl, arpOp, icmpType, malformed, severity, ...statuses] = r;
+        const eth = tx[i]!.frame.eth;
+        expect(malformed, `frame ${i + 1} is malformed`).toBe('');
+        // Wireshark severities: 0x800000 is an error.
+        expect(Number(severity || 0), `frame ${i + 1} has an expert error`).toBeLessThan(0x800000);
+        for (const s of statuses) if (s !== '') expect(s, `frame ${i + 1} has a bad checksum`).toBe('1');
+        expect(esrc).toBe(fmtMac(eth.src));
+        expect(edst).toBe(fmtMac(eth.dst));
+        const p = eth.payload;
+        if (p.kind === 'ipv4') {
+          expect(isrc).toBe(fmtIp(p.src));
+          expect(idst).toBe(fmtIp(p.dst));
+          expect(Number(ttl)).toBe(p.ttl);
+          if (p.payload.kind === 'icmp') expect(Number(icmpType)).toBe(p.payload.type);
+        } else if (p.kind === 'arp') {
+          expect(Number(arpOp)).toBe(p.op);
+        }
+      });
+    });
+  }
+});
