@@ -30,6 +30,8 @@ export const DROP_REASONS = {
   'tcp-out-of-window': 'the segment is outside the receive window',
   'tcp-listen-overflow': "the listener's accept queue is full; the SYN is dropped",
   'tcp-closed': 'the connection no longer accepts this segment',
+  'tcp-challenge-ack': 'an RST or SYN inside the window but not at the expected sequence number; it is answered with a challenge ACK and dropped (RFC 5961)',
+  'tcp-out-of-order': 'data beyond the next expected byte; lblab does not queue out-of-order data, so it is dropped and a duplicate ACK sent',
   'icmp-ignored': 'an ICMP message this host does not act on',
   'icmp-rate-limited': 'the ICMP error was not sent because of rate limiting (Linux: icmp_ratelimit)',
   'redirect-suppressed': 'an ICMP redirect for a NATed connection is not sent (Linux NAT drops it)',
