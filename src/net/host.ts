@@ -526,7 +526,7 @@ export class Host implements NetNode, EventTarget {
     }
     const nextHop = route.via ?? ip.dst;
     // Linux ip_forward: back out of the interface it came in on, to a source on that link -> ICMP redirect.
-    if (route.iface === inIface && this.sysctl.conf(inIface.name, 'send_redirects') && this.onLink(inIface, ip.src)) {
+    if (route.iface === inIface && this.sysctl.conf(inIface.name, 'send_redirects') && this.onLink(inIface, ip.src) && this.redirectAllowed(ip, f)) {
       this.maybeRedirect(ip, nextHop, f);
     }
     const out = withTtl(ip, ip.ttl - 1);
@@ -539,6 +539,15 @@ export class Host implements NetNode, EventTarget {
   }
 
   /** Sends an ICMP redirect, rate-limited as Linux ip_rt_send_redirect (9 at most, with exponential back-off from 20 ms). */
+  /**
+   * Whether a redirect may be sent about this forwarded packet. A node
+   * doing NAT overrides it: Linux drops the redirects that concern a NATed
+   * connection, so they never reach the wire.
+   */
+  protected redirectAllowed(_ip: Ipv4, _frame: Frame): boolean {
+    return true;
+  }
+
   private maybeRedirect(ip: Ipv4, gw: Ipv4Addr, frame: Frame): void {
     const now = this.net.sim.now;
     let peer = this.redirectPeers.get(ip.src);
@@ -560,7 +569,7 @@ export class Host implements NetNode, EventTarget {
    * POSTROUTING and the neighbour layer: sends `ip` toward `nextHop` through
    * `route.iface`. `parent` is the frame it came from (forwarding) or null.
    */
-  output(route: Route, nextHop: Ipv4Addr, ip0: Ipv4, parent: Frame | null, inIface: Iface | null = null): SendResult {
+  output(route: Route, nextHop: Ipv4Addr, ip0: Ipv4, parent: Frame | null, inIface: Iface | null = null, srcMac = -1): SendResult {
     let ip: Ipv4 | null = ip0;
     const iface = route.iface;
     if (this.hooks.postrouting.length > 0) {
@@ -573,10 +582,10 @@ export class Host implements NetNode, EventTarget {
       return 'sent';
     }
     if (ip.dst === 0xffffffff || this.isBroadcastOn(iface, ip.dst)) {
-      this.sendFrame(iface, MAC_BROADCAST, ip, parent, inIface);
+      this.sendFrame(iface, MAC_BROADCAST, ip, parent, inIface, srcMac);
       return 'sent';
     }
-    return this.neighOutput(iface, nextHop, ip, parent, inIface);
+    return this.neighOutput(iface, nextHop, ip, parent, inIface, srcMac);
   }
 
   private isBroadcastOn(iface: Iface, a: Ipv4Addr): boolean {
@@ -584,9 +593,9 @@ export class Host implements NetNode, EventTarget {
     return false;
   }
 
-  private sendFrame(iface: Iface, dstMac: MacAddr, ip: Ipv4, parent: Frame | null, inIface: Iface | null): void {
+  private sendFrame(iface: Iface, dstMac: MacAddr, ip: Ipv4, parent: Frame | null, inIface: Iface | null, srcMac = -1): void {
     const trace = this.net.trace;
-    const f = trace.frame(ethernet(dstMac, iface.mac, ip), parent);
+    const f = trace.frame(ethernet(dstMac, srcMac < 0 ? iface.mac : srcMac, ip), parent);
     if (parent && inIface) {
       trace.forward(this.name, inIface.name, iface.name, f, 'route');
     }
@@ -677,7 +686,7 @@ export class Host implements NetNode, EventTarget {
     );
   }
 
-  private neighOutput(iface: Iface, nextHop: Ipv4Addr, ip: Ipv4, parent: Frame | null, inIface: Iface | null): SendResult {
+  private neighOutput(iface: Iface, nextHop: Ipv4Addr, ip: Ipv4, parent: Frame | null, inIface: Iface | null, srcMac: number): SendResult {
     const key = this.neighKey(iface, nextHop);
     let n = this.neigh.get(key);
     const now = this.net.sim.now;
@@ -688,13 +697,13 @@ export class Host implements NetNode, EventTarget {
         this.neighState(n, 'delay');
         n.timer = this.net.sim.timer(NEIGH_DEFAULTS.delayFirstProbeMs * MS, this, EV_NEIGH, n);
       }
-      this.sendFrame(iface, n.mac, ip, parent, inIface);
+      this.sendFrame(iface, n.mac, ip, parent, inIface, srcMac);
       return 'sent';
     }
     if (!n || n.state === 'failed') {
       n = new Neigh(nextHop, iface);
       this.neigh.set(key, n);
-      n.queue.push({ ip, parent, inIface });
+      n.queue.push({ ip, parent, inIface, srcMac });
       this.neighState(n, 'incomplete');
       n.probes = 0;
       this.solicit(n, ip.src, false);
@@ -704,7 +713,7 @@ export class Host implements NetNode, EventTarget {
       const old = n.queue.shift()!;
       this.net.trace.drop(this.name, iface.name, old.parent, 'arp-queue-full', () => `${this.name} still waits for ARP of ${fmtIp(nextHop)}; its queue is full and the oldest packet is dropped`);
     }
-    n.queue.push({ ip, parent, inIface });
+    n.queue.push({ ip, parent, inIface, srcMac });
     return 'queued';
   }
 
@@ -843,7 +852,7 @@ export class Host implements NetNode, EventTarget {
     this.neighState(n, 'reachable');
     const q = n.queue;
     n.queue = [];
-    for (const p of q) this.sendFrame(n.iface, mac, p.ip, p.parent, p.inIface);
+    for (const p of q) this.sendFrame(n.iface, mac, p.ip, p.parent, p.inIface, p.srcMac);
   }
 
   /** Whether to answer an ARP request (Linux arp_ignore, net/ipv4/arp.c arp_ignore()). */

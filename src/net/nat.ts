@@ -15,8 +15,7 @@
  */
 import { fmtIp } from '../wire/addr.js';
 import { icmp as mkIcmp } from '../wire/build.js';
-import { csumReplace16, csumReplace32, finish, sumBytes } from '../wire/checksum.js';
-import { natRewrite } from '../wire/rewrite.js';
+import { natRewrite, rewriteQuoted } from '../wire/rewrite.js';
 import type { Ipv4, Ipv4Addr } from '../wire/types.js';
 import { ICMP_TYPE, IPPROTO, TCP_FLAG } from '../wire/types.js';
 import { SEC } from '../sim/time.js';
@@ -253,28 +252,7 @@ export class NatGateway extends Host {
     const qdport = (q[ihl + 2]! << 8) | q[ihl + 3]!;
     const ct = this.live(this.replies.get(key(proto, qdst, proto === IPPROTO.ICMP ? 0 : qdport, pub, qsport)));
     if (!ct || ct.kind !== 'snat') return ip;
-    const body = q.slice();
-    body[12] = ct.src >>> 24;
-    body[13] = (ct.src >>> 16) & 255;
-    body[14] = (ct.src >>> 8) & 255;
-    body[15] = ct.src & 255;
-    body[ihl] = ct.sport >>> 8;
-    body[ihl + 1] = ct.sport & 255;
-    body[10] = body[11] = 0;
-    const ipsum = finish(sumBytes(body, 0, ihl, 0));
-    body[10] = ipsum >>> 8;
-    body[11] = ipsum & 255;
-    // The quoted transport checksum covers the pseudo-header: adjust it if it was quoted.
-    const csumAt = proto === IPPROTO.TCP ? ihl + 16 : proto === IPPROTO.UDP ? ihl + 6 : -1;
-    if (csumAt > 0 && body.length >= csumAt + 2) {
-      let c = (body[csumAt]! << 8) | body[csumAt + 1]!;
-      if (!(proto === IPPROTO.UDP && c === 0)) {
-        c = csumReplace32(c, pub, ct.src);
-        c = csumReplace16(c, qsport, ct.sport);
-        body[csumAt] = c >>> 8;
-        body[csumAt + 1] = c & 255;
-      }
-    }
+    const body = rewriteQuoted(q, ct.src, ct.sport, qdst, qdport);
     const inner = mkIcmp(m.type, m.code, m.rest, body);
     const after = natRewrite({ ...ip, payload: inner }, ip.src, ct.src, 0, 0);
     return this.rewrite(ctx, ip, after, 'un-masquerade', () => `${this.name} translates an ICMP error about ${this.describe(ct)} back to ${fmtIp(ct.src)}`);

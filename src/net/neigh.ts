@@ -29,6 +29,8 @@ export interface Pending {
   readonly parent: Frame | null;
   /** The interface it came in on (forwarded packets) or null. */
   readonly inIface: Iface | null;
+  /** The source MAC to send it with, or -1 for the interface's own (a bridging LB keeps the sender's). */
+  readonly srcMac: number;
 }
 
 /** One neighbour entry. */

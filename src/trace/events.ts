@@ -100,6 +100,18 @@ export type StateChange =
   | { readonly what: 'iface'; readonly iface: string; readonly up: boolean }
   | { readonly what: 'tcp'; readonly conn: string; readonly from: string; readonly to: string }
   | { readonly what: 'nat'; readonly key: string; readonly op: 'add' | 'del' }
+  | {
+      readonly what: 'lb-conn';
+      readonly op: 'add' | 'state' | 'del';
+      readonly service: string;
+      /** "client:port". */
+      readonly client: string;
+      /** The server's name. */
+      readonly server: string;
+      /** IPVS state name (ESTABLISHED, SYN_RECV, ... or UDP). */
+      readonly state: string;
+    }
+  | { readonly what: 'lb-server'; readonly service: string; readonly server: string; readonly state: string; readonly weight: number }
   | { readonly what: 'note'; readonly detail: Readonly<Record<string, string | number | boolean | null>> };
 
 /** A piece of network state changes (ARP cache, MAC table, routes, links, TCP states). */

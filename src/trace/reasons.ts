@@ -37,6 +37,8 @@ export const DROP_REASONS = {
   'redirect-suppressed': 'an ICMP redirect for a NATed connection is not sent (Linux NAT drops it)',
   'not-local-no-forward': 'a host (not a router) received a packet addressed elsewhere',
   'decode-error': 'the bytes could not be decoded as a frame',
+  'lb-no-server': 'no real server of the virtual service can take a new connection; the LB answers ICMP port unreachable (IPVS)',
+  'lb-snat-exhausted': 'the LB has no free SNAT source port toward the chosen server',
 } as const;
 
 /** A stable drop reason code. */
@@ -50,6 +52,13 @@ export const REWRITE_REASONS = {
   'dnat-port-forward': 'destination NAT of a port forward to a private server',
   'dnat-reply': 'reply of a port-forwarded flow given the public address as its source',
   'ipip-decap': 'an IP-in-IP packet unwrapped; its inner packet is received on tunl0',
+  'lb-dnat': 'load balancer: request to the VIP sent to the chosen server (destination NAT)',
+  'lb-snat': 'load balancer: request sent to the server with both destination and source translated (full NAT)',
+  'lb-unnat': "load balancer: the server's reply given the VIP as its source",
+  'lb-unsnat': 'load balancer: a full-NAT reply translated back to VIP -> client',
+  'lb-dsr': 'load balancer: direct server return, the packet re-sent unchanged to the server MAC',
+  'lb-tunnel': 'load balancer: the packet wrapped in IP-in-IP to the server (L3 DSR)',
+  'lb-icmp': "load balancer: an ICMP error about a balanced flow translated with its quoted packet",
 } as const;
 
 /** A stable rewrite reason code (the load balancer adds its own). */

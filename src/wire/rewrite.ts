@@ -4,7 +4,7 @@
  * (RFC 1624) rather than recomputed, so a packet that arrived with a bad
  * checksum still leaves with a bad one, exactly as on real equipment.
  */
-import { csumReplace16, csumReplace32 } from './checksum.js';
+import { csumReplace16, csumReplace32, finish, sumBytes } from './checksum.js';
 import type { Ethernet, Ipv4, Ipv4Addr, MacAddr } from './types.js';
 
 /** The frame re-addressed at L2 (a routed hop or a DSR re-send): only the MACs change. */
@@ -74,4 +74,55 @@ export function natRewrite(ip: Ipv4, src: Ipv4Addr, dst: Ipv4Addr, sport: number
     options: ip.options,
     payload,
   };
+}
+
+/**
+ * Rewrites the packet quoted inside an ICMP error (its IP header and first
+ * transport bytes), as NAT devices do for errors about a translated flow
+ * (Linux nf_nat_icmp_reply_translation, IPVS ip_vs_nat_icmp): addresses
+ * and ports are set, the quoted IP header checksum is recomputed, and the
+ * quoted TCP or UDP checksum, when the quote reaches it, is updated
+ * incrementally (RFC 1624). Returns a new byte array; `quote` is unchanged.
+ */
+export function rewriteQuoted(quote: Uint8Array, src: Ipv4Addr, sport: number, dst: Ipv4Addr, dport: number): Uint8Array {
+  const b = quote.slice();
+  if (b.length < 20) return b;
+  const ihl = (b[0]! & 15) * 4;
+  const proto = b[9]!;
+  const rd32 = (at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  const wr32 = (at: number, v: number): void => {
+    b[at] = v >>> 24;
+    b[at + 1] = (v >>> 16) & 255;
+    b[at + 2] = (v >>> 8) & 255;
+    b[at + 3] = v & 255;
+  };
+  const oldSrc = rd32(12);
+  const oldDst = rd32(16);
+  wr32(12, src);
+  wr32(16, dst);
+  b[10] = b[11] = 0;
+  const ipsum = finish(sumBytes(b, 0, Math.min(ihl, b.length), 0));
+  b[10] = ipsum >>> 8;
+  b[11] = ipsum & 255;
+  if (b.length < ihl + 4 || (proto !== 6 && proto !== 17)) return b;
+  const oldSport = (b[ihl]! << 8) | b[ihl + 1]!;
+  const oldDport = (b[ihl + 2]! << 8) | b[ihl + 3]!;
+  b[ihl] = sport >>> 8;
+  b[ihl + 1] = sport & 255;
+  b[ihl + 2] = dport >>> 8;
+  b[ihl + 3] = dport & 255;
+  const at = proto === 6 ? ihl + 16 : ihl + 6;
+  if (b.length >= at + 2) {
+    let c = (b[at]! << 8) | b[at + 1]!;
+    if (!(proto === 17 && c === 0)) {
+      c = csumReplace32(c, oldSrc, src);
+      c = csumReplace32(c, oldDst, dst);
+      c = csumReplace16(c, oldSport, sport);
+      c = csumReplace16(c, oldDport, dport);
+      if (proto === 17 && c === 0) c = 0xffff;
+      b[at] = c >>> 8;
+      b[at + 1] = c & 255;
+    }
+  }
+  return b;
 }

@@ -1,0 +1,620 @@
+/**
+ * The load balancer node: a Linux host with an IPVS-like virtual server
+ * table (ipvsadm's model). A virtual service is a VIP, a protocol and a
+ * port in front of a pool of real servers; each new client flow is
+ * scheduled to a server, remembered in the connection table, and its
+ * packets rewritten according to the service's forwarding mode:
+ *
+ * - `nat`: destination NAT (IPVS masquerading). Requests VIP -> server,
+ *   replies server -> VIP; works only when replies cross the LB (it is
+ *   inline, or the servers' gateway). One-arm with the router as the
+ *   servers' gateway is the return-path bug of DOMAIN.md section 3.
+ * - `snat`: destination and source NAT (full NAT): the server sees an
+ *   address of the LB (the output interface's, or a SNAT pool's), so
+ *   replies always come back.
+ * - `dsr`: direct server return (IPVS direct routing): the IP packet is
+ *   untouched; the LB re-sends the frame from its own MAC to the server's
+ *   MAC (or, as a lesson, keeps the router's source MAC).
+ * - `tunnel`: L3 DSR (IPVS tunnelling): the packet is wrapped in IP-in-IP
+ *   to a server on another subnet.
+ * - `transparent`: the LB bridges the server segment; requests get a new
+ *   destination IP and MAC (the source MAC stays the router's, TTL
+ *   unchanged), replies crossing the bridge get the VIP as source.
+ *
+ * Requests are caught before routing (the VIP is a local address of the
+ * LB, so it answers ARP for it), replies of nat/snat/transparent flows
+ * likewise. Every decision is traced: the scheduler's reason, the fields
+ * rewritten, the connection's IPVS state changes, and each drop's reason.
+ */
+import { fmtIp, inPrefix } from '../wire/addr.js';
+import { icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
+import { natRewrite, rewriteQuoted } from '../wire/rewrite.js';
+import type { Ethernet, Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
+import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST, TCP_FLAG } from '../wire/types.js';
+import { isMulticastMac } from '../wire/addr.js';
+import type { Frame } from '../trace/events.js';
+import { Host, type HookContext, type Route } from '../net/host.js';
+import { Iface } from '../net/iface.js';
+import type { Network } from '../net/network.js';
+import { createBackend, type Backend, type BackendState, type FlowKey } from './sched/backend.js';
+import { createScheduler, resolveSchedulerName } from './sched/index.js';
+import type { Scheduler, SchedulerName } from './sched/scheduler.js';
+import { PersistenceTable } from './persist.js';
+import { DIR, LbConn, nextTcpState, setConnState } from './conn.js';
+
+/** How a virtual service forwards to its servers. */
+export type LbMode = 'nat' | 'snat' | 'dsr' | 'tunnel' | 'transparent';
+
+/** The forwarding modes, for validation and help. */
+export const LB_MODES: readonly LbMode[] = ['nat', 'snat', 'dsr', 'tunnel', 'transparent'];
+
+/** A real server of a service. */
+export interface RealServerConfig {
+  readonly name: string;
+  readonly addr: Ipv4Addr;
+  /** The server's port (default: the service's port; DSR and tunnel must keep it). */
+  readonly port?: number;
+  readonly weight?: number;
+  readonly state?: BackendState;
+}
+
+/** A virtual service. */
+export interface ServiceConfig {
+  readonly name: string;
+  readonly vip: Ipv4Addr;
+  readonly proto: 'tcp' | 'udp';
+  readonly port: number;
+  readonly mode: LbMode;
+  /** Scheduler name or alias (rr, wrr, lc, wlc, sh, mh, ...); default round robin. */
+  readonly scheduler?: string;
+  /** Source-IP persistence: timeout in ns (and optional netmask). */
+  readonly persistence?: { readonly timeoutNs: number; readonly netmask?: Ipv4Addr };
+  /** SNAT mode: source addresses to use (default: the LB's address on the interface toward the server). */
+  readonly snatPool?: readonly Ipv4Addr[];
+  /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of DOMAIN.md 2). */
+  readonly dsrKeepSourceMac?: boolean;
+  /** The interface the VIP is configured on (default: the first interface; br0 in transparent mode). */
+  readonly vipIface?: string;
+  readonly servers: readonly RealServerConfig[];
+}
+
+/** Counters of a service. */
+export class ServiceStats {
+  conns = 0;
+  inPkts = 0;
+  outPkts = 0;
+  inBytes = 0;
+  outBytes = 0;
+  noServer = 0;
+}
+
+/** A virtual service at run time. */
+export class LbService {
+  readonly backends: Backend[];
+  readonly sched: Scheduler;
+  readonly persist: PersistenceTable | null;
+  readonly stats = new ServiceStats();
+  /** Connections ever scheduled to each server, by index. */
+  readonly served: number[];
+  readonly protoNum: number;
+
+  constructor(
+    readonly index: number,
+    readonly cfg: ServiceConfig,
+    schedName: SchedulerName,
+    lb: LoadBalancer,
+  ) {
+    this.backends = cfg.servers.map((s, i) => {
+      const b = createBackend(i, s.name, s.weight ?? 1);
+      b.state = s.state ?? 'enabled';
+      return b;
+    });
+    this.served = cfg.servers.map(() => 0);
+    this.sched = createScheduler(schedName, { rng: lb.net.sim.stream(`lb:${lb.name}:${cfg.name}`) });
+    this.persist = cfg.persistence ? new PersistenceTable({ timeoutNs: cfg.persistence.timeoutNs, netmask: cfg.persistence.netmask }) : null;
+    this.protoNum = cfg.proto === 'tcp' ? IPPROTO.TCP : IPPROTO.UDP;
+  }
+
+  /** The port a server listens on. */
+  serverPort(i: number): number {
+    return this.cfg.servers[i]!.port ?? this.cfg.port;
+  }
+}
+
+/** Options of a load balancer. */
+export interface LoadBalancerOptions {
+  readonly sysctls?: Readonly<Record<string, number>>;
+}
+
+const TWO16 = 65536;
+
+/** A two-level map keyed by (addr, port, addr, port, proto) without building strings. */
+class TupleMap<T> {
+  private readonly outer = new Map<number, Map<number, T>>();
+  size = 0;
+
+  get(a: number, ap: number, b: number, bp: number, proto: number): T | undefined {
+    return this.outer.get(a * TWO16 + ap)?.get((b * TWO16 + bp) * 2 + (proto === IPPROTO.TCP ? 1 : 0));
+  }
+
+  set(a: number, ap: number, b: number, bp: number, proto: number, v: T): void {
+    const k = a * TWO16 + ap;
+    let m = this.outer.get(k);
+    if (!m) {
+      m = new Map();
+      this.outer.set(k, m);
+    }
+    const k2 = (b * TWO16 + bp) * 2 + (proto === IPPROTO.TCP ? 1 : 0);
+    if (!m.has(k2)) this.size++;
+    m.set(k2, v);
+  }
+
+  delete(a: number, ap: number, b: number, bp: number, proto: number): void {
+    const k = a * TWO16 + ap;
+    const m = this.outer.get(k);
+    if (m && m.delete((b * TWO16 + bp) * 2 + (proto === IPPROTO.TCP ? 1 : 0))) {
+      this.size--;
+      if (m.size === 0) this.outer.delete(k);
+    }
+  }
+}
+
+/** The bridge interface of a transparent LB: it sends through the bridge ports. */
+class BridgeIface extends Iface {
+  constructor(readonly lb: LoadBalancer, name: string, mac: MacAddr) {
+    super(lb, name, mac);
+  }
+
+  override send(frame: Frame): void {
+    this.counters.txFrames++;
+    this.counters.txBytes += frame.len;
+    this.lb.bridgeOutput(null, frame);
+  }
+}
+
+const EV_EXPIRE = 100;
+
+/** An IPVS-like load balancer on a Linux host. */
+export class LoadBalancer extends Host {
+  readonly services: LbService[] = [];
+  private readonly byVip = new Map<number, LbService>();
+  /** Connections by the client's tuple (client, cport, vip, vport). */
+  private readonly inTable = new TupleMap<LbConn>();
+  /** Connections by the reply's tuple (server, sport, client or SNAT address, port). */
+  private readonly outTable = new TupleMap<LbConn>();
+  /** All live connections, in creation order. */
+  private readonly conns = new Set<LbConn>();
+  /** Transparent mode: the bridge ports, the bridge's L3 interface, and its MAC table. */
+  private bridgePorts: Iface[] = [];
+  private br0: BridgeIface | null = null;
+  private readonly bridgeMacs = new Map<number, Iface>();
+  /** The last packet this LB rewrote and handed to forwarding (redirects about it are suppressed). */
+  private lastRewritten: Ipv4 | null = null;
+
+  /** Creates a load balancer (IP forwarding on, as IPVS NAT needs for replies). */
+  constructor(net: Network, name: string, opts: LoadBalancerOptions = {}) {
+    super(net, name, 'lb', { sysctls: { 'net.ipv4.ip_forward': 1, ...(opts.sysctls ?? {}) } });
+    this.hooks.prerouting.push((ip, ctx) => this.prerouting(ip, ctx));
+  }
+
+  // ------------------------------------------------------------ configuration
+
+  /**
+   * Makes the LB a transparent bridge between `ports` (its server segment and
+   * the router side) with an L3 interface br0 holding `addr`/`len`; returns br0.
+   */
+  bridge(ports: Iface[], addr: Ipv4Addr, len: number): Iface {
+    if (this.br0) throw new Error(`${this.name} already has a bridge`);
+    this.bridgePorts = ports;
+    this.br0 = new BridgeIface(this, 'br0', this.net.allocMac());
+    this.ifaces.push(this.br0);
+    this.addAddress(this.br0, addr, len);
+    return this.br0;
+  }
+
+  /** Adds a virtual service; the VIP is added to the LB's interface (keepalived's virtual_ipaddress). */
+  addService(cfg: ServiceConfig): LbService {
+    const schedName = resolveSchedulerName(cfg.scheduler ?? 'round-robin');
+    if (!schedName) throw new Error(`service ${cfg.name}: unknown scheduler "${cfg.scheduler}"`);
+    if (cfg.servers.length === 0) throw new Error(`service ${cfg.name}: no real servers`);
+    const key = this.serviceKey(cfg.vip, cfg.proto === 'tcp' ? IPPROTO.TCP : IPPROTO.UDP, cfg.port);
+    if (this.byVip.has(key)) throw new Error(`${this.name} already has a service on ${fmtIp(cfg.vip)}:${cfg.port}/${cfg.proto}`);
+    if (cfg.mode === 'transparent' && !this.br0) throw new Error(`service ${cfg.name}: transparent mode needs the LB to bridge the server segment (bridge())`);
+    if (cfg.mode === 'dsr' || cfg.mode === 'tunnel') {
+      for (const s of cfg.servers) {
+        if (s.port !== undefined && s.port !== cfg.port) throw new Error(`service ${cfg.name}: ${cfg.mode} cannot change the port (${s.name} listens on ${s.port}, the service is on ${cfg.port})`);
+        if (cfg.mode === 'dsr') {
+          const r = this.lookup(s.addr);
+          if (!r || r.via !== null) throw new Error(`service ${cfg.name}: DSR needs ${s.name} (${fmtIp(s.addr)}) on a subnet the LB is directly connected to; use tunnel mode for servers behind a router`);
+        }
+      }
+    }
+    const svc = new LbService(this.services.length, cfg, schedName, this);
+    this.services.push(svc);
+    this.byVip.set(key, svc);
+    if (!this.isLocal(cfg.vip)) {
+      const iface = cfg.vipIface ? this.iface(cfg.vipIface) : cfg.mode === 'transparent' ? this.br0 : this.ifaces[0];
+      if (!iface) throw new Error(`service ${cfg.name}: the LB has no interface ${cfg.vipIface ?? ''} for the VIP`);
+      const on = iface.addrs.find((a) => inPrefix(cfg.vip, a.addr, a.len));
+      iface.addrs.push({ addr: cfg.vip, len: on ? on.len : 32 });
+    }
+    return svc;
+  }
+
+  /** The service with this name. */
+  service(name: string): LbService | undefined {
+    return this.services.find((s) => s.cfg.name === name);
+  }
+
+  /** Changes a server's state or weight (drain, disable, health); traced. */
+  setServer(service: string, server: string, change: { state?: BackendState; weight?: number }): void {
+    const svc = this.service(service);
+    const b = svc?.backends.find((x) => x.name === server);
+    if (!svc || !b) throw new Error(`${this.name}: no server ${server} in service ${service}`);
+    if (change.state) b.state = change.state;
+    if (change.weight !== undefined) b.weight = change.weight;
+    svc.sched.onBackendsChanged(svc.backends);
+    this.net.trace.state(this.name, { what: 'lb-server', service, server, state: b.state, weight: b.weight }, () => `${this.name}: ${service}/${server} is now ${b.state}, weight ${b.weight}`);
+  }
+
+  /** The live connections (for tables and tests). */
+  connections(): LbConn[] {
+    return [...this.conns];
+  }
+
+  private serviceKey(vip: number, proto: number, port: number): number {
+    return (vip * TWO16 + port) * 2 + (proto === IPPROTO.TCP ? 1 : 0);
+  }
+
+  // ------------------------------------------------------------ packet path
+
+  private portsOf(ip: Ipv4): [number, number, number] | null {
+    const p = ip.payload;
+    if (p.kind === 'tcp') return [p.sport, p.dport, p.flags];
+    if (p.kind === 'udp') return [p.sport, p.dport, 0];
+    return null;
+  }
+
+  /** PREROUTING: replies of known flows are translated; requests to a service are scheduled and rewritten. */
+  private prerouting(ip: Ipv4, ctx: HookContext): Ipv4 | null {
+    const ports = this.portsOf(ip);
+    if (!ports) {
+      if (ip.payload.kind === 'icmp') return this.icmpRelated(ip, ctx);
+      return ip;
+    }
+    const [sport, dport, flags] = ports;
+    // A reply (server -> client, or server -> SNAT address)?
+    const out = this.outTable.get(ip.src, sport, ip.dst, dport, ip.proto);
+    if (out) return this.reply(out, ip, ctx, flags);
+    const svc = this.byVip.get(this.serviceKey(ip.dst, ip.proto, dport));
+    if (!svc) return ip;
+    let c = this.inTable.get(ip.src, sport, ip.dst, dport, ip.proto);
+    if (!c) {
+      // IPVS schedules only a SYN (without RST) for TCP; anything else goes on to the local stack.
+      if (ip.proto === IPPROTO.TCP && ((flags & (TCP_FLAG.SYN | TCP_FLAG.RST | TCP_FLAG.ACK)) !== TCP_FLAG.SYN)) return ip;
+      const made = this.schedule(svc, ip, sport, dport, ctx);
+      if (made === null) return null;
+      c = made;
+    }
+    return this.request(svc, c, ip, ctx, flags);
+  }
+
+  /** Schedules a new flow; null when no server is available (the packet is dropped with ICMP port unreachable). */
+  private schedule(svc: LbService, ip: Ipv4, sport: number, dport: number, ctx: HookContext): LbConn | null {
+    const trace = this.net.trace;
+    const now = this.net.sim.now;
+    const flow: FlowKey = { proto: ip.proto, src: ip.src, sport, dst: ip.dst, dport };
+    let idx = svc.persist ? svc.persist.lookup(ip.src, now, svc.backends) : -1;
+    let why: () => string;
+    if (idx >= 0) {
+      const d = svc.persist!.explain();
+      why = () => d.sentence;
+    } else {
+      const pd = svc.persist ? svc.persist.explain() : null;
+      idx = svc.sched.pick(flow, svc.backends);
+      const d = svc.sched.explain();
+      why = pd && pd.outcome !== 'miss' && pd.outcome !== 'none' ? () => `${pd.sentence}; ${d.sentence}` : () => d.sentence;
+      if (idx >= 0 && svc.persist) svc.persist.bind(ip.src, idx, now);
+    }
+    if (idx < 0) {
+      svc.stats.noServer++;
+      trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'lb-no-server', () => `${this.name}: no server of ${svc.cfg.name} can take a new connection (${why()}); it answers ICMP port unreachable`);
+      this.icmpError(ip, ICMP_TYPE.DEST_UNREACH, ICMP_UNREACH.PORT, 0, ctx.frame);
+      return null;
+    }
+    const b = svc.backends[idx]!;
+    const server = svc.cfg.servers[idx]!.addr;
+    const sp = svc.serverPort(idx);
+    let laddr = ip.src;
+    let lport = sport;
+    if (svc.cfg.mode === 'snat') {
+      const r = this.snatSource(svc, server, sp, ip.proto, sport);
+      if (!r) {
+        trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'lb-snat-exhausted', () => `${this.name} has no free SNAT source port toward ${fmtIp(server)}:${sp}`);
+        return null;
+      }
+      [laddr, lport] = r;
+    }
+    const inputOnly = svc.cfg.mode === 'dsr' || svc.cfg.mode === 'tunnel';
+    const c = new LbConn(svc.index, ip.proto, ip.src, sport, ip.dst, dport, b, server, sp, laddr, lport, inputOnly);
+    b.active++; // IPVS counts a new connection as active until its state says otherwise
+    svc.served[idx]!++;
+    svc.stats.conns++;
+    if (svc.persist) svc.persist.connectionOpened(ip.src, idx, now);
+    this.inTable.set(ip.src, sport, ip.dst, dport, ip.proto, c);
+    if (!inputOnly) this.outTable.set(server, sp, laddr, lport, ip.proto, c);
+    this.conns.add(c);
+    c.expires = now + c.timeout();
+    c.timer = this.net.sim.timer(c.timeout(), this, EV_EXPIRE, c);
+    this.lastDecision = why;
+    trace.state(this.name, () => this.connChange(c, 'add'), () => `${this.name} schedules ${fmtIp(ip.src)}:${sport} -> ${svc.cfg.name} to ${b.name} (${why()})`);
+    return c;
+  }
+
+  private lastDecision: (() => string) | null = null;
+
+  private connChange(c: LbConn, op: 'add' | 'state' | 'del') {
+    return { what: 'lb-conn' as const, op, service: this.services[c.service]!.cfg.name, client: `${fmtIp(c.client)}:${c.cport}`, server: c.backend.name, state: c.stateName() };
+  }
+
+  /** Picks the SNAT source for a flow: the client's port when the reply tuple is free, else another. */
+  private snatSource(svc: LbService, server: number, sp: number, proto: number, cport: number): [number, number] | null {
+    const pool = svc.cfg.snatPool && svc.cfg.snatPool.length > 0 ? svc.cfg.snatPool : null;
+    let addrs: readonly number[];
+    if (pool) addrs = pool;
+    else {
+      const r = this.lookup(server);
+      const a = r ? this.sourceFor(r, server) : null;
+      if (a === null) return null;
+      addrs = [a];
+    }
+    const lo = this.sysctl.get('net.ipv4.ip_local_port_range_min');
+    const hi = this.sysctl.get('net.ipv4.ip_local_port_range_max');
+    for (const a of addrs) {
+      if (!this.outTable.get(server, sp, a, cport, proto) && !this.portInUse(a, cport, proto)) return [a, cport];
+      let p = lo + this.rng.int(hi - lo + 1);
+      for (let i = 0; i <= hi - lo; i++, p = p === hi ? lo : p + 1) {
+        if (!this.outTable.get(server, sp, a, p, proto) && !this.portInUse(a, p, proto)) return [a, p];
+      }
+    }
+    return null;
+  }
+
+  /** True when the LB's own stack uses this local port (its sockets must not collide with SNAT flows). */
+  private portInUse(_addr: number, port: number, proto: number): boolean {
+    return proto === IPPROTO.TCP ? this.tcp.connections().some((c) => c.localPort === port) : false;
+  }
+
+  private touch(c: LbConn, dir: number, flags: number): void {
+    if (c.proto === IPPROTO.TCP) {
+      const next = nextTcpState(c.state, c.inputOnly ? DIR.INPUT_ONLY : dir, flags);
+      if (setConnState(c, next)) {
+        this.net.trace.state(this.name, () => this.connChange(c, 'state'), () => `${this.name}: ${fmtIp(c.client)}:${c.cport} via ${c.backend.name} is now ${c.stateName()}`);
+      }
+    }
+    c.expires = this.net.sim.now + c.timeout();
+  }
+
+  /** A request packet of a scheduled flow: rewrite according to the mode. */
+  private request(svc: LbService, c: LbConn, ip: Ipv4, ctx: HookContext, flags: number): Ipv4 | null {
+    c.inPkts++;
+    svc.stats.inPkts++;
+    svc.stats.inBytes += Host.lengthOf(ip);
+    this.touch(c, DIR.INPUT, flags);
+    const decision = this.lastDecision;
+    this.lastDecision = null;
+    const pick = decision ? ` (${decision()})` : '';
+    const b = c.backend.name;
+    switch (svc.cfg.mode) {
+      case 'nat': {
+        const after = natRewrite(ip, ip.src, c.server, c.cport, c.sport);
+        this.lastRewritten = after;
+        return this.rewrite(ctx, ip, after, 'lb-dnat', () => `${this.name} DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${b})${pick}`);
+      }
+      case 'snat': {
+        const after = natRewrite(ip, c.laddr, c.server, c.lport, c.sport);
+        this.lastRewritten = after;
+        return this.rewrite(ctx, ip, after, 'lb-snat', () => `${this.name} DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${b}) and SNAT ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(c.laddr)}:${c.lport}${pick}`);
+      }
+      case 'dsr':
+        return this.dsr(svc, c, ip, ctx, pick);
+      case 'tunnel':
+        return this.tunnel(c, ip, ctx, pick);
+      case 'transparent':
+        return this.transparentRequest(c, ip, ctx, pick);
+    }
+  }
+
+  /** L2 DSR: the IP packet is untouched; the frame goes to the server's MAC. */
+  private dsr(svc: LbService, c: LbConn, ip: Ipv4, ctx: HookContext, pick: string): null {
+    const route = this.lookup(c.server)!;
+    const keep = svc.cfg.dsrKeepSourceMac === true && ctx.frame !== null;
+    const srcMac = keep ? ctx.frame!.eth.src : -1;
+    // The IP packet does not change; the trace still records the decision, and the frame sent is its child.
+    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} unchanged; only the destination MAC becomes ${c.backend.name}'s${keep ? " (and the router's source MAC is kept)" : ''}${pick}`);
+    this.output({ ...route, via: null }, c.server, ip, ctx.frame, ctx.inIface, srcMac);
+    return null;
+  }
+
+  /** L3 DSR: the packet is wrapped in IP-in-IP to the server (IPVS ip_vs_tunnel_xmit: TTL, TOS and DF from the inner packet). */
+  private tunnel(c: LbConn, ip: Ipv4, ctx: HookContext, pick: string): null {
+    const route = this.lookup(c.server, 0);
+    if (!route) {
+      this.net.trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'no-route', () => `${this.name} has no route to tunnel endpoint ${fmtIp(c.server)}`);
+      return null;
+    }
+    const src = this.sourceFor(route, c.server)!;
+    const df = (ip.frag & IP_FLAG.DF) !== 0;
+    const outer = mkIpv4({ src, dst: c.server, ttl: ip.ttl, tos: ip.tos, frag: df ? IP_FLAG.DF : 0, id: this.nextIpId(c.server, IPPROTO.IPIP) }, ip);
+    this.rewrite(ctx, ip, outer, 'lb-tunnel', () => `${this.name} wraps the packet for ${fmtIp(ip.dst)}:${c.vport} in IP-in-IP to ${c.backend.name} (${fmtIp(src)} -> ${fmtIp(c.server)})${pick}`);
+    this.output(route, route.via ?? c.server, outer, ctx.frame);
+    return null;
+  }
+
+  /** Transparent: new destination IP and MAC, the router's source MAC and the TTL kept, sent across the bridge. */
+  private transparentRequest(c: LbConn, ip: Ipv4, ctx: HookContext, pick: string): null {
+    const after = natRewrite(ip, ip.src, c.server, c.cport, c.sport);
+    if (!this.forwardingOn()) {
+      this.net.trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'ip-forward-off', () => `${this.name} rewrote the packet for ${c.backend.name} but IP forwarding is off (net.ipv4.ip_forward=0), so the bridge drops it silently`);
+      return null;
+    }
+    this.rewrite(ctx, ip, after, 'lb-dnat', () => `${this.name} (transparent) DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${c.backend.name}); destination MAC -> ${c.backend.name}'s, source MAC and TTL unchanged${pick}`);
+    const srcMac = ctx.frame ? ctx.frame.eth.src : -1;
+    this.output({ prefix: c.server, len: 32, via: null, iface: this.br0!, metric: 0, src: null, proto: 'kernel' }, c.server, after, ctx.frame, null, srcMac);
+    return null;
+  }
+
+  private forwardingOn(): boolean {
+    return this.sysctl.get('net.ipv4.ip_forward') === 1;
+  }
+
+  /** A reply of a nat/snat flow: translate back to VIP (and to the client for snat). */
+  private reply(c: LbConn, ip: Ipv4, ctx: HookContext, flags: number): Ipv4 | null {
+    const svc = this.services[c.service]!;
+    c.outPkts++;
+    c.sawOutput = true;
+    svc.stats.outPkts++;
+    svc.stats.outBytes += Host.lengthOf(ip);
+    this.touch(c, DIR.OUTPUT, flags);
+    const after = natRewrite(ip, c.vip, c.client, c.vport, c.cport);
+    this.lastRewritten = after;
+    if (svc.cfg.mode === 'snat') {
+      return this.rewrite(ctx, ip, after, 'lb-unsnat', () => `${this.name} reverses the SNAT reply from ${c.backend.name}: ${fmtIp(ip.src)}:${c.sport} -> ${fmtIp(c.vip)}:${c.vport}, ${fmtIp(ip.dst)}:${c.lport} -> ${fmtIp(c.client)}:${c.cport}`);
+    }
+    return this.rewrite(ctx, ip, after, 'lb-unnat', () => `${this.name} un-NATs the reply from ${c.backend.name}: source ${fmtIp(ip.src)}:${c.sport} -> ${fmtIp(c.vip)}:${c.vport}`);
+  }
+
+  /**
+   * An ICMP error from a server about a nat/snat flow (its quoted packet
+   * went from the client or SNAT address to the server): the outer and the
+   * quoted addresses are translated back, as IPVS ip_vs_out_icmp does.
+   */
+  private icmpRelated(ip: Ipv4, ctx: HookContext): Ipv4 {
+    const m = ip.payload;
+    if (m.kind !== 'icmp' || (m.type !== ICMP_TYPE.DEST_UNREACH && m.type !== ICMP_TYPE.TIME_EXCEEDED) || m.body.length < 28) return ip;
+    const q = m.body;
+    const ihl = (q[0]! & 15) * 4;
+    if (q.length < ihl + 4) return ip;
+    const proto = q[9]!;
+    const qsrc = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
+    const qdst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
+    const qsport = (q[ihl]! << 8) | q[ihl + 1]!;
+    const qdport = (q[ihl + 2]! << 8) | q[ihl + 3]!;
+    const c = this.outTable.get(qdst, qdport, qsrc, qsport, proto);
+    if (!c) return ip;
+    const body = rewriteQuoted(q, c.client, c.cport, c.vip, c.vport);
+    const after = natRewrite({ ...ip, payload: mkIcmp(m.type, m.code, m.rest, body) }, c.vip, c.client, 0, 0);
+    this.lastRewritten = after;
+    return this.rewrite(ctx, ip, after, 'lb-icmp', () => `${this.name} translates an ICMP error from ${c.backend.name} about ${fmtIp(c.client)}:${c.cport}'s flow: the client sees it come from ${fmtIp(c.vip)}`);
+  }
+
+  /** Linux NAT drops the redirects that concern a NATed connection (one-arm NAT forwards out of the ingress interface). */
+  protected override redirectAllowed(ip: Ipv4, frame: Frame): boolean {
+    if (ip !== this.lastRewritten && !(this.lastRewritten && ip.payload === this.lastRewritten.payload)) return true;
+    this.net.trace.drop(this.name, null, frame, 'redirect-suppressed', () => `${this.name} forwards the translated packet back out of the interface it came in on; the ICMP redirect it would send is dropped because the connection is NATed`);
+    return false;
+  }
+
+  // ------------------------------------------------------------ expiry
+
+  override onEvent(kind: number, a: unknown, b: unknown): void {
+    if (kind !== EV_EXPIRE) {
+      super.onEvent(kind, a, b);
+      return;
+    }
+    const c = a as LbConn;
+    c.timer = null;
+    if (!this.conns.has(c)) return;
+    const now = this.net.sim.now;
+    if (c.expires > now) {
+      c.timer = this.net.sim.timer(c.expires - now, this, EV_EXPIRE, c);
+      return;
+    }
+    this.expire(c);
+  }
+
+  override kindName(kind: number): string {
+    return kind === EV_EXPIRE ? 'LB connection expiry' : super.kindName(kind);
+  }
+
+  private expire(c: LbConn): void {
+    const now = this.net.sim.now;
+    this.conns.delete(c);
+    this.inTable.delete(c.client, c.cport, c.vip, c.vport, c.proto);
+    if (!c.inputOnly) this.outTable.delete(c.server, c.sport, c.laddr, c.lport, c.proto);
+    if (c.inactive) c.backend.inactive--;
+    else c.backend.active--;
+    const svc = this.services[c.service]!;
+    if (svc.persist) svc.persist.connectionClosed(c.client, c.backend.index, now);
+    this.net.trace.state(this.name, () => this.connChange(c, 'del'), () => `${this.name} forgets ${fmtIp(c.client)}:${c.cport} -> ${c.backend.name} (${c.stateName()} timed out)`);
+  }
+
+  // ------------------------------------------------------------ transparent bridge
+
+  override receive(iface: Iface, frame: Frame): void {
+    if (this.br0 && this.bridgePorts.includes(iface)) {
+      this.bridgeInput(iface, frame);
+      return;
+    }
+    super.receive(iface, frame);
+  }
+
+  /** A frame on a bridge port: learn, hand to br0 if it is for the LB, forward (translating replies) otherwise. */
+  private bridgeInput(port: Iface, frame: Frame): void {
+    const eth = frame.eth;
+    const br0 = this.br0!;
+    if (!isMulticastMac(eth.src)) this.bridgeMacs.set(eth.src, port);
+    const forMe = eth.dst === br0.mac;
+    const group = eth.dst === MAC_BROADCAST || isMulticastMac(eth.dst);
+    if (forMe || group) super.receive(br0, frame);
+    if (forMe) return;
+    let f = frame;
+    if (!group && eth.payload.kind === 'ipv4') {
+      const t = this.bridgedReply(eth, frame, port);
+      if (t === null) return;
+      f = t;
+    }
+    this.bridgeOutput(port, f);
+  }
+
+  /** A reply crossing the bridge from a server: its source becomes the VIP; MACs and TTL stay. */
+  private bridgedReply(eth: Ethernet, frame: Frame, port: Iface): Frame | null {
+    const ip = eth.payload as Ipv4;
+    const ports = this.portsOf(ip);
+    if (!ports) return frame;
+    const c = this.outTable.get(ip.src, ports[0], ip.dst, ports[1], ip.proto);
+    if (!c) return frame;
+    if (!this.forwardingOn()) {
+      this.net.trace.drop(this.name, port.name, frame, 'ip-forward-off', () => `${this.name} would translate the reply from ${c.backend.name}, but IP forwarding is off (net.ipv4.ip_forward=0), so the bridge drops it silently`);
+      return null;
+    }
+    const svc = this.services[c.service]!;
+    c.outPkts++;
+    svc.stats.outPkts++;
+    this.touch(c, DIR.OUTPUT, ports[2]);
+    const after = natRewrite(ip, c.vip, ip.dst, c.vport, ports[1]);
+    const f = this.net.trace.frame({ ...eth, payload: after }, frame);
+    this.net.trace.rewrite(this.name, frame, f, 'lb-unnat', () => `${this.name} (transparent) rewrites the bridged reply from ${c.backend.name}: source ${fmtIp(ip.src)} -> ${fmtIp(c.vip)}; MACs and TTL unchanged`);
+    return f;
+  }
+
+  /** Sends a frame out of the bridge: to the port its destination was learned on, else flooded (never back to `from`). */
+  bridgeOutput(from: Iface | null, frame: Frame): void {
+    const eth = frame.eth;
+    const trace = this.net.trace;
+    const known = !isMulticastMac(eth.dst) ? this.bridgeMacs.get(eth.dst) : undefined;
+    if (known) {
+      if (known === from) return;
+      if (from) trace.forward(this.name, from.name, known.name, frame, 'switch');
+      known.send(frame);
+      return;
+    }
+    for (const p of this.bridgePorts) {
+      if (p === from) continue;
+      if (from) trace.forward(this.name, from.name, p.name, frame, 'flood');
+      p.send(frame);
+    }
+  }
+}
+
+export type { Route };

@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import { ip } from '../../src/wire/addr.js';
+import { ipv4Checksum, transportChecksumOk } from '../../src/wire/checksum.js';
+import { TCP_FLAG, ICMP_TYPE, type Icmp, type Ipv4, type Tcp } from '../../src/wire/types.js';
+import { SEC } from '../../src/sim/time.js';
+import type { DropEvent, RewriteEvent, StateEvent } from '../../src/trace/events.js';
+import { bridged, hostOn, inline, ipOf, oneArm, request, serve, service, tcpOf, tcpTx, txs } from './topo.js';
+
+const S = TCP_FLAG.SYN;
+const SA = TCP_FLAG.SYN | TCP_FLAG.ACK;
+const R = TCP_FLAG.RST;
+
+function rewrites(evs: readonly { kind: string }[], code?: string): RewriteEvent[] {
+  return evs.filter((e): e is RewriteEvent => e.kind === 'rewrite' && (code === undefined || (e as RewriteEvent).code === code));
+}
+function dropsOf(evs: readonly { kind: string }[], code: string): DropEvent[] {
+  return evs.filter((e): e is DropEvent => e.kind === 'drop' && (e as DropEvent).code === code);
+}
+function checksumsOk(p: Ipv4): void {
+  expect(p.checksum).toBe(ipv4Checksum(p));
+  expect(transportChecksumOk(p)).toBe(true);
+}
+
+describe('nat mode, one-arm, servers route through the router: the return-path bug', () => {
+  it('the client RSTs the SYN-ACK that comes from web1, retries, and times out after 131 s', () => {
+    const { net, lb, client, rec } = oneArm();
+    lb.addService(service('nat'));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    // The request reaches web1 with only the destination changed (and the routed hop's TTL).
+    const toWeb1 = tcpTx(rec.events, 'lb1').find((e) => tcpOf(e)!.flags === S)!;
+    expect(ipOf(toWeb1).src).toBe(ip('10.0.0.10'));
+    expect(ipOf(toWeb1).dst).toBe(ip('10.0.1.11'));
+    expect(ipOf(toWeb1).ttl).toBe(62); // r1 and lb1 both route it
+    checksumsOk(ipOf(toWeb1));
+    // web1 answers straight to the router, from its own address.
+    const synAck = tcpTx(rec.events, 'web1').find((e) => tcpOf(e)!.flags === SA)!;
+    expect(ipOf(synAck).src).toBe(ip('10.0.1.11'));
+    expect(synAck.frame.eth.dst).toBe(net.node('r1')!.ifaces[1]!.mac); // to the router, not the LB
+    // The client answers it with a bare RST whose seq is the SYN-ACK's ack.
+    const rst = tcpTx(rec.events, 'client').find((e) => tcpOf(e)!.flags === R)!;
+    expect(tcpOf(rst)!.seq).toBe(tcpOf(synAck)!.ack);
+    expect(ipOf(rst).dst).toBe(ip('10.0.1.11'));
+    const noSock = dropsOf(rec.events, 'tcp-no-socket').find((d) => d.node === 'client')!;
+    expect(noSock.text).toContain('10.0.1.11:80');
+    expect(noSock.text).toContain('10.0.1.100:80');
+    // The LB forwards back out of the interface it came in on, but the client is not on-link,
+    // so Linux sends no redirect (inet_addr_onlink); nothing but the SYN leaves the LB.
+    expect(dropsOf(rec.events, 'redirect-suppressed').length).toBe(0);
+    expect(txs(rec.events).some((e) => e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && ipOf(e).payload.kind === 'icmp')).toBe(false);
+    // connect() to the VIP keeps retrying and times out: the application sees a timeout, not "refused".
+    const syns = tcpTx(rec.events, 'client').filter((e) => tcpOf(e)!.flags === S);
+    // connect() at 0 queues the SYN while the client ARPs for its gateway (42.048 us); the
+    // retransmission timer runs from connect(), so the retries leave at whole seconds.
+    expect(syns[0]!.t).toBe(42_048);
+    expect(syns.slice(1).map((e) => e.t / SEC)).toEqual([1, 2, 3, 4, 5, 7, 11, 19, 35, 67]);
+    expect(o.result).toBe('ETIMEDOUT');
+    expect(o.t).toBe(131 * SEC);
+  });
+});
+
+describe('the three fixes of the one-arm return path', () => {
+  it('(a) the LB is the servers\' gateway: the reply crosses it and is un-NATed', () => {
+    const { net, lb, client, rec } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('nat'));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    expect(o.body).toBe('web1\n');
+    const un = rewrites(rec.events, 'lb-unnat');
+    expect(un.length).toBeGreaterThan(0);
+    const before = un[0]!.before.eth.payload as Ipv4;
+    const after = un[0]!.after.eth.payload as Ipv4;
+    expect(before.src).toBe(ip('10.0.1.11'));
+    expect(after.src).toBe(ip('10.0.1.100'));
+    expect((after.payload as Tcp).sport).toBe(80);
+    checksumsOk(after);
+    // What the client receives always comes from the VIP.
+    const atClient = rec.events.filter((e) => e.kind === 'rx' && e.node === 'client' && (e as { frame: { eth: { payload: { kind: string } } } }).frame.eth.payload.kind === 'ipv4');
+    expect(atClient.every((e) => ((e as unknown as { frame: { eth: { payload: Ipv4 } } }).frame.eth.payload.src === ip('10.0.1.100')))).toBe(true);
+  });
+
+  it('(b) SNAT: the server sees the LB as its peer and replies to it', () => {
+    const { net, lb, client, rec } = oneArm();
+    lb.addService(service('snat'));
+    const o = request(client, '10.0.1.100', 80, 0, { sport: 40000 });
+    net.run();
+    expect(o.result).toBe('completed');
+    const syn = tcpTx(rec.events, 'lb1').find((e) => tcpOf(e)!.flags === S)!;
+    expect(ipOf(syn).src).toBe(ip('10.0.1.5')); // the LB's own address
+    expect(ipOf(syn).dst).toBe(ip('10.0.1.11'));
+    expect(tcpOf(syn)!.sport).toBe(40000); // port kept: the reply tuple is unique
+    const synAck = tcpTx(rec.events, 'web1').find((e) => tcpOf(e)!.flags === SA)!;
+    expect(ipOf(synAck).dst).toBe(ip('10.0.1.5'));
+    expect(synAck.frame.eth.dst).toBe(lb.ifaces[0]!.mac);
+    const back = rewrites(rec.events, 'lb-unsnat')[0]!;
+    expect((back.after.eth.payload as Ipv4).src).toBe(ip('10.0.1.100'));
+    expect((back.after.eth.payload as Ipv4).dst).toBe(ip('10.0.0.10'));
+    checksumsOk(back.after.eth.payload as Ipv4);
+  });
+
+  it('(c) DSR: only the destination MAC changes; the server answers from the VIP straight to the router', () => {
+    const { net, lb, client, web1, web2, rec } = oneArm();
+    for (const w of [web1, web2]) {
+      w.addLoopbackAddress(ip('10.0.1.100'));
+      w.sysctl.set('net.ipv4.conf.all.arp_ignore', 1);
+      w.sysctl.set('net.ipv4.conf.all.arp_announce', 2);
+    }
+    lb.addService(service('dsr'));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    const inSyn = txs(rec.events).find((e) => e.node === 'r1' && tcpOf(e)?.flags === S)!;
+    const outSyn = tcpTx(rec.events, 'lb1').find((e) => tcpOf(e)!.flags === S)!;
+    expect(ipOf(outSyn)).toBe(ipOf(inSyn)); // the very same IP packet: TTL, addresses, checksums untouched
+    expect(outSyn.frame.eth.src).toBe(lb.ifaces[0]!.mac);
+    expect(outSyn.frame.eth.dst).toBe(web1.ifaces[0]!.mac);
+    const synAck = tcpTx(rec.events, 'web1').find((e) => tcpOf(e)!.flags === SA)!;
+    expect(ipOf(synAck).src).toBe(ip('10.0.1.100'));
+    expect(synAck.frame.eth.dst).toBe(net.node('r1')!.ifaces[1]!.mac);
+    // Replies never touch the LB.
+    expect(txs(rec.events).filter((e) => e.node === 'lb1' && tcpOf(e) && ipOf(e).src === ip('10.0.1.100')).length).toBe(0);
+    expect(rewrites(rec.events, 'lb-dsr').length).toBeGreaterThan(0);
+    // IPVS tracks DSR flows from the input side only.
+    const states = rec.events.filter((e): e is StateEvent => e.kind === 'state' && e.change.what === 'lb-conn').map((e) => (e.change as { state: string }).state);
+    expect(states).toContain('ESTABLISHED');
+  });
+});
+
+describe('DSR without arp_ignore', () => {
+  it('a server holding the VIP on lo answers ARP for it, and the router can learn the server as the VIP', () => {
+    // web1 sits on a lower switch port than the LB, so its ARP reply arrives first and wins.
+    const { net, r1, lb, client, web1, web2, rec } = oneArm({ lbFirst: false });
+    for (const w of [web1, web2]) w.addLoopbackAddress(ip('10.0.1.100'));
+    lb.addService(service('dsr'));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    const answers = txs(rec.events).filter((e) => e.frame.eth.payload.kind === 'arp' && (e.frame.eth.payload as { op: number; spa: number }).op === 2 && (e.frame.eth.payload as { spa: number }).spa === ip('10.0.1.100') && e.node !== 'swS');
+    expect(answers.map((e) => e.node).sort()).toEqual(['lb1', 'web1', 'web2']);
+    const entry = r1.neighbour(r1.iface('eth1')!, ip('10.0.1.100'))!;
+    expect(entry.mac).toBe(web1.ifaces[0]!.mac); // the VIP now "is" web1
+    // The connection still completes, but the LB never sees it.
+    expect(o.result).toBe('completed');
+    expect(rewrites(rec.events, 'lb-dsr').length).toBe(0);
+  });
+});
+
+describe('nat mode inline (router mode)', () => {
+  it('rewrites both ways with routed hops: MACs change, TTL decrements, checksums updated', () => {
+    const { net, lb, client, rec } = inline();
+    lb.addService(service('nat', { vip: ip('10.0.9.100') }));
+    const o = request(client, '10.0.9.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    const d = rewrites(rec.events, 'lb-dnat')[0]!;
+    expect((d.before.eth.payload as Ipv4).dst).toBe(ip('10.0.9.100'));
+    expect((d.after.eth.payload as Ipv4).dst).toBe(ip('10.0.1.11'));
+    const out = tcpTx(rec.events, 'lb1', 'eth1').find((e) => tcpOf(e)!.flags === S)!;
+    expect(out.frame.eth.src).toBe(lb.iface('eth1')!.mac);
+    expect(ipOf(out).ttl).toBe(62);
+    checksumsOk(ipOf(out));
+    expect(out.frame.parent).toBe(d.after.id);
+    const back = tcpTx(rec.events, 'lb1', 'eth0').find((e) => tcpOf(e)!.flags === SA)!;
+    expect(ipOf(back).src).toBe(ip('10.0.9.100'));
+    expect(ipOf(back).ttl).toBe(63);
+    checksumsOk(ipOf(back));
+  });
+
+  it('round robin alternates servers and the connection table follows IPVS states to expiry', () => {
+    const { net, lb, client, rec } = inline();
+    const svc = lb.addService(service('nat', { vip: ip('10.0.9.100') }));
+    const os = [0, 1, 2, 3].map((i) => request(client, '10.0.9.100', 80, i * 100_000_000));
+    net.run(2 * SEC);
+    expect(os.map((o) => o.body)).toEqual(['web1\n', 'web2\n', 'web1\n', 'web2\n']);
+    expect(svc.served).toEqual([2, 2]);
+    // Closed connections linger (TIME_WAIT after the server's FIN) as inactive.
+    expect(svc.backends.map((b) => [b.active, b.inactive])).toEqual([[0, 2], [0, 2]]);
+    const states = rec.events.filter((e): e is StateEvent => e.kind === 'state' && e.change.what === 'lb-conn' && e.t < 100_000_000).map((e) => (e.change as { op: string; state: string }).op + ' ' + (e.change as { state: string }).state);
+    expect(states[0]).toBe('add NONE');
+    expect(states).toContain('state SYN_RECV');
+    expect(states).toContain('state ESTABLISHED');
+    net.run();
+    expect(lb.connections().length).toBe(0);
+    expect(svc.backends.map((b) => [b.active, b.inactive])).toEqual([[0, 0], [0, 0]]);
+  });
+});
+
+describe('transparent mode (the LB bridges the server segment)', () => {
+  it('changes only the destination IP and MAC on requests and only the source IP on replies', () => {
+    const { net, r1, lb, client, web1, rec } = bridged();
+    lb.addService(service('transparent'));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    const routerMac = r1.iface('eth1')!.mac;
+    const syn = txs(rec.events).find((e) => e.node === 'lb1' && e.iface === 'eth1' && tcpOf(e)?.flags === S)!;
+    expect(syn.frame.eth.src).toBe(routerMac); // bridged: the router's MAC stays
+    expect(syn.frame.eth.dst).toBe(web1.ifaces[0]!.mac);
+    expect(ipOf(syn).dst).toBe(ip('10.0.1.11'));
+    expect(ipOf(syn).ttl).toBe(63); // only the router decremented it
+    checksumsOk(ipOf(syn));
+    const synAck = txs(rec.events).find((e) => e.node === 'lb1' && e.iface === 'eth0' && tcpOf(e)?.flags === SA)!;
+    expect(synAck.frame.eth.src).toBe(web1.ifaces[0]!.mac);
+    expect(synAck.frame.eth.dst).toBe(routerMac);
+    expect(ipOf(synAck).src).toBe(ip('10.0.1.100'));
+    expect(ipOf(synAck).ttl).toBe(64);
+    checksumsOk(ipOf(synAck));
+  });
+
+  it('with IP forwarding off, the rewritten packets are dropped silently', () => {
+    const { net, lb, client, rec } = bridged();
+    lb.sysctl.set('net.ipv4.ip_forward', 0);
+    lb.addService(service('transparent'));
+    const o = request(client, '10.0.1.100');
+    net.run(3 * SEC);
+    expect(dropsOf(rec.events, 'ip-forward-off').length).toBeGreaterThan(0);
+    expect(o.result).toBe('pending');
+  });
+});
+
+describe('tunnel mode (L3 DSR)', () => {
+  it('wraps requests in IP-in-IP to servers on another subnet; they answer from the VIP', () => {
+    const { net, r1, lb, client, rec } = oneArm();
+    const sw = net.add(new (net.node('swS')!.constructor as typeof import('../../src/net/switch.js').Switch)(net, 'swR'));
+    const e = r1.addIface('eth2');
+    r1.addAddress(e, ip('10.0.2.1'), 24);
+    net.connect(e, sw.addPort('p1'));
+    const web3 = hostOn(net, sw, 'web3', '10.0.2.13', '10.0.2.1');
+    serve(web3);
+    web3.addLoopbackAddress(ip('10.0.1.100'));
+    web3.sysctl.set('net.ipv4.conf.all.arp_ignore', 1);
+    web3.sysctl.set('net.ipv4.conf.all.arp_announce', 2);
+    web3.enableIpip();
+    lb.addService(service('tunnel', {}, [['web3', '10.0.2.13']]));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    expect(o.body).toBe('web3\n');
+    const wrapped = txs(rec.events).find((e) => e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && ipOf(e).proto === 4)!;
+    const outer = ipOf(wrapped);
+    expect(outer.src).toBe(ip('10.0.1.5'));
+    expect(outer.dst).toBe(ip('10.0.2.13'));
+    const inner = outer.payload as Ipv4;
+    expect(inner.dst).toBe(ip('10.0.1.100')); // untouched inside
+    expect(inner.src).toBe(ip('10.0.0.10'));
+    checksumsOk(outer);
+    checksumsOk(inner);
+    const synAck = tcpTx(rec.events, 'web3').find((x) => tcpOf(x)!.flags === SA)!;
+    expect(ipOf(synAck).src).toBe(ip('10.0.1.100'));
+  });
+});
+
+describe('the same-subnet VIP call (hairpin)', () => {
+  it('nat: web2 calls the VIP, web1 answers web2 directly, web2 resets it', () => {
+    const { net, lb, web2, rec } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('nat', { servers: [{ name: 'web1', addr: ip('10.0.1.11') }] }));
+    const o = request(web2, '10.0.1.100');
+    net.run(10 * SEC);
+    const synAck = tcpTx(rec.events, 'web1').find((e) => tcpOf(e)!.flags === SA)!;
+    expect(ipOf(synAck).dst).toBe(ip('10.0.1.12'));
+    expect(synAck.frame.eth.dst).toBe(web2.ifaces[0]!.mac); // on its own subnet: straight to web2
+    const rst = tcpTx(rec.events, 'web2').find((e) => tcpOf(e)!.flags === R)!;
+    expect(ipOf(rst).dst).toBe(ip('10.0.1.11'));
+    expect(o.result).toBe('pending'); // still retrying its SYN
+    // web2 is on-link and the LB sent the packet back out of eth0: a redirect is due, but the flow is NATed.
+    expect(dropsOf(rec.events, 'redirect-suppressed').length).toBeGreaterThan(0);
+    expect(txs(rec.events).some((e) => e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && ipOf(e).payload.kind === 'icmp')).toBe(false);
+  });
+
+  it('snat fixes it: web1 answers the LB', () => {
+    const { net, lb, web2 } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('snat', { servers: [{ name: 'web1', addr: ip('10.0.1.11') }] }));
+    const o = request(web2, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    expect(o.body).toBe('web1\n');
+  });
+});
+
+describe('failures and explanations', () => {
+  it('no available server: the SYN is dropped with ICMP port unreachable, and connect() is refused', () => {
+    const { net, lb, client, rec } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('nat'));
+    lb.setServer('shop', 'web1', { state: 'down' });
+    lb.setServer('shop', 'web2', { state: 'disabled' });
+    const o = request(client, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('ECONNREFUSED');
+    const d = dropsOf(rec.events, 'lb-no-server')[0]!;
+    expect(d.text).toContain('no server of shop');
+    const icmp = txs(rec.events).find((e) => e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && ipOf(e).payload.kind === 'icmp')!;
+    expect((ipOf(icmp).payload as Icmp).type).toBe(ICMP_TYPE.DEST_UNREACH);
+    expect((ipOf(icmp).payload as Icmp).code).toBe(3);
+  });
+
+  it('explains each scheduling decision and rewrite in the trace', () => {
+    const { net, lb, client, rec } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('nat', { scheduler: 'wrr', servers: [{ name: 'web1', addr: ip('10.0.1.11'), weight: 2 }, { name: 'web2', addr: ip('10.0.1.12'), weight: 1 }] }));
+    request(client, '10.0.1.100');
+    net.run();
+    const add = rec.events.find((e): e is StateEvent => e.kind === 'state' && e.change.what === 'lb-conn')!;
+    expect(add.text).toMatch(/lb1 schedules 10\.0\.0\.10:\d+ -> shop to web1 \(.*web1.*\)/);
+    const dnat = rewrites(rec.events, 'lb-dnat')[0]!;
+    expect(dnat.text).toMatch(/DNAT 10\.0\.1\.100:80 -> 10\.0\.1\.11:80 \(web1\)/);
+  });
+
+  it('persistence keeps a client on its server, and moves it when that server goes down', () => {
+    const { net, lb, client } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('nat', { persistence: { timeoutNs: 300 * SEC } }));
+    const a = [0, 1, 2].map((i) => request(client, '10.0.1.100', 80, i * 100_000_000));
+    net.run(1 * SEC);
+    expect(a.map((o) => o.body)).toEqual(['web1\n', 'web1\n', 'web1\n']);
+    lb.setServer('shop', 'web1', { state: 'down' });
+    const b = request(client, '10.0.1.100', 80, 0);
+    net.run(2 * SEC);
+    expect(b.body).toBe('web2\n');
+  });
+
+  it('UDP through the LB: an ICMP port unreachable from the server is translated back to the VIP', () => {
+    const { net, lb, client, rec } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService({ ...service('nat'), proto: 'udp', port: 53 });
+    const errs: string[] = [];
+    const s = client.udp.bind(5353, { message: () => undefined, error: (_s, icmp, to, dport) => errs.push(`${icmp.code} ${to} ${dport}`) });
+    s.send(ip('10.0.1.100'), 53, new Uint8Array(12));
+    net.run();
+    expect(errs).toEqual([`3 ${ip('10.0.1.100')} 53`]);
+    const t = rewrites(rec.events, 'lb-icmp')[0]!;
+    const after = t.after.eth.payload as Ipv4;
+    expect(after.src).toBe(ip('10.0.1.100'));
+    checksumsOk(after);
+    const q = (after.payload as Icmp).body;
+    expect([q[16], q[17], q[18], q[19]]).toEqual([10, 0, 1, 100]); // the quoted destination is the VIP again
+  });
+});
