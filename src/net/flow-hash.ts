@@ -13,24 +13,33 @@
  *   then shifted right by one, modulo the number of member links.
  */
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** The FNV-1a 32-bit offset basis (the starting value of h). */
+export const FNV32_OFFSET = 0x811c9dc5;
+/** The FNV-1a 32-bit prime (h is multiplied by it after each byte). */
+export const FNV32_PRIME = 0x01000193;
 
-function fnvByte(h: number, b: number): number {
-  return Math.imul(h ^ (b & 255), FNV_PRIME) >>> 0;
+/** One FNV-1a step: folds one byte into the hash. */
+export function fnv1aByte(h: number, byte: number): number {
+  return Math.imul((h ^ (byte & 255)) >>> 0, FNV32_PRIME) >>> 0;
 }
 
-/** FNV-1a 32 over the 4 bytes of `a` in network order, continuing from `h`. */
-export function fnvAddr(h: number, a: number): number {
-  h = fnvByte(h, a >>> 24);
-  h = fnvByte(h, a >>> 16);
-  h = fnvByte(h, a >>> 8);
-  return fnvByte(h, a);
+/** Folds a 16-bit number into an FNV-1a hash as 2 bytes, network order. */
+export function fnv1aU16(h: number, x: number): number {
+  h = fnv1aByte(h, x >>> 8);
+  return fnv1aByte(h, x);
+}
+
+/** Folds a 32-bit number (an IPv4 address) into an FNV-1a hash as 4 bytes, network order. */
+export function fnv1aU32(h: number, x: number): number {
+  h = fnv1aByte(h, x >>> 24);
+  h = fnv1aByte(h, x >>> 16);
+  h = fnv1aByte(h, x >>> 8);
+  return fnv1aByte(h, x);
 }
 
 /** The L3 flow hash of a packet: FNV-1a 32 over source then destination address. */
 export function hashL3(src: number, dst: number): number {
-  return fnvAddr(fnvAddr(FNV_OFFSET, src), dst);
+  return fnv1aU32(fnv1aU32(FNV32_OFFSET, src), dst);
 }
 
 /** Linux bonding layer2 hash (bond_eth_hash + bond_xmit_hash folding), before the modulo. */

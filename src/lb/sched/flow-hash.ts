@@ -15,30 +15,10 @@
  */
 import type { Ipv4Addr } from '../../wire/types.js';
 import type { FlowKey } from './backend.js';
+import { FNV32_OFFSET, fnv1aByte, fnv1aU16, fnv1aU32 } from '../../net/flow-hash.js';
 
-/** The FNV-1a 32-bit offset basis (the starting value of h). */
-export const FNV32_OFFSET = 0x811c9dc5;
-/** The FNV-1a 32-bit prime (h is multiplied by it after each byte). */
-export const FNV32_PRIME = 0x01000193;
-
-/** One FNV-1a step: folds one byte into the hash. */
-export function fnv1aByte(h: number, byte: number): number {
-  return Math.imul((h ^ (byte & 255)) >>> 0, FNV32_PRIME) >>> 0;
-}
-
-/** Folds a 16-bit number into an FNV-1a hash as 2 bytes, network order. */
-export function fnv1aU16(h: number, x: number): number {
-  h = fnv1aByte(h, x >>> 8);
-  return fnv1aByte(h, x);
-}
-
-/** Folds a 32-bit number into an FNV-1a hash as 4 bytes, network order. */
-export function fnv1aU32(h: number, x: number): number {
-  h = fnv1aByte(h, x >>> 24);
-  h = fnv1aByte(h, x >>> 16);
-  h = fnv1aByte(h, x >>> 8);
-  return fnv1aByte(h, x);
-}
+// The FNV-1a primitives live with the network's flow hashes (ECMP uses them too).
+export { FNV32_OFFSET, FNV32_PRIME, fnv1aByte, fnv1aU16, fnv1aU32 } from '../../net/flow-hash.js';
 
 /** FNV-1a 32 over a byte array. */
 export function fnv1a32Bytes(bytes: Uint8Array): number {
