@@ -11,3 +11,4 @@ export * from './rewrite.js';
 export * from './encode.js';
 export * from './decode.js';
 export * from './summary.js';
+export * from './http.js';
