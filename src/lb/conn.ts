@@ -98,6 +98,8 @@ export class LbConn {
   outPkts = 0;
   /** True once a packet from the server was seen (NAT and SNAT). */
   sawOutput = false;
+  /** When the client's current request started (its first data segment since the last answer), or -1. */
+  requestAt = -1;
 
   constructor(
     /** The service it belongs to (by index in the LB's list). */

@@ -36,7 +36,7 @@ import type { Frame } from '../trace/events.js';
 import { Host, type HookContext, type Route } from '../net/host.js';
 import { Iface } from '../net/iface.js';
 import type { Network } from '../net/network.js';
-import { createBackend, type Backend, type BackendState, type FlowKey } from './sched/backend.js';
+import { createBackend, observeResponse, type Backend, type BackendState, type FlowKey } from './sched/backend.js';
 import { createScheduler, resolveSchedulerName } from './sched/index.js';
 import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
@@ -385,6 +385,23 @@ export class LoadBalancer extends Host {
     return proto === IPPROTO.TCP ? this.tcp.connections().some((c) => c.localPort === port) : false;
   }
 
+  /**
+   * Response-time measurement for least-response-time: from the first data
+   * segment of a request to the first data segment of the server's answer,
+   * as seen at the LB (only where replies cross it: nat, snat, transparent).
+   */
+  private measure(c: LbConn, ip: Ipv4, dir: number): void {
+    const p = ip.payload;
+    const len = p.kind === 'tcp' || p.kind === 'udp' ? p.payload.length : 0;
+    if (len === 0) return;
+    if (dir === DIR.INPUT) {
+      if (c.requestAt < 0) c.requestAt = this.net.sim.now;
+    } else if (c.requestAt >= 0) {
+      observeResponse(c.backend, this.net.sim.now - c.requestAt);
+      c.requestAt = -1;
+    }
+  }
+
   private touch(c: LbConn, dir: number, flags: number): void {
     if (c.proto === IPPROTO.TCP) {
       const next = nextTcpState(c.state, c.inputOnly ? DIR.INPUT_ONLY : dir, flags);
@@ -401,6 +418,7 @@ export class LoadBalancer extends Host {
     svc.stats.inPkts++;
     svc.stats.inBytes += Host.lengthOf(ip);
     this.touch(c, DIR.INPUT, flags);
+    this.measure(c, ip, DIR.INPUT);
     const decision = this.lastDecision;
     this.lastDecision = null;
     const pick = decision ? ` (${decision()})` : '';
@@ -476,6 +494,7 @@ export class LoadBalancer extends Host {
     svc.stats.outPkts++;
     svc.stats.outBytes += Host.lengthOf(ip);
     this.touch(c, DIR.OUTPUT, flags);
+    this.measure(c, ip, DIR.OUTPUT);
     const after = natRewrite(ip, c.vip, c.client, c.vport, c.cport);
     this.lastRewritten = after;
     if (svc.cfg.mode === 'snat') {
@@ -592,6 +611,7 @@ export class LoadBalancer extends Host {
     c.outPkts++;
     svc.stats.outPkts++;
     this.touch(c, DIR.OUTPUT, ports[2]);
+    this.measure(c, ip, DIR.OUTPUT);
     const after = natRewrite(ip, c.vip, ip.dst, c.vport, ports[1]);
     const f = this.net.trace.frame({ ...eth, payload: after }, frame);
     this.net.trace.rewrite(this.name, frame, f, 'lb-unnat', () => `${this.name} (transparent) rewrites the bridged reply from ${c.backend.name}: source ${fmtIp(ip.src)} -> ${fmtIp(c.vip)}; MACs and TTL unchanged`);
