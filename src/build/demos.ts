@@ -16,6 +16,9 @@ import { Switch } from '../net/switch.js';
 import { NatGateway } from '../net/nat.js';
 import type { Iface } from '../net/iface.js';
 import { Ping } from '../apps/ping.js';
+import { HttpServer } from '../apps/http-server.js';
+import { HttpClient } from '../apps/http-client.js';
+import { LoadBalancer, type LbMode } from '../lb/node.js';
 
 /** A built demo, ready to run. */
 export interface BuiltDemo {
@@ -119,8 +122,59 @@ const routingLoop: Demo = {
   },
 };
 
+function httpReport(c: HttpClient, what: string): string[] {
+  return c.results.map((r) => `${c.host.name} -> ${what}: ${r.outcome}${r.outcome === 'completed' ? ` by ${r.server} in ${fmtDuration(r.responseTime ?? 0)}` : r.error ? ` (${r.error})` : ''}`);
+}
+
+/**
+ * A one-arm load balancer on the server subnet: client -- r1 -- swS with
+ * lb1 (VIP 10.0.1.100, service shop on port 80), web1 and web2. `serverGw`
+ * is the servers' default gateway: the router (the one-arm bug) or the LB.
+ */
+function oneArmLb(seed: number, mode: LbMode, serverGw: string) {
+  const net = new Network({ seed });
+  const swC = net.add(new Switch(net, 'swC'));
+  const swS = net.add(new Switch(net, 'swS'));
+  const r1 = net.add(new Host(net, 'r1', 'router'));
+  routerLeg(net, r1, swC, 'eth0', '10.0.0.1', 24);
+  routerLeg(net, r1, swS, 'eth1', '10.0.1.1', 24);
+  const client = attachHost(net, swC, 'client', '10.0.0.10', 24, '10.0.0.1');
+  const lb = net.add(new LoadBalancer(net, 'lb1'));
+  routerLeg(net, lb, swS, 'eth0', '10.0.1.5', 24);
+  lb.addDefaultRoute(ip('10.0.1.1'));
+  const web1 = attachHost(net, swS, 'web1', '10.0.1.11', 24, serverGw);
+  const web2 = attachHost(net, swS, 'web2', '10.0.1.12', 24, serverGw);
+  new HttpServer(web1, { serviceTime: 2 * MS });
+  new HttpServer(web2, { serviceTime: 2 * MS });
+  lb.addService({ name: 'shop', vip: ip('10.0.1.100'), proto: 'tcp', port: 80, mode, scheduler: 'rr', servers: [{ name: 'web1', addr: ip('10.0.1.11') }] });
+  return { net, client, web1, web2, lb };
+}
+
+const sameSubnetVip: Demo = {
+  name: 'same-subnet-vip',
+  title: 'The same-subnet VIP call: a server calls its own VIP and resets the answer',
+  build(seed) {
+    const { net, client, web2 } = oneArmLb(seed, 'nat', '10.0.1.5');
+    // From outside the call works: the LB is the servers' gateway, so replies cross it.
+    const outside = new HttpClient(client, ip('10.0.1.100'), { count: 1 });
+    // web2 calls the VIP: the LB sends it to web1, which answers web2 directly, and web2 resets it.
+    const inside = new HttpClient(web2, ip('10.0.1.100'), { count: 1, startAt: 100 * MS, maxTime: 5 * SEC });
+    return { net, report: () => [...httpReport(outside, 'VIP'), ...httpReport(inside, 'VIP')] };
+  },
+};
+
+const oneArmBug: Demo = {
+  name: 'one-arm-bug',
+  title: "The one-arm return path: NAT without being the servers' gateway",
+  build(seed) {
+    const { net, client } = oneArmLb(seed, 'nat', '10.0.1.1');
+    const c = new HttpClient(client, ip('10.0.1.100'), { count: 1 });
+    return { net, report: () => httpReport(c, 'VIP') };
+  },
+};
+
 /** The built-in demos by name; the first is the default. */
-export const DEMOS: readonly Demo[] = [twoSubnets, nat, routingLoop];
+export const DEMOS: readonly Demo[] = [sameSubnetVip, oneArmBug, twoSubnets, nat, routingLoop];
 
 /** The demo with this name, or null. */
 export function findDemo(name: string): Demo | null {

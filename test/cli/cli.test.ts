@@ -11,16 +11,25 @@ function lblab(...args: string[]) {
 }
 
 describe('lblab CLI', () => {
-  it('runs the default demo with no arguments', () => {
+  it('runs the default demo, the same-subnet VIP call, with no arguments', () => {
     const r = lblab();
     expect(r.code).toBe(0);
-    expect(r.out).toContain('demo "two-subnets"');
+    expect(r.out).toContain('demo "same-subnet-vip"');
+    expect(r.out).toMatch(/REWRITE lb1 +lb-dnat: lb1 DNAT 10\.0\.1\.100:80 -> 10\.0\.1\.11:80 \(web1\)/);
+    expect(r.out).toMatch(/DROP web2:eth0 +tcp-no-socket: web2 has no connection from 10\.0\.1\.11:80 \(it called 10\.0\.1\.100:80\), so it answers the SYN-ACK with RST/);
+    expect(r.out).toMatch(/client -> VIP: completed by web1/);
+    expect(r.out).toContain('web2 -> VIP: timeout (max-time)');
+    expect(r.out).not.toMatch(/\x1b\[/); // no colour with NO_COLOR or a pipe
+  });
+
+  it('runs the two-subnet demo with every hop', () => {
+    const r = lblab('demo', 'two-subnets');
+    expect(r.code).toBe(0);
     expect(r.out).toMatch(/client1:eth0 -> sw1:p\d +00:00:00:00:00:05 > ff:ff:ff:ff:ff:ff ARP who-has 10\.0\.1\.1 tell 10\.0\.1\.10/);
     expect(r.out).toContain('DROP web2:eth0');
     expect(r.out).toContain('udp-port-unreachable');
     expect(r.out).toMatch(/finished at \d+\.\d+s: no events left/);
     expect(r.out).toContain('client1: ping 10.0.2.99 seq=1 Destination Host Unreachable from 10.0.1.1');
-    expect(r.out).not.toMatch(/\x1b\[/); // no colour with NO_COLOR or a pipe
   });
 
   it('prints help with examples', () => {
@@ -35,14 +44,14 @@ describe('lblab CLI', () => {
   it('lists the demos', () => {
     const r = lblab('list');
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['two-subnets', 'nat-gateway', 'routing-loop']);
+    expect(r.out.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['same-subnet-vip', 'one-arm-bug', 'two-subnets', 'nat-gateway', 'routing-loop']);
   });
 
   it('rejects an unknown demo, option or bad value with exit 2 and a clear message', () => {
     const a = lblab('demo', 'nope');
     expect(a.code).toBe(2);
     expect(a.err).toContain('there is no built-in demo called "nope"');
-    expect(a.err).toContain('two-subnets');
+    expect(a.err).toContain('same-subnet-vip');
     const b = lblab('--frobnicate');
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/unknown option '--frobnicate'/);
