@@ -12,6 +12,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { fmtTime, parseDuration } from '../sim/time.js';
 import { HopLines } from '../view/hop-lines.js';
 import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
+import { benchCommand, type BenchOptions } from './bench.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
 
@@ -123,6 +124,21 @@ export function buildProgram(): Command {
     .description('list the built-in demos')
     .action(() => {
       for (const d of DEMOS) process.stdout.write(`${d.name.padEnd(16)} ${d.title}\n`);
+    });
+
+  program
+    .command('bench')
+    .description('measure lblab on the ns-3 reference workload, optionally next to ns-3 itself (docs/performance.md)')
+    .option('--quick', 'small sizes only: a smoke run of a few seconds')
+    .option('--sizes <list>', 'size sets (required, static, large, memory, quick) and/or topo:C:S:P[:static], comma-separated')
+    .option('--ns3 <path|build>', "run ns-3's program too: its path, or `build` to build it from ../shared/bench/ns3 (needs libns3-dev)")
+    .option('--reps <n>', 'repetitions per size and simulator; the median is reported', '1')
+    .option('--out <file>', 'write the markdown report to this file')
+    .option('--raw <file>', 'write every run as JSON lines')
+    .option('--from-raw <file>', 'run nothing; rebuild the report from an earlier --raw file')
+    .addHelpText('after', '\nExamples:\n  npm run bench -- --quick\n  npm run bench -- --ns3 build --reps 3 --out perf.md\n  npm run bench -- --sizes lan:100:4:1000,router:1000:10:100:static')
+    .action(async (o: BenchOptions) => {
+      process.exitCode = await benchCommand(o);
     });
 
   program

@@ -31,10 +31,17 @@ export interface LinkOptions {
 export class LinkEnd {
   /** Time until which the transmitter is busy serialising. */
   busyUntil: Nanos = 0;
-  /** Start times of frames accepted but not yet started (a ring buffer). */
-  private readonly starts: Float64Array;
+  /**
+   * Start times of frames accepted but not yet started (a ring buffer). It
+   * starts small and doubles up to the link's queue limit when frames do
+   * queue, so an idle or uncongested link costs a few bytes, not 8 KB per
+   * direction (10k hosts would otherwise hold 160 MB of empty queues).
+   */
+  private starts: Float64Array;
   private head = 0;
   private count = 0;
+  /** The most frames that may wait (the link's queue option, at least 1). */
+  private readonly limit: number;
   private readonly rng: Rng | null;
 
   constructor(
@@ -42,7 +49,8 @@ export class LinkEnd {
     readonly from: Iface,
     readonly to: Iface,
   ) {
-    this.starts = new Float64Array(Math.max(1, link.queue));
+    this.limit = Math.max(1, link.queue);
+    this.starts = new Float64Array(Math.min(4, this.limit));
     this.rng = link.loss > 0 ? link.net.sim.stream(`link:${link.name}:${from.label}`) : null;
   }
 
@@ -58,19 +66,20 @@ export class LinkEnd {
       return;
     }
     // Frames whose serialisation has started no longer occupy the queue.
-    const cap = this.starts.length;
     while (this.count > 0 && this.starts[this.head]! <= now) {
-      this.head = (this.head + 1) % cap;
+      this.head = (this.head + 1) % this.starts.length;
       this.count--;
     }
     const start = this.busyUntil > now ? this.busyUntil : now;
     if (start > now) {
+      const cap = this.limit;
       if (this.count >= cap) {
         from.counters.txDrops++;
         trace.drop(from.node.name, from.name, frame, 'queue-full', () => `the transmit queue of ${from.label} holds ${cap} frames already; tail drop`);
         return;
       }
-      this.starts[(this.head + this.count) % cap] = start;
+      if (this.count === this.starts.length) this.grow();
+      this.starts[(this.head + this.count) % this.starts.length] = start;
       this.count++;
     }
     const bytes = frame.len + 4 < 64 ? 64 : frame.len + 4;
@@ -82,6 +91,15 @@ export class LinkEnd {
       return;
     }
     net.sim.post(this.busyUntil + link.delay - now, this.to, EV_ARRIVE, frame, link.epoch);
+  }
+
+  /** Doubles the ring (up to the limit), keeping the waiting frames in order from index 0. */
+  private grow(): void {
+    const old = this.starts;
+    const next = new Float64Array(Math.min(this.limit, old.length * 2));
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) % old.length]!;
+    this.starts = next;
+    this.head = 0;
   }
 
   /** Frames waiting behind the one being serialised. */

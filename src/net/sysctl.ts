@@ -66,10 +66,17 @@ export function knownSysctls(): string[] {
 /** The sysctl values of one host. */
 export class Sysctls {
   private readonly values = new Map<string, number>();
+  /**
+   * Effective per-interface values, computed once: the receive path asks
+   * for several of them per packet, and building their names is costly.
+   * Keyed by interface name, then key; cleared whenever anything is set.
+   */
+  private readonly confCache = new Map<string, Map<string, number>>();
 
   /** Sets a value by its Linux name; `net.ipv4.ip_forward` also sets every interface's forwarding, as in Linux. */
   set(name: string, value: number): void {
     if (!isKnownSysctl(name)) throw new Error(`unknown sysctl ${name}`);
+    this.confCache.clear();
     this.values.set(name, value);
     if (name === 'net.ipv4.ip_forward') {
       for (const k of [...this.values.keys()]) if (/^net\.ipv4\.conf\.[^.]+\.forwarding$/.test(k)) this.values.set(k, value);
@@ -89,6 +96,20 @@ export class Sysctls {
 
   /** The effective per-interface value, combined with conf.all the way the kernel does. */
   conf(iface: string, key: string): number {
+    let m = this.confCache.get(iface);
+    if (!m) {
+      m = new Map();
+      this.confCache.set(iface, m);
+    }
+    let v = m.get(key);
+    if (v === undefined) {
+      v = this.computeConf(iface, key);
+      m.set(key, v);
+    }
+    return v;
+  }
+
+  private computeConf(iface: string, key: string): number {
     const dev = this.confRaw(iface, key);
     const all = this.values.get(`net.ipv4.conf.all.${key}`) ?? CONF_DEFAULTS[key] ?? 0;
     switch (COMBINE[key] ?? 'dev') {

@@ -1,0 +1,248 @@
+/**
+ * `lblab bench`: runs the ns-3 anchor workload (../shared/bench/ns3) in
+ * lblab, one fresh child process per size and repetition, and, when an
+ * ns-3 build of the reference program is available, runs ns-3 on the same
+ * size right after it in the same invocation (qdisc off, the like-for-like
+ * anchor), so both are measured on the same machine under the same load.
+ * Wall time is measured around each child process (whole process, as the
+ * ns-3 README does); peak RSS comes from `/usr/bin/time -v` when installed,
+ * else from each process's own report.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SETS, ns3Args, parseSizes, parseSpecName, SIZE_SETS } from '../bench/matrix.js';
+import { renderTable, rowRatio, type BenchRow, type Sample } from '../bench/report.js';
+import { specName, type BenchSpec } from '../bench/workload.js';
+
+/** Options of `lblab bench`, as the CLI parses them. */
+export interface BenchOptions {
+  /** Run the small smoke sizes only. */
+  readonly quick?: boolean;
+  /** Sizes: set names and/or topo:C:S:P[:static], comma-separated (see parseSizes). */
+  readonly sizes?: string;
+  /** Path of the ns-3 program `lblab_ns3`, or `build` to build it from ../shared/bench/ns3 into a temporary directory. */
+  readonly ns3?: string;
+  /** Repetitions per size and simulator (median reported; default 1). */
+  readonly reps?: number | string;
+  /** Write the markdown report here. */
+  readonly out?: string;
+  /** Write every sample as JSON lines here. */
+  readonly raw?: string;
+  /** Run nothing: re-render the report from JSON lines an earlier `--raw` wrote. */
+  readonly fromRaw?: string;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CHILD = path.join(HERE, 'bench-child.js');
+/** Where the reference program's sources sit, relative to the built CLI (dist/cli -> repo -> its parent). */
+const NS3_SRC = path.resolve(HERE, '../../../shared/bench/ns3');
+const TIME = '/usr/bin/time';
+
+interface ChildRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly wallS: number;
+}
+
+function runChild(cmd: string, args: readonly string[], useTime: boolean): Promise<ChildRun> {
+  const [c, a] = useTime ? [TIME, ['-v', cmd, ...args]] : [cmd, [...args]];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), wallS: (performance.now() - t0) / 1e3 });
+    });
+  });
+}
+
+function timeRssKb(stderr: string): number | null {
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return m ? Number(m[1]) : null;
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+}
+
+async function runLblab(spec: BenchSpec, useTime: boolean): Promise<Sample> {
+  const r = await runChild(process.execPath, [CHILD, JSON.stringify(spec)], useTime);
+  if (r.code !== 0) throw new Error(`lblab child failed on ${specName(spec)} (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+  const j = lastJson(r.stdout);
+  return {
+    wallS: r.wallS,
+    setupS: j.setupS as number,
+    runS: j.runS as number,
+    events: j.events as number,
+    hops: j.hops as number,
+    sent: j.sent as number,
+    echoed: j.echoed as number,
+    rssKb: timeRssKb(r.stderr) ?? (j.rssKb as number),
+  };
+}
+
+async function runNs3(bin: string, spec: BenchSpec, useTime: boolean): Promise<Sample> {
+  const r = await runChild(bin, ns3Args(spec), useTime);
+  if (r.code !== 0) throw new Error(`ns-3 failed on ${specName(spec)} (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+  const j = lastJson(r.stdout);
+  return {
+    wallS: r.wallS,
+    setupS: j.setup_s as number,
+    runS: j.run_s as number,
+    events: j.events as number,
+    hops: j.hops_total as number,
+    sent: j.sent as number,
+    echoed: j.echoed as number,
+    rssKb: timeRssKb(r.stderr) ?? (j.peak_rss_kb as number),
+  };
+}
+
+/** Finds or builds the ns-3 program; returns its path, or null with the reason logged. */
+function resolveNs3(opt: string | undefined, log: (s: string) => void): string | null {
+  if (!opt) return null;
+  if (opt !== 'build') {
+    if (!existsSync(opt)) {
+      log(`ns-3: ${opt} does not exist; build it with ${NS3_SRC}/build.sh, or pass --ns3 build`);
+      return null;
+    }
+    return path.resolve(opt);
+  }
+  if (!existsSync(path.join(NS3_SRC, 'lblab_ns3.cc'))) {
+    log(`ns-3: no sources at ${NS3_SRC}`);
+    return null;
+  }
+  const pc = spawnSync('pkg-config', ['--exists', 'ns3-core', 'ns3-csma', 'ns3-bridge', 'ns3-internet', 'ns3-applications']);
+  if (pc.status !== 0) {
+    log('ns-3: the ns-3 libraries are not installed (apt-get install -y libns3-dev libgsl-dev g++ pkg-config time)');
+    return null;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lblab-ns3-'));
+  cpSync(NS3_SRC, dir, { recursive: true });
+  log(`ns-3: building ${dir}/lblab_ns3 ...`);
+  const b = spawnSync('sh', ['build.sh'], { cwd: dir, encoding: 'utf8' });
+  const bin = path.join(dir, 'lblab_ns3');
+  if (b.status !== 0 || !existsSync(bin)) {
+    log(`ns-3: the build failed:\n${(b.stderr ?? '').slice(-2000)}`);
+    return null;
+  }
+  return bin;
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, node ${process.version}`;
+}
+
+/** The table and the per-row verdicts against the 2x target, under a header. */
+function report(header: readonly string[], rows: readonly BenchRow[]): string {
+  const verdicts = rows
+    .map((r) => ({ r, x: rowRatio(r) }))
+    .filter((v) => v.x !== null)
+    .map((v) => `- ${specName(v.r.spec)}: ${v.x!.toFixed(2)}x ns-3's frame-hops/s (${v.x! >= 2 ? 'meets' : 'misses'} the 2x target)`);
+  return [...header, '', renderTable(rows), ...(verdicts.length ? ['', ...verdicts] : []), ''].join('\n');
+}
+
+/** Rebuilds the rows from the JSON lines `--raw` wrote (one sample per line, in run order). */
+function rowsFromRaw(text: string): BenchRow[] {
+  const rows = new Map<string, { spec: BenchSpec; lblab: Sample[]; ns3: Sample[] }>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const j = JSON.parse(line) as Sample & { sim: string; run: string };
+    const spec = parseSpecName(j.run);
+    if (!spec) throw new Error(`cannot read the size "${j.run}"`);
+    let r = rows.get(j.run);
+    if (!r) rows.set(j.run, (r = { spec, lblab: [], ns3: [] }));
+    (j.sim === 'ns-3' ? r.ns3 : r.lblab).push(j);
+  }
+  return [...rows.values()].filter((r) => r.lblab.length > 0).map((r) => ({ spec: r.spec, lblab: r.lblab, ns3: r.ns3.length > 0 ? r.ns3 : null }));
+}
+
+/** Runs the benchmark and prints (and optionally writes) the table; resolves to the process exit code. */
+export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
+  const log = (s: string): void => {
+    process.stderr.write(s + '\n');
+  };
+  if (opts.fromRaw) {
+    let rows: BenchRow[];
+    try {
+      rows = rowsFromRaw(readFileSync(opts.fromRaw, 'utf8'));
+    } catch (e) {
+      log(`lblab bench: ${opts.fromRaw}: ${(e as Error).message}`);
+      return 2;
+    }
+    const text = report([`Re-rendered from ${opts.fromRaw}; median by wall time; whole-process wall time; counters-only recorder.`], rows);
+    process.stdout.write(text);
+    if (opts.out) writeFileSync(opts.out, text);
+    return 0;
+  }
+  let specs: BenchSpec[];
+  try {
+    specs = parseSizes(opts.sizes ?? (opts.quick ? 'quick' : DEFAULT_SETS.join(',')));
+  } catch (e) {
+    log(`lblab bench: ${(e as Error).message}`);
+    return 2;
+  }
+  const reps = Math.max(1, Math.floor(Number(opts.reps ?? 1)) || 1);
+  const useTime = existsSync(TIME);
+  const ns3 = resolveNs3(opts.ns3, log);
+  if (!ns3) {
+    log(
+      'lblab bench: reporting lblab alone. To compare with ns-3 on this machine, pass --ns3 /path/to/lblab_ns3 ' +
+        `(built by ${NS3_SRC}/build.sh) or --ns3 build (needs libns3-dev libgsl-dev g++ pkg-config).`,
+    );
+  }
+  log(`lblab bench: ${specs.length} sizes x ${reps} rep(s)${ns3 ? `, ns-3 ${ns3} (--qdisc=0)` : ''}; sets: ${Object.keys(SIZE_SETS).join(', ')}`);
+  const loadBefore = os.loadavg()[0]!;
+  const rows: BenchRow[] = [];
+  const rawLines: string[] = [];
+  let failed = false;
+  for (const spec of specs) {
+    const lblab: Sample[] = [];
+    const ns: Sample[] = [];
+    for (let i = 0; i < reps; i++) {
+      try {
+        const l = await runLblab(spec, useTime);
+        lblab.push(l);
+        rawLines.push(JSON.stringify({ sim: 'lblab', run: specName(spec), rep: i, ...l }));
+        if (l.echoed !== l.sent) {
+          log(`lblab: ${specName(spec)}: only ${l.echoed} of ${l.sent} datagrams were echoed`);
+          failed = true;
+        }
+        let line = `${specName(spec)}: lblab ${l.wallS.toFixed(2)} s, ${(l.hops / l.wallS / 1e3).toFixed(0)} k frame-hops/s, ${(l.rssKb / 1024).toFixed(0)} MiB`;
+        if (ns3) {
+          const n = await runNs3(ns3, spec, useTime);
+          ns.push(n);
+          rawLines.push(JSON.stringify({ sim: 'ns-3', run: specName(spec), rep: i, ...n }));
+          line += `; ns-3 ${n.wallS.toFixed(2)} s, ${(n.hops / n.wallS / 1e3).toFixed(0)} k frame-hops/s, ${(n.rssKb / 1024).toFixed(0)} MiB`;
+        }
+        log(line);
+      } catch (e) {
+        log((e as Error).message);
+        failed = true;
+      }
+    }
+    if (lblab.length > 0) rows.push({ spec, lblab, ns3: ns3 ? ns : null });
+  }
+  const text = report(
+    [
+      `Measured ${new Date().toISOString()} on ${machine()}; ${reps} rep(s), median by wall time; whole-process wall time; counters-only recorder.`,
+      // Other work on the machine slows both simulators; say how busy it was.
+      `Load average (1 min) at start ${loadBefore.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)}, on ${os.cpus().length} CPUs.`,
+    ],
+    rows,
+  );
+  process.stdout.write(text);
+  if (opts.out) writeFileSync(opts.out, text);
+  if (opts.raw) writeFileSync(opts.raw, rawLines.join('\n') + '\n');
+  return failed ? 1 : 0;
+}
