@@ -229,6 +229,14 @@ export class LoadBalancer extends Host {
         }
       }
     }
+    // SNAT pool addresses are the LB's own (replies come back to them): configure them toward the servers.
+    for (const a of cfg.snatPool ?? []) {
+      if (this.isLocal(a)) continue;
+      const r = this.lookup(cfg.servers[0]!.addr);
+      if (!r || r.iface === this.lo) throw new Error(`service ${cfg.name}: no interface toward ${fmtIp(cfg.servers[0]!.addr)} for SNAT address ${fmtIp(a)}`);
+      const on = r.iface.addrs.find((x) => inPrefix(a, x.addr, x.len));
+      r.iface.addrs.push({ addr: a, len: on ? on.len : 32 });
+    }
     const svc = new LbService(this.services.length, cfg, schedName, this);
     this.services.push(svc);
     this.byVip.set(key, svc);

@@ -332,3 +332,82 @@ describe('failures and explanations', () => {
     expect([q[16], q[17], q[18], q[19]]).toEqual([10, 0, 1, 100]); // the quoted destination is the VIP again
   });
 });
+
+describe('more modes and topologies', () => {
+  it('transparent one-arm (one bridge port): the reply bypasses the LB, exactly like NAT one-arm', () => {
+    const { net, lb, client, rec } = oneArm();
+    lb.bridge([lb.iface('eth0')!], ip('10.0.1.6'), 24);
+    lb.addService(service('transparent', { vipIface: 'br0' }));
+    const o = request(client, '10.0.1.100');
+    net.run(3 * SEC);
+    const synAck = tcpTx(rec.events, 'web1').find((e) => tcpOf(e)!.flags === SA)!;
+    expect(ipOf(synAck).src).toBe(ip('10.0.1.11'));
+    expect(synAck.frame.eth.dst).toBe(net.node('r1')!.ifaces[1]!.mac);
+    expect(dropsOf(rec.events, 'tcp-no-socket').some((d) => d.node === 'client')).toBe(true);
+    expect(o.result).toBe('pending');
+  });
+
+  it('snat inline: the servers see the LB\'s server-side address', () => {
+    const { net, lb, client, rec } = inline();
+    lb.addService(service('snat', { vip: ip('10.0.9.100') }));
+    const o = request(client, '10.0.9.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    const syn = tcpTx(rec.events, 'lb1', 'eth1').find((e) => tcpOf(e)!.flags === S)!;
+    expect(ipOf(syn).src).toBe(ip('10.0.1.1')); // the LB's address toward the servers
+    checksumsOk(ipOf(syn));
+  });
+
+  it('snat with a pool: sources come from the pool, and two clients with the same port never collide', () => {
+    const { net, lb, client, rec } = inline();
+    lb.addService(service('snat', { vip: ip('10.0.9.100'), snatPool: [ip('10.0.1.50')], servers: [{ name: 'web1', addr: ip('10.0.1.11') }] }));
+    expect(lb.iface('eth1')!.hasAddr(ip('10.0.1.50'))).toBe(true); // the LB owns its pool addresses, toward the servers
+    const a = request(client, '10.0.9.100', 80, 0, { sport: 40000 });
+    const other = hostOn(net, net.node('swC') as never, 'client2', '10.0.0.11', '10.0.0.1');
+    const b = request(other, '10.0.9.100', 80, 50_000_000, { sport: 40000 });
+    net.run();
+    expect(a.result).toBe('completed');
+    expect(b.result).toBe('completed');
+    const syns = tcpTx(rec.events, 'lb1', 'eth1').filter((e) => tcpOf(e)!.flags === S);
+    expect(syns.map((e) => ipOf(e).src)).toEqual([ip('10.0.1.50'), ip('10.0.1.50')]);
+    const ports = syns.map((e) => tcpOf(e)!.sport);
+    expect(ports[0]).toBe(40000);
+    expect(ports[1]).not.toBe(40000); // the same reply tuple would collide: another port is drawn
+  });
+
+  it('DSR answers the hairpin call: a server calling the VIP holds it on lo and serves itself', () => {
+    const { net, lb, web2, rec } = oneArm();
+    for (const w of [net.node('web1') as typeof web2, web2]) {
+      w.addLoopbackAddress(ip('10.0.1.100'));
+      w.sysctl.set('net.ipv4.conf.all.arp_ignore', 1);
+      w.sysctl.set('net.ipv4.conf.all.arp_announce', 2);
+    }
+    lb.addService(service('dsr'));
+    const o = request(web2, '10.0.1.100');
+    net.run();
+    expect(o.result).toBe('completed');
+    expect(o.body).toBe('web2\n');
+    expect(txs(rec.events).filter((e) => tcpOf(e) !== null).length).toBe(0); // never on a wire: loopback
+  });
+});
+
+describe('persistence and the server-side session', () => {
+  it('a sticky client keeps its session on web1; when web1 dies it moves to web2 and its session starts over', async () => {
+    const { HttpServer } = await import('../../src/apps/http-server.js');
+    const { HttpClient } = await import('../../src/apps/http-client.js');
+    const { net, lb, client, web1, web2 } = inline();
+    const s1 = new HttpServer(web1, { port: 8080 });
+    const s2 = new HttpServer(web2, { port: 8080 });
+    lb.addService(service('nat', { vip: ip('10.0.9.100'), port: 8080, persistence: { timeoutNs: 300 * SEC } }));
+    const c1 = new HttpClient(client, ip('10.0.9.100'), { port: 8080, count: 3, thinkTime: 100_000_000 });
+    net.run(2 * SEC);
+    expect(c1.results.map((r) => r.server)).toEqual(['web1', 'web1', 'web1']);
+    expect(s1.session(ip('10.0.0.10'))).toBe(3);
+    lb.setServer('shop', 'web1', { state: 'down' });
+    s1.kill();
+    const c2 = new HttpClient(client, ip('10.0.9.100'), { port: 8080, count: 2, id: '2', startAt: 0 });
+    net.run(4 * SEC);
+    expect(c2.results.map((r) => r.server)).toEqual(['web2', 'web2']);
+    expect(s2.session(ip('10.0.0.10'))).toBe(2); // the session web1 held is gone
+  });
+});
