@@ -15,6 +15,7 @@ import type { Timer } from '../sim/sim.js';
 import { SEC } from '../sim/time.js';
 import type { Backend } from './sched/backend.js';
 import { TCP_FLAG } from '../wire/types.js';
+import type { LbMode } from './modes.js';
 
 /** IPVS TCP connection states. */
 export const LB_TCP = {
@@ -118,6 +119,8 @@ export class LbConn {
     readonly lport: number,
     /** True when replies never cross the LB (dsr, tunnel): states use INPUT-ONLY. */
     readonly inputOnly: boolean,
+    /** The forwarding mode the connection started with. */
+    readonly mode: LbMode,
   ) {}
 
   /** The timeout of the current state, in ns. */

@@ -42,11 +42,8 @@ import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
 import { DIR, LbConn, nextTcpState, setConnState } from './conn.js';
 
-/** How a virtual service forwards to its servers. */
-export type LbMode = 'nat' | 'snat' | 'dsr' | 'tunnel' | 'transparent';
-
-/** The forwarding modes, for validation and help. */
-export const LB_MODES: readonly LbMode[] = ['nat', 'snat', 'dsr', 'tunnel', 'transparent'];
+import type { LbMode } from './modes.js';
+export { LB_MODES, type LbMode } from './modes.js';
 
 /** A real server of a service. */
 export interface RealServerConfig {
@@ -97,6 +94,10 @@ export class LbService {
   /** Connections ever scheduled to each server, by index. */
   readonly served: number[];
   readonly protoNum: number;
+  /** The real servers (address and port), by backend index; servers are added at run time, never removed (removal disables). */
+  readonly servers: { readonly name: string; readonly addr: Ipv4Addr; readonly port: number }[];
+  /** The forwarding mode for new connections (a running connection keeps the mode it started with). */
+  mode: LbMode;
 
   constructor(
     readonly index: number,
@@ -110,6 +111,8 @@ export class LbService {
       return b;
     });
     this.served = cfg.servers.map(() => 0);
+    this.servers = cfg.servers.map((s) => ({ name: s.name, addr: s.addr, port: s.port ?? cfg.port }));
+    this.mode = cfg.mode;
     this.sched = createScheduler(schedName, { rng: lb.net.sim.stream(`lb:${lb.name}:${cfg.name}`) });
     this.persist = cfg.persistence ? new PersistenceTable({ timeoutNs: cfg.persistence.timeoutNs, netmask: cfg.persistence.netmask }) : null;
     this.protoNum = cfg.proto === 'tcp' ? IPPROTO.TCP : IPPROTO.UDP;
@@ -117,7 +120,7 @@ export class LbService {
 
   /** The port a server listens on. */
   serverPort(i: number): number {
-    return this.cfg.servers[i]!.port ?? this.cfg.port;
+    return this.servers[i]!.port;
   }
 }
 
@@ -265,6 +268,28 @@ export class LoadBalancer extends Host {
     this.net.trace.state(this.name, { what: 'lb-server', service, server, state: b.state, weight: b.weight }, () => `${this.name}: ${service}/${server} is now ${b.state}, weight ${b.weight}`);
   }
 
+  /** Adds a real server to a service at run time (it joins the pool for new connections). */
+  addServer(service: string, server: RealServerConfig): void {
+    const svc = this.service(service);
+    if (!svc) throw new Error(`${this.name}: no service ${service}`);
+    if (svc.backends.some((b) => b.name === server.name)) throw new Error(`${this.name}: service ${service} already has a server ${server.name}`);
+    const b = createBackend(svc.backends.length, server.name, server.weight ?? 1);
+    b.state = server.state ?? 'enabled';
+    svc.backends.push(b);
+    svc.servers.push({ name: server.name, addr: server.addr, port: server.port ?? svc.cfg.port });
+    svc.served.push(0);
+    svc.sched.onBackendsChanged(svc.backends);
+    this.net.trace.state(this.name, { what: 'lb-server', service, server: server.name, state: b.state, weight: b.weight }, () => `${this.name}: ${server.name} (${fmtIp(server.addr)}) joins ${service}`);
+  }
+
+  /** Changes the forwarding mode of a service for its new connections. */
+  setMode(service: string, mode: LbMode): void {
+    const svc = this.service(service);
+    if (!svc) throw new Error(`${this.name}: no service ${service}`);
+    svc.mode = mode;
+    this.net.trace.state(this.name, { what: 'note', detail: { service, mode } }, () => `${this.name}: new connections of ${service} now use ${mode} mode (open ones keep theirs)`);
+  }
+
   /** The live connections (for tables and tests). */
   connections(): LbConn[] {
     return [...this.conns];
@@ -331,11 +356,11 @@ export class LoadBalancer extends Host {
       return null;
     }
     const b = svc.backends[idx]!;
-    const server = svc.cfg.servers[idx]!.addr;
+    const server = svc.servers[idx]!.addr;
     const sp = svc.serverPort(idx);
     let laddr = ip.src;
     let lport = sport;
-    if (svc.cfg.mode === 'snat') {
+    if (svc.mode === 'snat') {
       const r = this.snatSource(svc, server, sp, ip.proto, sport);
       if (!r) {
         trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'lb-snat-exhausted', () => `${this.name} has no free SNAT source port toward ${fmtIp(server)}:${sp}`);
@@ -343,8 +368,8 @@ export class LoadBalancer extends Host {
       }
       [laddr, lport] = r;
     }
-    const inputOnly = svc.cfg.mode === 'dsr' || svc.cfg.mode === 'tunnel';
-    const c = new LbConn(svc.index, ip.proto, ip.src, sport, ip.dst, dport, b, server, sp, laddr, lport, inputOnly);
+    const inputOnly = svc.mode === 'dsr' || svc.mode === 'tunnel';
+    const c = new LbConn(svc.index, ip.proto, ip.src, sport, ip.dst, dport, b, server, sp, laddr, lport, inputOnly, svc.mode);
     b.active++; // IPVS counts a new connection as active until its state says otherwise
     svc.served[idx]!++;
     svc.stats.conns++;
@@ -431,7 +456,7 @@ export class LoadBalancer extends Host {
     this.lastDecision = null;
     const pick = decision ? ` (${decision()})` : '';
     const b = c.backend.name;
-    switch (svc.cfg.mode) {
+    switch (c.mode) {
       case 'nat': {
         const after = natRewrite(ip, ip.src, c.server, c.cport, c.sport);
         this.lastRewritten = after;
@@ -505,7 +530,7 @@ export class LoadBalancer extends Host {
     this.measure(c, ip, DIR.OUTPUT);
     const after = natRewrite(ip, c.vip, c.client, c.vport, c.cport);
     this.lastRewritten = after;
-    if (svc.cfg.mode === 'snat') {
+    if (c.mode === 'snat') {
       return this.rewrite(ctx, ip, after, 'lb-unsnat', () => `${this.name} reverses the SNAT reply from ${c.backend.name}: ${fmtIp(ip.src)}:${c.sport} -> ${fmtIp(c.vip)}:${c.vport}, ${fmtIp(ip.dst)}:${c.lport} -> ${fmtIp(c.client)}:${c.cport}`);
     }
     return this.rewrite(ctx, ip, after, 'lb-unnat', () => `${this.name} un-NATs the reply from ${c.backend.name}: source ${fmtIp(ip.src)}:${c.sport} -> ${fmtIp(c.vip)}:${c.vport}`);

@@ -1,0 +1,460 @@
+/**
+ * The checked scenario: what src/build consumes. Everything here is
+ * resolved: addresses are uint32 numbers, MACs 48-bit numbers, durations
+ * integer nanoseconds, names point at things that exist (link endpoints as
+ * node and interface, with the switch ports a link took automatically
+ * written out), defaults are filled in, and every element keeps the place
+ * it was written (`pos`) so the builder and the grader can point at the
+ * file when something goes wrong at run time.
+ *
+ * Conventions: lists keep the order of the file (nodes in the order of the
+ * `nodes` map, base file first with `extends`), because the order decides
+ * things in the simulation (MAC allocation, flood order). `null` means
+ * "not set"; there are no `undefined` fields.
+ */
+import type { LbMode } from '../lb/modes.js';
+import type { SchedulerName } from '../lb/sched/scheduler.js';
+
+/** An IPv4 address as an unsigned 32-bit number. */
+export type Addr = number;
+/** A MAC address as a 48-bit number. */
+export type Mac = number;
+/** A duration or an instant in integer nanoseconds. */
+export type Nanos = number;
+
+/** Where an element was written: file, 1-based line and column. */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** An address with its prefix length. */
+export interface Prefix {
+  readonly addr: Addr;
+  readonly len: number;
+}
+
+/** A fully checked scenario. */
+export interface Scenario {
+  /** Format version (always 1). */
+  readonly version: 1;
+  readonly title: string;
+  /** Free text ('' when none). */
+  readonly description: string;
+  readonly goals: readonly string[];
+  /** Seed of every random stream (default 1). */
+  readonly seed: number;
+  /** The files this scenario was read from: the top-level file first, then each base of the `extends` chain. */
+  readonly files: readonly string[];
+  /** Nodes in file order (a base file's nodes first). */
+  readonly nodes: readonly NodeSpec[];
+  readonly links: readonly LinkSpec[];
+  readonly apps: readonly AppSpec[];
+  /** Timeline events sorted by time; events at the same time keep file order. */
+  readonly timeline: readonly TimelineEvent[];
+  readonly expect: readonly Expectation[];
+  readonly run: RunSpec;
+}
+
+/** How long to run and how much work to allow. */
+export interface RunSpec {
+  /** Stop at this simulated time, or null to run until nothing is left to do. */
+  readonly until: Nanos | null;
+  /** Stop after this many events, or null for no limit. */
+  readonly budget: number | null;
+}
+
+// ------------------------------------------------------------------ nodes
+
+/** The kinds of node. */
+export type NodeKind = 'host' | 'switch' | 'router' | 'gateway' | 'lb' | 'dns';
+
+/** A node, by kind. */
+export type NodeSpec = HostSpec | RouterSpec | GatewaySpec | LbSpec | DnsSpec | SwitchSpec;
+
+/** An interface of an IP node. */
+export interface IfaceSpec {
+  readonly name: string;
+  /** Addresses in file order; the first is the primary (the one a bare node name stands for). */
+  readonly addrs: readonly Prefix[];
+  /** The MAC written in the file, or null to let the network allocate one. */
+  readonly mac: Mac | null;
+  readonly pos: SourcePos;
+}
+
+/** One path of a multipath route. */
+export interface NexthopSpec {
+  readonly via: Addr;
+  /** The output interface: written with `dev`, or the one whose subnet holds `via`. */
+  readonly dev: string;
+  readonly weight: number;
+}
+
+/** A static route. */
+export interface RouteSpec {
+  readonly to: Prefix;
+  /** The gateway, or null for a directly connected destination (`dev` only) or a multipath route. */
+  readonly via: Addr | null;
+  /** The output interface: written with `dev`, or the one whose subnet holds `via` (the first path's for ECMP). */
+  readonly dev: string;
+  /** ECMP paths, or null for a single path. */
+  readonly nexthops: readonly NexthopSpec[] | null;
+  readonly metric: number;
+  readonly pos: SourcePos;
+}
+
+/** What every IP node (host, router, gateway, lb, dns) has. */
+export interface IpNodeBase {
+  readonly name: string;
+  readonly description: string;
+  /** Ethernet interfaces in file order. */
+  readonly interfaces: readonly IfaceSpec[];
+  /** The default gateway (`gateway:`), resolved to an address, with the interface that reaches it; null when none. */
+  readonly gateway: { readonly via: Addr; readonly dev: string; readonly pos: SourcePos } | null;
+  readonly routes: readonly RouteSpec[];
+  /** Addresses on lo (`ip addr add VIP/32 dev lo`). */
+  readonly loopback: readonly Prefix[];
+  /** Sysctls by Linux name, in file order (booleans already 1 / 0). */
+  readonly sysctls: readonly { readonly name: string; readonly value: number }[];
+  /** Load IP-in-IP (tunl0). */
+  readonly ipip: boolean;
+  readonly pos: SourcePos;
+}
+
+/** A host. */
+export interface HostSpec extends IpNodeBase {
+  readonly kind: 'host';
+}
+
+/** A router (a host with forwarding on). */
+export interface RouterSpec extends IpNodeBase {
+  readonly kind: 'router';
+}
+
+/** A port forward of a NAT gateway. */
+export interface ForwardSpec {
+  readonly proto: 'tcp' | 'udp';
+  readonly port: number;
+  readonly to: Target;
+  readonly toPort: number;
+  readonly pos: SourcePos;
+}
+
+/** A NAT gateway. */
+export interface GatewaySpec extends IpNodeBase {
+  readonly kind: 'gateway';
+  /** The interface masqueraded behind (the public side), or null. */
+  readonly masquerade: string | null;
+  readonly forwards: readonly ForwardSpec[];
+}
+
+/** A real server of a service. */
+export interface ServerSpec {
+  /** Display name: the node name, or `name:` of a raw address (else the address as text). */
+  readonly name: string;
+  /** The node it is, or null for a raw address. */
+  readonly node: string | null;
+  readonly addr: Addr;
+  /** The server's port (default: the service's port). */
+  readonly port: number;
+  /** Weight (default 1). */
+  readonly weight: number;
+  readonly state: 'enabled' | 'draining' | 'disabled';
+  readonly pos: SourcePos;
+}
+
+/** A virtual service of a load balancer. */
+export interface ServiceSpec {
+  readonly name: string;
+  /** The LB that serves it. */
+  readonly lb: string;
+  readonly vip: Addr;
+  readonly port: number;
+  readonly proto: 'tcp' | 'udp';
+  readonly mode: LbMode;
+  /** The scheduler's lblab name (aliases such as `rr` resolved); default round-robin. */
+  readonly scheduler: SchedulerName;
+  /** Source-IP persistence, or null. */
+  readonly persistence: { readonly timeout: Nanos; readonly netmask: Addr | null } | null;
+  readonly snatPool: readonly Addr[];
+  /** DSR lesson switch: re-send with the router's source MAC (default false). */
+  readonly keepSourceMac: boolean;
+  readonly servers: readonly ServerSpec[];
+  readonly pos: SourcePos;
+}
+
+/** A load balancer. */
+export interface LbSpec extends IpNodeBase {
+  readonly kind: 'lb';
+  /** Transparent mode: the bridged interfaces and the bridge's address; null when the LB does not bridge. */
+  readonly bridge: { readonly ports: readonly string[]; readonly addr: Prefix; readonly pos: SourcePos } | null;
+  readonly services: readonly ServiceSpec[];
+}
+
+/** A DNS zone entry: a name with its A records. */
+export interface ZoneSpec {
+  readonly name: string;
+  readonly a: readonly Addr[];
+  /** TTL (default 30 s). */
+  readonly ttl: Nanos;
+  readonly pos: SourcePos;
+}
+
+/** A DNS server. */
+export interface DnsSpec extends IpNodeBase {
+  readonly kind: 'dns';
+  readonly zones: readonly ZoneSpec[];
+}
+
+/** A switch port. */
+export interface PortSpec {
+  readonly name: string;
+  readonly mode: 'access' | 'trunk';
+  /** Access VLAN, or the native VLAN of a trunk (default 1). */
+  readonly vlan: number;
+  /** A trunk's tagged VLANs ([] = all). */
+  readonly allowed: readonly number[];
+  /** True when no `ports` entry named it: a link took it (`[web1:eth0, sw2]`) or named it on a switch without a port list. */
+  readonly auto: boolean;
+  readonly pos: SourcePos;
+}
+
+/** An L2 switch. */
+export interface SwitchSpec {
+  readonly kind: 'switch';
+  readonly name: string;
+  readonly description: string;
+  /** Ports in order: listed ones first, then the ones links took automatically. */
+  readonly ports: readonly PortSpec[];
+  /** Link aggregation groups (port names). */
+  readonly aggregate: readonly (readonly string[])[];
+  /** MAC aging time (default 300 s). */
+  readonly aging: Nanos;
+  readonly pos: SourcePos;
+}
+
+// ------------------------------------------------------------------ links
+
+/** One end of a link: a node and one of its interfaces (or switch ports). */
+export interface Endpoint {
+  readonly node: string;
+  readonly iface: string;
+}
+
+/** A link between two endpoints. */
+export interface LinkSpec {
+  readonly a: Endpoint;
+  readonly b: Endpoint;
+  /** Propagation delay (default 10 us). */
+  readonly delay: Nanos;
+  /** Bits per second; 0 = infinitely fast (default 1 Gb/s). */
+  readonly bandwidth: number;
+  /** Loss probability per frame and direction (default 0). */
+  readonly loss: number;
+  /** Transmit queue per direction in frames (default 1000). */
+  readonly queue: number;
+  /** A name for traces: `a.node:a.iface-b.node:b.iface`. */
+  readonly name: string;
+  readonly pos: SourcePos;
+}
+
+// ------------------------------------------------------------------ names
+
+/** A name resolved to an address, kept with how it was written. */
+export interface Target {
+  /** As written: `web1`, `web1:eth0`, `vip:shop`, `10.0.2.13`. */
+  readonly text: string;
+  readonly addr: Addr;
+  /** What the text named. */
+  readonly kind: 'node' | 'iface' | 'vip' | 'address';
+  /** The node named (for node and iface), or the LB (for vip); null for a raw address. */
+  readonly node: string | null;
+  /** The interface (iface), or the service name (vip); null otherwise. */
+  readonly detail: string | null;
+}
+
+// ------------------------------------------------------------------ apps
+
+/** How long a request takes to serve (matches the apps' ServiceTime). */
+export type ServiceTimeSpec =
+  | { readonly dist: 'fixed'; readonly ns: Nanos }
+  | { readonly dist: 'exponential'; readonly mean: Nanos }
+  | { readonly dist: 'uniform'; readonly min: Nanos; readonly max: Nanos }
+  | { readonly dist: 'normal'; readonly mean: Nanos; readonly stddev: Nanos };
+
+/** Capacity knobs of a server app (null = unlimited / default of the app). */
+export interface CapacitySpec {
+  readonly serviceTime: ServiceTimeSpec;
+  readonly workers: number | null;
+  readonly queue: number | null;
+  readonly maxConnections: number | null;
+  readonly backlog: number | null;
+}
+
+/** What every app has: its kind, node, an id unique on that node, and its place. */
+interface AppBase {
+  /** The node it runs on. */
+  readonly on: string;
+  /** Distinguishes apps of one kind on one node (`id:`, default its index among them: "0", "1"...). */
+  readonly id: string;
+  readonly pos: SourcePos;
+}
+
+/** An HTTP server. */
+export interface HttpServerSpec extends AppBase, CapacitySpec {
+  readonly kind: 'http-server';
+  readonly port: number;
+  readonly status: number;
+  /** Response body, or null for the app's default ("<node>\n"). */
+  readonly body: string | null;
+  readonly cookie: boolean;
+  /** Keep-alive idle timeout, or null for the app's default. */
+  readonly idleTimeout: Nanos | null;
+}
+
+/** An HTTP client. */
+export interface HttpClientSpec extends AppBase {
+  readonly kind: 'http-client';
+  readonly to: Target;
+  readonly port: number;
+  readonly path: string;
+  readonly method: string;
+  /** Host header, or null for the destination as written. */
+  readonly host: string | null;
+  readonly requests: number;
+  /** Open-loop rate, or null for sequential requests. */
+  readonly rate: { readonly perSec: number; readonly poisson: boolean } | null;
+  readonly concurrency: number;
+  readonly thinkTime: Nanos;
+  readonly start: Nanos;
+  readonly keepalive: boolean;
+  /** Per-request limit, or null for none. */
+  readonly timeout: Nanos | null;
+}
+
+/** A TCP echo server. */
+export interface TcpEchoServerSpec extends AppBase, CapacitySpec {
+  readonly kind: 'tcp-echo-server';
+  readonly port: number;
+}
+
+/** A UDP echo server. */
+export interface UdpEchoServerSpec extends AppBase {
+  readonly kind: 'udp-echo-server';
+  readonly port: number;
+}
+
+/** Ping. */
+export interface PingSpec extends AppBase {
+  readonly kind: 'ping';
+  readonly to: Target;
+  readonly count: number;
+  readonly interval: Nanos;
+  readonly size: number;
+  readonly timeout: Nanos;
+  readonly start: Nanos;
+}
+
+/** One TCP connection attempt whose outcome is recorded. */
+export interface TcpConnectSpec extends AppBase {
+  readonly kind: 'tcp-connect';
+  readonly to: Target;
+  readonly port: number;
+  readonly start: Nanos;
+}
+
+/** A DNS lookup through a (caching) resolver. */
+export interface DnsLookupSpec extends AppBase {
+  readonly kind: 'dns-lookup';
+  readonly name: string;
+  readonly server: Target;
+  readonly start: Nanos;
+  readonly cache: boolean;
+  readonly repeat: number;
+  readonly interval: Nanos;
+}
+
+/** An application, by kind. */
+export type AppSpec = HttpServerSpec | HttpClientSpec | TcpEchoServerSpec | UdpEchoServerSpec | PingSpec | TcpConnectSpec | DnsLookupSpec;
+
+// ------------------------------------------------------------------ timeline
+
+/** A server of a service, resolved. */
+export interface ServerRef {
+  readonly lb: string;
+  readonly service: string;
+  readonly server: string;
+}
+
+/** A service, resolved. */
+export interface ServiceRef {
+  readonly lb: string;
+  readonly service: string;
+}
+
+/** What a timeline event does. */
+export type TimelineAction =
+  | { readonly kind: 'fail'; readonly node: string }
+  | { readonly kind: 'restore'; readonly node: string }
+  | { readonly kind: 'link-down'; readonly link: number; readonly a: Endpoint; readonly b: Endpoint }
+  | { readonly kind: 'link-up'; readonly link: number; readonly a: Endpoint; readonly b: Endpoint }
+  | { readonly kind: 'server-state'; readonly server: ServerRef; readonly state: 'enabled' | 'draining' | 'disabled' }
+  | { readonly kind: 'weight'; readonly server: ServerRef; readonly value: number }
+  | { readonly kind: 'add-server'; readonly service: ServiceRef; readonly server: ServerSpec }
+  | { readonly kind: 'remove-server'; readonly server: ServerRef }
+  | { readonly kind: 'mode'; readonly service: ServiceRef; readonly value: LbMode }
+  | { readonly kind: 'http-status'; readonly on: string; readonly port: number | null; readonly value: number }
+  | { readonly kind: 'http-body'; readonly on: string; readonly port: number | null; readonly value: string }
+  | { readonly kind: 'service-time'; readonly on: string; readonly port: number | null; readonly value: ServiceTimeSpec }
+  | { readonly kind: 'stop-server'; readonly on: string; readonly port: number | null }
+  | { readonly kind: 'start-server'; readonly on: string; readonly port: number | null };
+
+/** Something that happens at a time. `link` in link actions is the index in Scenario.links. */
+export interface TimelineEvent {
+  readonly at: Nanos;
+  readonly action: TimelineAction;
+  readonly pos: SourcePos;
+}
+
+// ------------------------------------------------------------------ expectations
+
+/** A value a frame field is compared with. */
+export type FieldValue =
+  | { readonly kind: 'number'; readonly value: number }
+  /** TCP flags as letters in canonical order (FSRPAUEC), e.g. "SA". */
+  | { readonly kind: 'flags'; readonly value: string }
+  /** The MAC of an interface that the network allocates (known only after building). */
+  | { readonly kind: 'mac-of'; readonly node: string; readonly iface: string };
+
+/** One field test of a frame expectation. */
+export interface FieldTest {
+  readonly field: string;
+  readonly value: FieldValue;
+  /** As written. */
+  readonly text: string;
+}
+
+/** What an expectation checks. */
+export type Check =
+  | { readonly kind: 'flow'; readonly from: string; readonly to: Target; readonly port: number | null; readonly outcome: 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' }
+  | { readonly kind: 'frame'; readonly at: Endpoint; readonly match: readonly FieldTest[]; readonly has: readonly FieldTest[]; readonly seen: boolean }
+  | { readonly kind: 'drop'; readonly code: string; readonly node: string | null; readonly iface: string | null; readonly seen: boolean }
+  | { readonly kind: 'rewrite'; readonly code: string; readonly node: string | null; readonly seen: boolean }
+  | { readonly kind: 'distribution'; readonly service: ServiceRef; readonly over: readonly string[]; readonly tolerance: number }
+  | { readonly kind: 'failover-gap'; readonly lessThan: Nanos; readonly client: string | null }
+  | {
+      readonly kind: 'counter';
+      readonly name: 'frames' | 'drops' | 'rewrites' | 'forwards' | 'delivers';
+      readonly node: string | null;
+      readonly atMost: number | null;
+      readonly atLeast: number | null;
+      readonly equals: number | null;
+    };
+
+/** A named, graded assertion. */
+export interface Expectation {
+  readonly name: string;
+  readonly check: Check;
+  readonly pos: SourcePos;
+}
