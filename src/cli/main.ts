@@ -7,7 +7,10 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEMOS, findDemo } from '../build/demos.js';
+import { buildScenario, appReport, BuildError } from '../build/scenario.js';
+import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
+import { builtinNames, DEFAULT_SCENARIO, loadFromDisk, locate, titleOf } from './scenarios.js';
+import { parseFilter, FILTER_HELP, type EventFilter } from '../view/filter.js';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTime, parseDuration } from '../sim/time.js';
 import { HopLines } from '../view/hop-lines.js';
@@ -45,22 +48,46 @@ function peersOf(net: Network): Map<string, string> {
   return m;
 }
 
-interface DemoOptions {
-  seed: number;
+interface RunOptions {
+  seed?: number;
   until?: number;
   budget?: number;
   json?: boolean;
   verbose?: boolean;
+  filter?: EventFilter;
   color: boolean;
 }
 
-function runDemo(name: string, opts: DemoOptions): number {
-  const demo = findDemo(name);
-  if (!demo) {
-    process.stderr.write(`lblab: there is no built-in demo called "${name}". Try one of: ${DEMOS.map((d) => d.name).join(', ')}\n`);
+function parseFilterOpt(v: string): EventFilter {
+  const f = parseFilter(v);
+  if (typeof f === 'string') throw new InvalidArgumentError(f);
+  return f;
+}
+
+/** Loads, builds and runs a scenario, printing hop lines (or JSON lines) and a summary. Returns the exit code. */
+function runScenario(arg: string, opts: RunOptions): number {
+  const file = locate(arg);
+  if (!file) {
+    process.stderr.write(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
     return 2;
   }
-  const built = demo.build(opts.seed);
+  const loaded = loadFromDisk(file);
+  if (!loaded.ok) {
+    process.stderr.write(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
+    return 1;
+  }
+  if (loaded.warnings.length && !opts.json) process.stderr.write(formatErrors(loaded.warnings) + '\n');
+  const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
+  let built;
+  try {
+    built = buildScenario(sc);
+  } catch (e) {
+    if (e instanceof BuildError) {
+      process.stderr.write(`${e.where()}\n`);
+      return 1;
+    }
+    throw e;
+  }
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
   const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
@@ -70,13 +97,15 @@ function runDemo(name: string, opts: DemoOptions): number {
     if (out.length) process.stdout.write(out.join('\n') + '\n');
     out.length = 0;
   };
+  const filter = opts.filter;
   net.trace.listen((ev: TraceEvent) => {
+    if (filter && !filter(ev)) return;
     const line = opts.json ? JSON.stringify(eventJson(ev)) : view.line(ev);
     if (line !== null) out.push(line);
     if (out.length >= 256) flush();
   });
-  if (!opts.json) process.stdout.write(`lblab: ${demo.title} (demo "${demo.name}", seed ${opts.seed})\n\n`);
-  const res = net.run(opts.until);
+  if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
+  const res = net.run(opts.until ?? sc.run.until ?? undefined);
   flush();
   if (opts.json) return res.reason === 'budget' ? 1 : 0;
   const c = net.trace.counters;
@@ -84,10 +113,37 @@ function runDemo(name: string, opts: DemoOptions): number {
     '',
     `${res.message}.`,
     `${c.tx} frame-hops, ${c.deliver} deliveries, ${c.drop} drops${c.drops.size ? ` (${[...c.drops.entries()].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}, ${net.sim.processed} events, simulated ${fmtTime(net.sim.now)}.`,
-    ...built.report(),
+    ...appReport(built),
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return res.reason === 'budget' ? 1 : 0;
+}
+
+/** Checks scenario files without running them. */
+function validate(files: string[]): number {
+  let bad = 0;
+  for (const arg of files) {
+    const file = locate(arg);
+    if (!file) {
+      process.stderr.write(`lblab: no scenario file "${arg}"\n`);
+      bad++;
+      continue;
+    }
+    const r = loadFromDisk(file);
+    const problems = r.ok ? r.warnings : [...r.errors, ...r.warnings];
+    if (problems.length) process.stderr.write(formatErrors(problems) + '\n');
+    if (r.ok) {
+      try {
+        buildScenario(r.scenario);
+        process.stdout.write(`${file}: ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''})` : ''}\n`);
+      } catch (e) {
+        if (!(e instanceof BuildError)) throw e;
+        process.stderr.write(`${e.where()}\n`);
+        bad++;
+      }
+    } else bad++;
+  }
+  return bad ? 1 : 0;
 }
 
 /** Builds the command tree (exported for tests). */
@@ -101,29 +157,47 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (s, write) => write(s) });
 
+  const builtins = builtinNames();
   program
-    .command('demo', { isDefault: true })
-    .argument('[name]', `built-in demo: ${DEMOS.map((d) => d.name).join(', ')}`, DEMOS[0]!.name)
-    .description('run a built-in demo network and print every hop')
-    .addOption(new Option('--seed <n>', 'random seed (same seed, same trace)').argParser(parseSeed).default(1))
+    .command('run', { isDefault: true })
+    .argument('[scenario]', 'a scenario file, or the name of a built-in scenario (lblab list)', DEFAULT_SCENARIO)
+    .description('run a scenario and print every hop, rewrite and drop with its reason')
+    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's; same seed, same trace)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
     .option('--budget <events>', 'stop after this many events', parseBudget)
+    .option('--filter <terms>', `show only matching events: ${FILTER_HELP}`, parseFilterOpt)
     .option('--json', 'print the trace as JSON lines instead of hop lines')
     .option('-v, --verbose', 'also show receptions, forwards and frames that hosts ignore')
     .option('--no-color', 'do not colour the output (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
-      `\nExamples:\n  lblab                          the default demo (${DEMOS[0]!.name})\n  lblab demo nat-gateway -v      NAT gateway, every event\n  lblab demo routing-loop --json trace as JSON lines\n\nDemos:\n${DEMOS.map((d) => `  ${d.name.padEnd(16)} ${d.title}`).join('\n')}`,
+      `\nExamples:\n  lblab                                   the default scenario (${DEFAULT_SCENARIO})\n  lblab run one-arm-bug --filter proto=tcp\n  lblab run my-lesson.yaml --until 2s -v\n  lblab run nat-gateway --json > trace.jsonl\n\nBuilt-in scenarios:\n${builtins.map((n) => `  ${n}`).join('\n')}`,
     )
-    .action((name: string, opts: DemoOptions) => {
-      process.exitCode = runDemo(name, opts);
+    .action((scenario: string, opts: RunOptions) => {
+      process.exitCode = runScenario(scenario, opts);
+    });
+
+  program
+    .command('validate')
+    .argument('<files...>', 'scenario files to check')
+    .description('check scenario files (schema, names, addresses, links) without running them')
+    .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExample:\n  lblab validate lessons/*.yaml')
+    .action((files: string[]) => {
+      process.exitCode = validate(files);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files (for editors; also in docs/scenario.schema.json)')
+    .action(() => {
+      process.stdout.write(scenarioJsonSchemaText());
     });
 
   program
     .command('list')
-    .description('list the built-in demos')
+    .description('list the built-in scenarios')
     .action(() => {
-      for (const d of DEMOS) process.stdout.write(`${d.name.padEnd(16)} ${d.title}\n`);
+      for (const n of builtinNames()) process.stdout.write(`${n.padEnd(18)} ${titleOf(n)}\n`);
     });
 
   program

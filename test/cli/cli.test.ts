@@ -3,6 +3,9 @@
  * `npm test` compiles dist/ first, so these run the current code.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function lblab(...args: string[]) {
@@ -11,70 +14,108 @@ function lblab(...args: string[]) {
 }
 
 describe('lblab CLI', () => {
-  it('runs the default demo, the same-subnet VIP call, with no arguments', () => {
+  it('runs the default scenario, the same-subnet VIP call, with no arguments', () => {
     const r = lblab();
     expect(r.code).toBe(0);
-    expect(r.out).toContain('demo "same-subnet-vip"');
+    expect(r.out).toMatch(/^lblab: The same-subnet VIP call \(hairpin\) \(.*scenarios\/same-subnet-vip\.yaml, seed 1\)/);
     expect(r.out).toMatch(/REWRITE lb1 +lb-dnat: lb1 DNAT 10\.0\.1\.100:80 -> 10\.0\.1\.11:80 \(web1\)/);
     expect(r.out).toMatch(/DROP web2:eth0 +tcp-no-socket: web2 has no connection from 10\.0\.1\.11:80 \(it called 10\.0\.1\.100:80\), so it answers the SYN-ACK with RST/);
-    expect(r.out).toMatch(/client -> VIP: completed by web1/);
-    expect(r.out).toContain('web2 -> VIP: timeout (max-time)');
+    expect(r.out).toContain('client -> 10.0.1.100: 1 requests: completed 1; served by web1 1');
+    expect(r.out).toContain('web2 -> 10.0.1.100: 1 requests: timeout 1');
     expect(r.out).not.toMatch(/\x1b\[/); // no colour with NO_COLOR or a pipe
+    expect(r.err).toBe('');
   });
 
-  it('runs the two-subnet demo with every hop', () => {
-    const r = lblab('demo', 'two-subnets');
+  it('runs another built-in scenario with every hop', () => {
+    const r = lblab('run', 'two-subnets');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/client1:eth0 -> sw1:p\d +00:00:00:00:00:05 > ff:ff:ff:ff:ff:ff ARP who-has 10\.0\.1\.1 tell 10\.0\.1\.10/);
-    expect(r.out).toContain('DROP web2:eth0');
-    expect(r.out).toContain('udp-port-unreachable');
+    expect(r.out).toMatch(/client1:eth0 -> sw1:p\d +00:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ARP who-has 10\.0\.1\.1 tell 10\.0\.1\.10/);
     expect(r.out).toMatch(/finished at \d+\.\d+s: no events left/);
+    expect(r.out).toContain('client1 connect 10.0.2.12:80: refused (ECONNREFUSED)');
     expect(r.out).toContain('client1: ping 10.0.2.99 seq=1 Destination Host Unreachable from 10.0.1.1');
   });
 
   it('prints help with examples', () => {
-    const r = lblab('demo', '--help');
+    const r = lblab('run', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Examples:');
     expect(r.out).toContain('--seed <n>');
-    expect(lblab("--help").out).toContain("list");
-    expect(lblab("reasons").out).toContain("tcp-no-socket");
+    expect(r.out).toContain('same-subnet-vip');
+    const top = lblab('--help').out;
+    for (const cmd of ['run', 'validate', 'schema', 'list', 'bench', 'reasons']) expect(top).toContain(cmd);
+    expect(lblab('reasons').out).toContain('tcp-no-socket');
   });
 
-  it('lists the demos', () => {
+  it('lists the built-in scenarios with their titles', () => {
     const r = lblab('list');
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['same-subnet-vip', 'one-arm-bug', 'two-subnets', 'nat-gateway', 'routing-loop']);
+    const names = r.out.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]);
+    expect(names).toEqual(['nat-gateway', 'one-arm-bug', 'routing-loop', 'same-subnet-vip', 'two-subnets']);
+    expect(r.out).toMatch(/one-arm-bug +The one-arm return path/);
   });
 
-  it('rejects an unknown demo, option or bad value with exit 2 and a clear message', () => {
-    const a = lblab('demo', 'nope');
+  it('rejects an unknown scenario, option or bad value with exit 2 and a clear message', () => {
+    const a = lblab('run', 'nope');
     expect(a.code).toBe(2);
-    expect(a.err).toContain('there is no built-in demo called "nope"');
+    expect(a.err).toContain('no scenario file "nope", and no built-in scenario of that name');
     expect(a.err).toContain('same-subnet-vip');
     const b = lblab('--frobnicate');
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/unknown option '--frobnicate'/);
-    const c = lblab('demo', '--until', 'soon');
+    const c = lblab('run', '--until', 'soon');
     expect(c.code).toBe(2);
     expect(c.err).toContain('write a duration with a unit');
-    expect(c.err).not.toMatch(/at .*\.js:\d+/); // no stack trace for a user mistake
+    const d = lblab('run', '--filter', 'colour=red');
+    expect(d.code).toBe(2);
+    expect(d.err).toContain('"colour=red" is not a filter term');
+    expect(`${a.err}${b.err}${c.err}${d.err}`).not.toMatch(/at .*\.js:\d+/); // no stack trace for a user mistake
   });
 
-  it('emits JSON lines with --json', () => {
-    const r = lblab('demo', 'nat-gateway', '--json');
+  it('reports a broken scenario file at file:line:col with a suggestion, and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lblab-cli-'));
+    const f = join(dir, 'bad.yaml');
+    writeFileSync(f, 'lblab: 1\ntitle: broken\nnodes:\n  a: { kind: hots }\n');
+    for (const cmd of ['run', 'validate']) {
+      const r = lblab(cmd, f);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`${f}:4:14: error: expected kind`);
+      expect(r.err).toContain('did you mean `host`?');
+      expect(r.err).not.toMatch(/at .*\.js:\d+/);
+    }
+  });
+
+  it('validates the built-in scenarios', () => {
+    const r = lblab('validate', 'scenarios/same-subnet-vip.yaml', 'one-arm-bug');
     expect(r.code).toBe(0);
-    const evs = r.out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; code?: string; frame?: { hex: string } });
+    expect(r.out).toContain('scenarios/same-subnet-vip.yaml: ok');
+  });
+
+  it('prints the JSON Schema', () => {
+    const r = lblab('schema');
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.out) as { $schema: string; properties: Record<string, unknown> };
+    expect(schema.$schema).toContain('json-schema.org');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['nodes', 'links', 'apps', 'timeline', 'expect']));
+  });
+
+  it('emits JSON lines with --json, and filters events', () => {
+    const r = lblab('run', 'nat-gateway', '--json');
+    expect(r.code).toBe(0);
+    const evs = r.out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; code?: string; node?: string; frame?: { hex: string } });
     expect(evs.some((e) => e.kind === 'rewrite' && e.code === 'snat-masquerade')).toBe(true);
     const tx = evs.find((e) => e.kind === 'tx')!;
     expect(tx.frame!.hex).toMatch(/^ffffffffffff/); // the first frame is an ARP broadcast
+    const f = lblab('run', 'nat-gateway', '--json', '--filter', 'node=gw,kind=rewrite');
+    const only = f.out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; node: string });
+    expect(only.length).toBeGreaterThan(0);
+    expect(only.every((e) => e.kind === 'rewrite' && e.node === 'gw')).toBe(true);
   });
 
   it('stops at --until and at --budget, saying why', () => {
     const u = lblab('--until', '1ms');
     expect(u.code).toBe(0);
     expect(u.out).toContain('stopped at 0.001000s as asked');
-    const b = lblab('demo', 'routing-loop', '--budget', '50');
+    const b = lblab('run', 'routing-loop', '--budget', '50');
     expect(b.code).toBe(1);
     expect(b.out).toMatch(/event budget of 50 events is spent/);
   });

@@ -1,5 +1,5 @@
 /**
- * Every frame the built-in demos put on a wire, encoded and handed to a real
+ * Every frame the built-in scenarios put on a wire, encoded and handed to a real
  * dissector: tshark must find no malformed packet, no bad checksum and no
  * expert error, and must read back the same addresses, TTLs and types the
  * trace holds. Skips (saying why) only when tshark is not installed; CI
@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMOS } from '../../src/build/demos.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadScenario } from '../../src/scenario/index.js';
+import { buildScenario } from '../../src/build/scenario.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TxEvent } from '../../src/trace/events.js';
 import { encode } from '../../src/wire/encode.js';
@@ -44,15 +46,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'arp.opcode', 'icmp.type', '_ws.malformed', '_ws.expert.severity', 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status'];
 
-describe.skipIf(!hasTshark)('tshark dissects every demo frame cleanly', () => {
-  for (const demo of DEMOS) {
-    it(demo.name, () => {
-      const built = demo.build(1);
+const SCENARIOS = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
+
+describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scenario cleanly', () => {
+  for (const name of SCENARIOS) {
+    it(name, () => {
+      const loaded = loadScenario(join('scenarios', name), (p) => readFileSync(p, 'utf8'));
+      if (!loaded.ok) throw new Error(`${name} does not load`);
+      const built = buildScenario(loaded.scenario);
       const rec = new FullRecorder(built.net.trace);
       built.net.run();
       const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx');
       expect(tx.length).toBeGreaterThan(5);
-      const file = join(dir, `${demo.name}.pcap`);
+      const file = join(dir, `${name}.pcap`);
       writeFileSync(file, pcapOf(tx.map((e) => ({ t: e.t, bytes: encode(e.frame.eth) }))));
       const out = execFileSync(
         'tshark',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Network } from '../../src/net/network.js';
 import { Host } from '../../src/net/host.js';
 import { Switch } from '../../src/net/switch.js';
-import { attachHost, routerLeg } from '../../src/build/demos.js';
+import { attachHost, routerLeg } from '../helpers/build.js';
 import { Ping } from '../../src/apps/ping.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TraceEvent, TxEvent } from '../../src/trace/events.js';

@@ -1,0 +1,346 @@
+/**
+ * Turns a checked Scenario (src/scenario) into a running network: nodes in
+ * file order (so MAC addresses are allocated the same way every time), their
+ * interfaces, addresses, routes and sysctls, links, load-balancer services,
+ * applications and the timeline. Nodes never read scenario files; this is
+ * the only place that knows both sides.
+ *
+ * What the scenario names but this version cannot simulate yet (DNS servers
+ * and lookups) is refused with a BuildError that points at the file, never
+ * silently skipped.
+ */
+import { fmtIp } from '../wire/addr.js';
+import { Network } from '../net/network.js';
+import { Host, type Route } from '../net/host.js';
+import { Switch } from '../net/switch.js';
+import { NatGateway } from '../net/nat.js';
+import type { Iface } from '../net/iface.js';
+import type { NetNode } from '../net/node.js';
+import type { Link } from '../net/link.js';
+import type { EventTarget } from '../sim/sim.js';
+import { LoadBalancer } from '../lb/node.js';
+import { HttpServer } from '../apps/http-server.js';
+import { HttpClient } from '../apps/http-client.js';
+import { TcpEchoServer } from '../apps/tcp-echo.js';
+import { UdpEchoServer } from '../apps/udp-echo.js';
+import { Ping } from '../apps/ping.js';
+import { TcpConnect } from '../apps/tcp-connect.js';
+import type { AppSpec, IpNodeBase, NodeSpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
+
+/** A scenario that cannot be built, with the place in the file that caused it. */
+export class BuildError extends Error {
+  /** Creates the error for a position. */
+  constructor(
+    message: string,
+    readonly pos: SourcePos | null,
+  ) {
+    super(message);
+  }
+
+  /** "file:line:col: message". */
+  where(): string {
+    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message;
+  }
+}
+
+/** The running applications of a built scenario, by kind. */
+export interface BuiltApps {
+  readonly httpServers: { readonly spec: AppSpec; readonly app: HttpServer }[];
+  readonly httpClients: { readonly spec: AppSpec; readonly app: HttpClient }[];
+  readonly pings: { readonly spec: AppSpec; readonly app: Ping }[];
+  readonly connects: { readonly spec: AppSpec; readonly app: TcpConnect }[];
+  readonly echoServers: { readonly spec: AppSpec; readonly app: TcpEchoServer | UdpEchoServer }[];
+}
+
+/** A built scenario, ready to run. */
+export interface BuiltScenario {
+  readonly scenario: Scenario;
+  readonly net: Network;
+  readonly apps: BuiltApps;
+  /** Links in scenario order (timeline actions refer to them by index). */
+  readonly links: readonly Link[];
+}
+
+const EV_TIMELINE = 1;
+
+/** Runs timeline actions at their time. */
+class Timeline implements EventTarget {
+  readonly label = 'timeline';
+
+  constructor(private readonly built: BuiltScenario) {}
+
+  onEvent(_kind: number, a: unknown): void {
+    applyAction(this.built, a as TimelineEvent);
+  }
+
+  kindName(): string {
+    return 'timeline action';
+  }
+}
+
+function ipNode(net: Network, spec: NodeSpec): NetNode {
+  switch (spec.kind) {
+    case 'host':
+      return net.add(new Host(net, spec.name, 'host'));
+    case 'router':
+      return net.add(new Host(net, spec.name, 'router'));
+    case 'gateway':
+      return net.add(new NatGateway(net, spec.name));
+    case 'lb':
+      return net.add(new LoadBalancer(net, spec.name));
+    case 'switch':
+      return net.add(new Switch(net, spec.name, { aging: spec.aging }));
+    case 'dns':
+      throw new BuildError(`node ${spec.name}: DNS servers are not simulated yet (they arrive with DNS round robin); remove the node or run it in a later version`, spec.pos);
+  }
+}
+
+function ifaceOf(h: Host, name: string, pos: SourcePos): Iface {
+  const i = h.iface(name);
+  if (!i) throw new BuildError(`${h.name} has no interface ${name}`, pos);
+  return i;
+}
+
+/** Interfaces, addresses, loopback, sysctls and ipip of an IP node (routes come after every address exists). */
+function configureIp(h: Host, spec: IpNodeBase): void {
+  for (const s of spec.sysctls) h.sysctl.set(s.name, s.value);
+  for (const i of spec.interfaces) {
+    const iface = h.addIface(i.name, i.mac ?? undefined);
+    for (const a of i.addrs) h.addAddress(iface, a.addr, a.len);
+  }
+  for (const a of spec.loopback) h.addLoopbackAddress(a.addr, a.len);
+  if (spec.ipip) h.enableIpip();
+}
+
+function configureRoutes(h: Host, spec: IpNodeBase): void {
+  if (spec.gateway) {
+    h.addRoute({ prefix: 0, len: 0, via: spec.gateway.via, iface: ifaceOf(h, spec.gateway.dev, spec.gateway.pos), metric: 0, src: null, proto: 'static' });
+  }
+  for (const r of spec.routes) {
+    const route: Route = {
+      prefix: r.to.addr,
+      len: r.to.len,
+      via: r.via,
+      iface: ifaceOf(h, r.dev, r.pos),
+      metric: r.metric,
+      src: null,
+      proto: 'static',
+      ...(r.nexthops ? { nexthops: r.nexthops.map((n) => ({ via: n.via, iface: ifaceOf(h, n.dev, r.pos), weight: n.weight })) } : {}),
+    };
+    h.addRoute(route);
+  }
+}
+
+function capacity(spec: CapacitySpec) {
+  return {
+    serviceTime: spec.serviceTime,
+    ...(spec.workers !== null ? { workers: spec.workers } : {}),
+    ...(spec.queue !== null ? { queue: spec.queue } : {}),
+    ...(spec.maxConnections !== null ? { maxConnections: spec.maxConnections } : {}),
+    ...(spec.backlog !== null ? { backlog: spec.backlog } : {}),
+  };
+}
+
+function hostOf(net: Network, name: string, pos: SourcePos): Host {
+  const n = net.node(name);
+  if (!(n instanceof Host)) throw new BuildError(`${name} is not a host that can run applications`, pos);
+  return n;
+}
+
+function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
+  const h = hostOf(net, spec.on, spec.pos);
+  switch (spec.kind) {
+    case 'http-server':
+      apps.httpServers.push({
+        spec,
+        app: new HttpServer(h, {
+          port: spec.port,
+          status: spec.status,
+          ...(spec.body !== null ? { body: spec.body } : {}),
+          cookie: spec.cookie,
+          ...(spec.idleTimeout !== null ? { idleTimeout: spec.idleTimeout } : {}),
+          ...capacity(spec),
+        }),
+      });
+      return;
+    case 'http-client':
+      apps.httpClients.push({
+        spec,
+        app: new HttpClient(h, spec.to.addr, {
+          port: spec.port,
+          count: spec.requests,
+          method: spec.method,
+          path: spec.path,
+          hostHeader: spec.host ?? spec.to.text,
+          keepAlive: spec.keepalive,
+          concurrency: spec.concurrency,
+          thinkTime: spec.thinkTime,
+          startAt: spec.start,
+          id: spec.id,
+          ...(spec.rate ? { rate: spec.rate.perSec, poisson: spec.rate.poisson } : {}),
+          ...(spec.timeout !== null ? { maxTime: spec.timeout } : {}),
+        }),
+      });
+      return;
+    case 'tcp-echo-server':
+      apps.echoServers.push({ spec, app: new TcpEchoServer(h, { port: spec.port, ...capacity(spec) }) });
+      return;
+    case 'udp-echo-server':
+      apps.echoServers.push({ spec, app: new UdpEchoServer(h, spec.port) });
+      return;
+    case 'ping':
+      apps.pings.push({ spec, app: new Ping(h, spec.to.addr, { count: spec.count, interval: spec.interval, size: spec.size, timeout: spec.timeout }, spec.start) });
+      return;
+    case 'tcp-connect':
+      apps.connects.push({ spec, app: new TcpConnect(h, spec.to.addr, spec.port, spec.start) });
+      return;
+    case 'dns-lookup':
+      throw new BuildError(`dns-lookup on ${spec.on}: DNS lookups are not simulated yet (they arrive with DNS round robin)`, spec.pos);
+  }
+}
+
+/** Builds the network of a checked scenario. Throws BuildError for what cannot be built. */
+export function buildScenario(sc: Scenario): BuiltScenario {
+  const net = new Network({ seed: sc.seed, ...(sc.run.budget !== null ? { budget: sc.run.budget } : {}) });
+  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [] };
+  // Nodes and their interfaces in file order: this fixes MAC allocation.
+  for (const spec of sc.nodes) {
+    const node = ipNode(net, spec);
+    if (spec.kind === 'switch') {
+      const sw = node as Switch;
+      for (const p of spec.ports) sw.addPort(p.name, { mode: p.mode, vlan: p.vlan, allowed: p.allowed });
+    } else {
+      configureIp(node as Host, spec);
+    }
+  }
+  for (const spec of sc.nodes) {
+    if (spec.kind === 'switch') {
+      const sw = net.node(spec.name) as Switch;
+      for (const g of spec.aggregate) sw.aggregate(g.map((p) => sw.ifaces.find((i) => i.name === p)!));
+      continue;
+    }
+    const h = net.node(spec.name) as Host;
+    if (spec.kind === 'lb' && spec.bridge) {
+      (h as LoadBalancer).bridge(spec.bridge.ports.map((p) => ifaceOf(h, p, spec.bridge!.pos)), spec.bridge.addr.addr, spec.bridge.addr.len);
+    }
+    configureRoutes(h, spec);
+  }
+  const links = sc.links.map((l) => {
+    const a = endpoint(net, l.a.node, l.a.iface, l.pos);
+    const b = endpoint(net, l.b.node, l.b.iface, l.pos);
+    return net.connect(a, b, { delay: l.delay, bandwidth: l.bandwidth, loss: l.loss, queue: l.queue }, l.name);
+  });
+  for (const spec of sc.nodes) {
+    if (spec.kind === 'gateway') {
+      const gw = net.node(spec.name) as NatGateway;
+      if (spec.masquerade) gw.masquerade(ifaceOf(gw, spec.masquerade, spec.pos));
+      for (const f of spec.forwards) gw.addPortForward({ proto: f.proto, port: f.port, to: f.to.addr, toPort: f.toPort });
+    }
+    if (spec.kind === 'lb') {
+      const lb = net.node(spec.name) as LoadBalancer;
+      for (const s of spec.services) {
+        try {
+          lb.addService({
+            name: s.name,
+            vip: s.vip,
+            proto: s.proto,
+            port: s.port,
+            mode: s.mode,
+            scheduler: s.scheduler,
+            ...(s.persistence ? { persistence: { timeoutNs: s.persistence.timeout, ...(s.persistence.netmask !== null ? { netmask: s.persistence.netmask } : {}) } } : {}),
+            snatPool: s.snatPool,
+            dsrKeepSourceMac: s.keepSourceMac,
+            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state })),
+          });
+        } catch (e) {
+          throw new BuildError(`service ${s.name}: ${(e as Error).message.replace(/^service [^:]+: /, '')}`, s.pos);
+        }
+      }
+    }
+  }
+  for (const a of sc.apps) startApp(net, a, apps);
+  const built: BuiltScenario = { scenario: sc, net, apps, links };
+  const tl = new Timeline(built);
+  for (const ev of sc.timeline) net.sim.at(ev.at, tl, EV_TIMELINE, ev);
+  return built;
+}
+
+function endpoint(net: Network, node: string, iface: string, pos: SourcePos): Iface {
+  const n = net.node(node);
+  const i = n?.ifaces.find((x) => x.name === iface);
+  if (!i) throw new BuildError(`${node} has no interface or port ${iface}`, pos);
+  return i;
+}
+
+function serverApps(built: BuiltScenario, on: string, port: number | null): HttpServer[] {
+  return built.apps.httpServers.filter((s) => s.app.host.name === on && (port === null || s.app.port === port)).map((s) => s.app);
+}
+
+/** Applies one timeline action (traced by the objects it changes). */
+function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
+  const net = built.net;
+  const a: TimelineAction = ev.action;
+  const trace = net.trace;
+  switch (a.kind) {
+    case 'fail':
+    case 'restore': {
+      // A host that dies (or is switched off) stops sending and answering: every interface goes down.
+      const n = net.node(a.node)!;
+      const up = a.kind === 'restore';
+      for (const i of n.ifaces) i.up = up;
+      trace.state(a.node, { what: 'note', detail: { node: a.node, up } }, () => `${a.node} ${up ? 'is back up' : 'fails: it stops sending and answering (host down)'}`);
+      return;
+    }
+    case 'link-down':
+    case 'link-up':
+      built.links[a.link]!.setUp(a.kind === 'link-up');
+      return;
+    case 'server-state':
+      (net.node(a.server.lb) as LoadBalancer).setServer(a.server.service, a.server.server, { state: a.state });
+      return;
+    case 'weight':
+      (net.node(a.server.lb) as LoadBalancer).setServer(a.server.service, a.server.server, { weight: a.value });
+      return;
+    case 'add-server':
+      (net.node(a.service.lb) as LoadBalancer).addServer(a.service.service, { name: a.server.name, addr: a.server.addr, port: a.server.port, weight: a.server.weight, state: a.server.state });
+      return;
+    case 'remove-server':
+      // IPVS removes the destination; lblab disables it so running connections and indices stay valid.
+      (net.node(a.server.lb) as LoadBalancer).setServer(a.server.service, a.server.server, { state: 'disabled', weight: 0 });
+      return;
+    case 'mode':
+      (net.node(a.service.lb) as LoadBalancer).setMode(a.service.service, a.value);
+      return;
+    case 'http-status':
+      for (const s of serverApps(built, a.on, a.port)) s.setStatus(a.value);
+      return;
+    case 'http-body':
+      for (const s of serverApps(built, a.on, a.port)) s.setBody(a.value);
+      return;
+    case 'service-time':
+      for (const s of serverApps(built, a.on, a.port)) s.setServiceTime(a.value);
+      return;
+    case 'stop-server':
+      for (const s of serverApps(built, a.on, a.port)) s.stop();
+      return;
+    case 'start-server':
+      for (const s of serverApps(built, a.on, a.port)) s.start();
+      return;
+  }
+}
+
+/** Lines describing what the applications saw, after a run. */
+export function appReport(built: BuiltScenario): string[] {
+  const out: string[] = [];
+  for (const { app } of built.apps.httpClients) {
+    const s = app.summary();
+    const outcomes = Object.entries(s.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+    const servers = Object.entries(s.byServer).map(([k, n]) => `${k} ${n}`).join(', ');
+    out.push(`${app.host.name} -> ${fmtIp(app.dst)}: ${s.total} requests: ${outcomes}${servers ? `; served by ${servers}` : ''}`);
+  }
+  for (const { app } of built.apps.connects) out.push(`${app.host.name} connect ${fmtIp(app.dst)}:${app.port}: ${app.outcome}${app.error ? ` (${app.error})` : ''}`);
+  for (const { app } of built.apps.pings) {
+    for (const r of app.results) out.push(`${app.host.name}: ping ${fmtIp(app.dst)} seq=${r.seq} ${r.rtt !== null ? `time=${r.rtt / 1000}us` : (r.error ?? 'no reply')}`);
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Finding and reading scenario files for the commands: a path, or the name
+ * of a built-in scenario in the package's scenarios/ folder. The scenario
+ * loader never touches the disk itself; this is where the reading happens.
+ */
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenario, type LoadResult } from '../scenario/index.js';
+
+/** The package's built-in scenarios folder (dist/cli -> package root -> scenarios). */
+export const BUILTIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+
+/** The scenario `npm start` and a bare `lblab` run. */
+export const DEFAULT_SCENARIO = 'same-subnet-vip';
+
+/** The built-in scenario names, sorted. */
+export function builtinNames(): string[] {
+  if (!existsSync(BUILTIN_DIR)) return [];
+  return readdirSync(BUILTIN_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** The file a command argument names: an existing path, else a built-in name; null when neither. */
+export function locate(arg: string): string | null {
+  if (existsSync(arg)) return arg;
+  if (/^[a-z0-9][a-z0-9-]*$/.test(arg)) {
+    const f = join(BUILTIN_DIR, `${arg}.yaml`);
+    if (existsSync(f)) return f;
+  }
+  return null;
+}
+
+/** Loads a scenario from disk (bases of `extends` included), with symbolic links resolved for the folder check. */
+export function loadFromDisk(file: string): LoadResult {
+  return loadScenario(file, (p) => readFileSync(p, 'utf8'), { realPath: (p) => realpathSync(p) });
+}
+
+/** The title of a built-in scenario, read from its `title:` line (cheap; for listings). */
+export function titleOf(name: string): string {
+  const text = readFileSync(join(BUILTIN_DIR, `${name}.yaml`), 'utf8');
+  const m = /^title:\s*(.+)$/m.exec(text);
+  return m ? m[1]!.replace(/^["']|["']$/g, '') : '';
+}
