@@ -28,3 +28,33 @@ export * from './lb/sched/index.js';
 export { PersistenceTable, type PersistOptions } from './lb/persist.js';
 export { hashL2, hashL3 } from './net/flow-hash.js';
 export { TcpStack, TcpConnection, type TcpHandlers } from './net/tcp.js';
+export { loadScenario, parseScenario, formatErrors, scenarioJsonSchema, type LoadResult, type ScenarioError } from './scenario/index.js';
+export type { Scenario } from './scenario/types.js';
+export { buildScenario, appReport, BuildError, type BuiltScenario } from './build/scenario.js';
+export { HttpServer } from './apps/http-server.js';
+export { HttpClient } from './apps/http-client.js';
+export { TcpConnect } from './apps/tcp-connect.js';
+
+import { buildScenario as build, type BuiltScenario as Built } from './build/scenario.js';
+import type { Scenario as Checked } from './scenario/types.js';
+import { FullRecorder as Recorder } from './trace/trace.js';
+import type { TraceEvent as Event } from './trace/events.js';
+import type { RunResult as Result } from './sim/sim.js';
+
+/** What simulate() returns: the built network, why the run stopped, and every trace event (full recording). */
+export interface Simulation {
+  readonly built: Built;
+  readonly result: Result;
+  readonly events: readonly Event[];
+}
+
+/**
+ * Builds and runs a checked scenario with the full recorder: the one call
+ * tests and coursework tools need. `until` overrides the scenario's run time.
+ */
+export function simulate(sc: Checked, opts: { until?: number } = {}): Simulation {
+  const built = build(sc);
+  const rec = new Recorder(built.net.trace);
+  const result = built.net.run(opts.until ?? sc.run.until ?? undefined);
+  return { built, result, events: rec.events };
+}
