@@ -3,7 +3,7 @@
  * `npm test` compiles dist/ first, so these run the current code.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,9 @@ describe('lblab CLI', () => {
     const r = lblab('list');
     expect(r.code).toBe(0);
     const names = r.out.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]);
-    expect(names).toEqual(['nat-gateway', 'one-arm-bug', 'routing-loop', 'same-subnet-vip', 'two-subnets']);
+    const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+    expect(names).toEqual(files);
+    expect(names).toEqual(expect.arrayContaining(['nat-gateway', 'one-arm-bug', 'routing-loop', 'same-subnet-vip', 'two-subnets']));
     expect(r.out).toMatch(/one-arm-bug +The one-arm return path/);
   });
 
