@@ -16,13 +16,12 @@ import { arp as mkArp, ethernet, icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/
 import { ipv4Checksum, ipv4TotalLength } from '../wire/checksum.js';
 import { encodeIpv4 } from '../wire/encode.js';
 import { withTtl } from '../wire/rewrite.js';
-import type { Arp, Icmp, Ipv4, Ipv4Addr, MacAddr, Udp } from '../wire/types.js';
+import type { Arp, Icmp, Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
 import { ARP_OP, ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST } from '../wire/types.js';
 import type { EventTarget } from '../sim/sim.js';
 import type { Rng } from '../sim/rng.js';
 import { MS, SEC } from '../sim/time.js';
 import type { Frame } from '../trace/events.js';
-import type { DropReason } from '../trace/reasons.js';
 import { Iface } from './iface.js';
 import { Neigh, NEIGH_DEFAULTS, neighText } from './neigh.js';
 import type { Network } from './network.js';
@@ -828,8 +827,10 @@ export class Host implements NetNode, EventTarget {
       }
       return;
     }
-    // A different address for a known neighbour: only after locktime (the first answer wins).
-    if (now - n.updated < NEIGH_DEFAULTS.locktimeMs * MS) {
+    // A different address for a known neighbour: only after locktime (the first answer wins),
+    // unless it is a gratuitous ARP (sender = target), which Linux always lets override (is_garp).
+    const garp = a.spa === a.tpa;
+    if (!garp && now - n.updated < NEIGH_DEFAULTS.locktimeMs * MS) {
       trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} already learned ${fmtIp(a.spa)} at ${fmtMac(n!.mac)} less than a second ago (locktime); it ignores ${fmtMac(a.sha)}`);
       return;
     }
@@ -1017,11 +1018,6 @@ export class Host implements NetNode, EventTarget {
     return false;
   }
 
-  /** A transport-layer delivery trace line ("udp 10.0.0.1:9"), formatted lazily by callers. */
-  static describeUdp(ip: Ipv4, u: Udp): string {
-    return `udp ${fmtIp(ip.dst)}:${u.dport} <- ${fmtIp(ip.src)}:${u.sport}`;
-  }
-
   /** Total length of a packet, for applications that count bytes. */
   static lengthOf(ip: Ipv4): number {
     return ipv4TotalLength(ip);
@@ -1056,10 +1052,3 @@ export class Host implements NetNode, EventTarget {
     this.addAddress(this.lo, addr, len);
   }
 }
-
-/** A router / L3 switch: a host with forwarding on. */
-export function isRouterKind(kind: NodeKind): boolean {
-  return kind === 'router' || kind === 'gateway' || kind === 'lb';
-}
-
-export type { DropReason };

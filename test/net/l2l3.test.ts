@@ -290,6 +290,32 @@ describe('Linux ARP behaviour', () => {
   });
 });
 
+describe('gratuitous ARP', () => {
+  it('moves a neighbour entry to the announcer at once (it overrides locktime), and the switch relearns the MAC', () => {
+    const net = new Network({ seed: 1 });
+    const sw = net.add(new Switch(net, 'sw'));
+    const r = attachHost(net, sw, 'r1', '10.0.0.1', 24, null);
+    const a = attachHost(net, sw, 'lbA', '10.0.0.2', 24, null);
+    const b = attachHost(net, sw, 'lbB', '10.0.0.3', 24, null);
+    a.addLoopbackAddress(ip('10.0.0.100'));
+    const rec = new FullRecorder(net.trace);
+    new Ping(r, ip('10.0.0.100'), { count: 1 }); // r1 learns the VIP at lbA's MAC
+    net.run(100 * MS);
+    const e = r.neighbour(r.ifaces[0]!, ip('10.0.0.100'))!;
+    expect(e.mac).toBe(a.ifaces[0]!.mac);
+    // 50 ms later (well within locktime) lbB takes the VIP over and announces it.
+    b.addLoopbackAddress(ip('10.0.0.100'));
+    b.gratuitousArp(b.ifaces[0]!, ip('10.0.0.100'));
+    net.run(200 * MS);
+    const garp = txs(rec.events).find((x) => x.node === 'lbB' && x.frame.eth.payload.kind === 'arp')!;
+    expect(garp.frame.eth.dst).toBe(MAC_BROADCAST);
+    expect(arpOf(garp)).toEqual({ kind: 'arp', op: ARP_OP.REQUEST, sha: b.ifaces[0]!.mac, spa: ip('10.0.0.100'), tha: 0, tpa: ip('10.0.0.100') });
+    expect(e.mac).toBe(b.ifaces[0]!.mac);
+    expect(e.state).toBe('stale'); // a broadcast request does not prove reachability
+    expect(sw.entries().find((m) => m.mac === b.ifaces[0]!.mac)!.port).toBe('p3');
+  });
+});
+
 describe('L2 switch', () => {
   it('keeps VLANs apart and tags frames on trunks', () => {
     const net = new Network({ seed: 1 });
