@@ -20,7 +20,7 @@ import type { Link } from '../net/link.js';
 import type { EventTarget } from '../sim/sim.js';
 import { LoadBalancer } from '../lb/node.js';
 import { HttpServer } from '../apps/http-server.js';
-import { HttpClient } from '../apps/http-client.js';
+import { HttpClient, timeStats } from '../apps/http-client.js';
 import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
@@ -329,6 +329,42 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
   }
 }
 
+/**
+ * A table per load-balanced service: for each server, its state, the
+ * connections the LB scheduled to it and those still in its table, the
+ * requests and bytes its HTTP server answered, and the response times the
+ * clients measured for the requests it served.
+ */
+export function serviceReport(built: BuiltScenario): string[] {
+  const out: string[] = [];
+  const byServer = new Map<string, number[]>();
+  for (const { app } of built.apps.httpClients) {
+    for (const r of app.results) {
+      if (r.outcome !== 'completed' || r.server === null || r.responseTime === null) continue;
+      const xs = byServer.get(r.server) ?? [];
+      xs.push(r.responseTime);
+      byServer.set(r.server, xs);
+    }
+  }
+  const ms = (ns: number): string => `${(ns / 1e6).toFixed(3)}ms`;
+  for (const node of built.net.nodes.values()) {
+    if (!(node instanceof LoadBalancer)) continue;
+    for (const svc of node.services) {
+      out.push(`${node.name}/${svc.cfg.name}: ${fmtIp(svc.cfg.vip)}:${svc.cfg.port}/${svc.cfg.proto}, mode ${svc.mode}, scheduler ${svc.sched.name}`);
+      const rows = [['server', 'state', 'weight', 'conns', 'active', 'inactive', 'requests', 'bytes out', 'mean', 'p99']];
+      svc.backends.forEach((b, i) => {
+        const srv = svc.servers[i]!;
+        const app = built.apps.httpServers.find((h) => h.app.port === srv.port && h.app.host.ifaces.some((f) => f.hasAddr(srv.addr)))?.app;
+        const t = timeStats(byServer.get(b.name) ?? []);
+        rows.push([b.name, b.state, String(b.weight), String(svc.served[i]), String(b.active), String(b.inactive), app ? String(app.stats.requests) : '-', app ? String(app.stats.bytesOut) : '-', t ? ms(t.mean) : '-', t ? ms(t.p99) : '-']);
+      });
+      const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+      for (const r of rows) out.push(`  ${r.map((x, c) => (c < 2 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join('  ')}`);
+    }
+  }
+  return out;
+}
+
 /** Lines describing what the applications saw, after a run. */
 export function appReport(built: BuiltScenario): string[] {
   const out: string[] = [];
@@ -342,5 +378,5 @@ export function appReport(built: BuiltScenario): string[] {
   for (const { app } of built.apps.pings) {
     for (const r of app.results) out.push(`${app.host.name}: ping ${fmtIp(app.dst)} seq=${r.seq} ${r.rtt !== null ? `time=${r.rtt / 1000}us` : (r.error ?? 'no reply')}`);
   }
-  return out;
+  return [...out, ...serviceReport(built)];
 }
