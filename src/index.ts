@@ -34,6 +34,7 @@ export { buildScenario, appReport, BuildError, type BuiltScenario } from './buil
 export { HttpServer } from './apps/http-server.js';
 export { HttpClient } from './apps/http-client.js';
 export { TcpConnect } from './apps/tcp-connect.js';
+export { grade, type GradeInput, type Verdict } from './grade/index.js';
 
 import { buildScenario as build, type BuiltScenario as Built } from './build/scenario.js';
 import type { Scenario as Checked } from './scenario/types.js';

@@ -16,6 +16,7 @@ import { fmtTime, parseDuration } from '../sim/time.js';
 import { HopLines } from '../view/hop-lines.js';
 import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { benchCommand, type BenchOptions } from './bench.js';
+import { registerCheck } from './check.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
 
@@ -199,6 +200,8 @@ export function buildProgram(): Command {
     .action(() => {
       for (const n of builtinNames()) process.stdout.write(`${n.padEnd(18)} ${titleOf(n)}\n`);
     });
+
+  registerCheck(program);
 
   program
     .command('bench')

@@ -1,0 +1,351 @@
+/**
+ * The grader: judges each expectation of a scenario against what a run
+ * left behind (a GradeInput: the trace, the clients' outcomes, the LB's
+ * counts) and says, in one sentence per expectation, what was expected and
+ * what was found, with the evidence that decided it. It reads data only, so
+ * it is as deterministic as the trace; docs/grading.md is the teachers'
+ * description of every rule here.
+ */
+import type { TraceEvent, RxEvent, TxEvent, DropEvent, RewriteEvent } from '../trace/events.js';
+import type { Check, Expectation, FieldTest, Target } from '../scenario/types.js';
+import { fmtIp } from '../wire/addr.js';
+import { summarize } from '../wire/summary.js';
+import { fmtDuration, fmtTime } from '../sim/time.js';
+import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from './types.js';
+import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
+
+/** At most this many events are listed as evidence for one expectation (the message gives the full count). */
+export const MAX_EVIDENCE = 5;
+
+type Judged = { readonly passed: boolean; readonly message: string; readonly evidence: readonly Evidence[] };
+
+/** Judges every expectation, in the order written. */
+export function grade(input: GradeInput, expectations: readonly Expectation[]): Verdict[] {
+  return expectations.map((e) => {
+    const j = judge(input, e.check);
+    return { name: e.name, kind: e.check.kind, pos: e.pos, passed: j.passed, message: j.message, evidence: j.evidence };
+  });
+}
+
+function judge(input: GradeInput, c: Check): Judged {
+  switch (c.kind) {
+    case 'flow':
+      return judgeFlow(input, c);
+    case 'frame':
+      return judgeFrame(input, c);
+    case 'drop':
+      return judgeDrop(input, c);
+    case 'rewrite':
+      return judgeRewrite(input, c);
+    case 'distribution':
+      return judgeDistribution(input, c);
+    case 'failover-gap':
+      return judgeFailoverGap(input, c);
+    case 'counter':
+      return judgeCounter(input, c);
+    default:
+      return assertNever(c);
+  }
+}
+
+// ------------------------------------------------------------------ evidence
+
+/** One trace event as evidence: its time, place and one line. */
+export function eventEvidence(ev: TraceEvent, link = false): Evidence {
+  const sum = (f: { eth: Parameters<typeof summarize>[0] }) => summarize(f.eth, { link });
+  switch (ev.kind) {
+    case 'tx':
+    case 'rx':
+      return { t: ev.t, place: `${ev.node}:${ev.iface}`, text: sum(ev.frame), seq: ev.seq, frame: ev.frame.id };
+    case 'forward':
+      return { t: ev.t, place: ev.node, text: `forward ${ev.inIface} -> ${ev.outIface}: ${sum(ev.frame)}`, seq: ev.seq, frame: ev.frame.id };
+    case 'deliver':
+      return { t: ev.t, place: ev.node, text: `deliver to ${ev.to}: ${sum(ev.frame)}`, seq: ev.seq, frame: ev.frame.id };
+    case 'drop':
+      return {
+        t: ev.t,
+        place: ev.iface !== null ? `${ev.node}:${ev.iface}` : ev.node,
+        text: `${ev.code}: ${ev.text}${ev.frame ? ` [${sum(ev.frame)}]` : ''}`,
+        seq: ev.seq,
+        frame: ev.frame ? ev.frame.id : null,
+      };
+    case 'rewrite':
+      return { t: ev.t, place: ev.node, text: `${ev.code}: ${ev.text} [${sum(ev.before)} => ${sum(ev.after)}]`, seq: ev.seq, frame: ev.after.id };
+    case 'state':
+      return { t: ev.t, place: ev.node, text: ev.text, seq: ev.seq, frame: null };
+    default:
+      return assertNever(ev);
+  }
+}
+
+function countEvidence(place: string | null, text: string): Evidence {
+  return { t: null, place, text, seq: null, frame: null };
+}
+
+// ------------------------------------------------------------------ flow
+
+/** How a client app calls its attempts. */
+function attemptWord(c: ClientRecord): string {
+  return c.app === 'http-client' ? 'request' : 'connection attempt';
+}
+
+function clientPlace(c: ClientRecord): string {
+  return `${c.node} ${c.app} ${c.id}`;
+}
+
+function attemptEvidence(c: ClientRecord, a: AttemptRecord): Evidence {
+  const why = a.error !== null ? ` (${a.error})` : a.server !== null ? ` (${a.server})` : '';
+  const started = a.startedAt >= 0 ? `started at ${fmtTime(a.startedAt)}` : 'never started';
+  const ended = a.doneAt >= 0 ? `, ended at ${fmtTime(a.doneAt)}` : '';
+  return {
+    t: a.doneAt >= 0 ? a.doneAt : a.startedAt >= 0 ? a.startedAt : null,
+    place: clientPlace(c),
+    text: `${attemptWord(c)} ${a.index} ${started}${ended}: ${a.outcome}${why}`,
+    seq: null,
+    frame: null,
+  };
+}
+
+/** Outcome codes in the order messages list them. */
+const OUTCOME_ORDER = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'pending'];
+
+function outcomeCounts(attempts: readonly AttemptRecord[]): string {
+  const n = new Map<string, number>();
+  for (const a of attempts) n.set(a.outcome, (n.get(a.outcome) ?? 0) + 1);
+  const keys = [...n.keys()].sort((x, y) => rank(x) - rank(y));
+  return keys.map((k) => `${k} ${n.get(k)}`).join(', ');
+}
+
+function rank(outcome: string): number {
+  const i = OUTCOME_ORDER.indexOf(outcome);
+  return i < 0 ? OUTCOME_ORDER.length : i;
+}
+
+function targetText(t: Target): string {
+  const a = fmtIp(t.addr);
+  return t.text === a ? a : `${t.text} (${a})`;
+}
+
+function judgeFlow(input: GradeInput, c: Extract<Check, { kind: 'flow' }>): Judged {
+  const dest = `${targetText(c.to)}${c.port !== null ? ` port ${c.port}` : ''}`;
+  const apps = input.clients.filter((a) => a.node === c.from && a.dst === c.to.addr && (c.port === null || a.port === c.port));
+  const words = new Set(apps.map(attemptWord));
+  const noun = words.size === 1 ? `${[...words][0]}` : 'request and connection attempt';
+  const expected = `expected every ${apps.length ? noun : 'request'} from ${c.from} to ${dest} to end as ${c.outcome}`;
+  if (apps.length === 0) {
+    const others = input.clients.filter((a) => a.node === c.from);
+    const also = others.length ? ` (its apps send to ${[...new Set(others.map((a) => `${fmtIp(a.dst)}:${a.port}`))].join(', ')})` : '';
+    return { passed: false, message: `${expected}; found no http-client or tcp-connect app on ${c.from} that sends there${also}`, evidence: [] };
+  }
+  const all = apps.flatMap((a) => a.attempts.map((x) => ({ app: a, x })));
+  if (all.length === 0) return { passed: false, message: `${expected}; found no ${noun} made`, evidence: [] };
+  const wrong = all.filter((p) => p.x.outcome !== c.outcome);
+  const passed = wrong.length === 0;
+  const shown = (passed ? all : wrong).slice(0, MAX_EVIDENCE).map((p) => attemptEvidence(p.app, p.x));
+  return { passed, message: `${expected}; found ${outcomeCounts(all.map((p) => p.x))} (of ${all.length})`, evidence: shown };
+}
+
+// ------------------------------------------------------------------ frame
+
+function testsText(tests: readonly FieldTest[], macs: GradeInput['macs']): string {
+  return tests.map((t) => fmtTest(t, macs)).join(', ');
+}
+
+/** A frame that crossed an interface: received there (rx) or sent from it (tx). */
+type Crossing = RxEvent | TxEvent;
+
+/** A crossing as evidence, saying which way the frame went. */
+function crossingEvidence(e: Crossing, link: boolean): Evidence {
+  const ev = eventEvidence(e, link);
+  return { ...ev, text: `${e.kind === 'rx' ? 'received' : 'sent'}: ${ev.text}` };
+}
+
+function judgeFrame(input: GradeInput, c: Extract<Check, { kind: 'frame' }>): Judged {
+  const at = `${c.at.node}:${c.at.iface}`;
+  const macs = input.macs;
+  const link = [...c.match, ...c.has].some((t) => t.field.startsWith('eth.') || t.field === 'vlan.id');
+  // A capture point, like tcpdump on the interface: frames that arrived at it and frames sent from it.
+  const crossed = input.events.filter((e): e is Crossing => (e.kind === 'rx' || e.kind === 'tx') && e.node === c.at.node && e.iface === c.at.iface);
+  // With seen: false the `has` tests join the filter: "no frame like this (with these fields) crosses it".
+  const filter = c.seen ? c.match : [...c.match, ...c.has];
+  const what = filter.length ? `a frame matching ${testsText(filter, macs)}` : 'a frame';
+  const matching = crossed.filter((e) => filter.every((t) => testHolds(e.frame.eth, t, macs)));
+  const ev = (e: Crossing) => crossingEvidence(e, link);
+  const nSeen = `${crossed.length} frame${crossed.length === 1 ? '' : 's'} seen there`;
+  if (!c.seen) {
+    const expected = `expected no ${what.slice(2)} at ${at}`;
+    if (matching.length === 0) return { passed: true, message: `${expected}; found none (of ${nSeen})`, evidence: [] };
+    return { passed: false, message: `${expected}; found ${matching.length}, the first at ${fmtTime(matching[0]!.t)}`, evidence: matching.slice(0, MAX_EVIDENCE).map(ev) };
+  }
+  const hasText = c.has.length ? ` with ${testsText(c.has, macs)}` : '';
+  if (matching.length === 0) {
+    // The near misses: frames that pass the most `match` tests, so the student sees what did cross it.
+    const score = (e: Crossing) => c.match.filter((t) => testHolds(e.frame.eth, t, macs)).length;
+    const near = [...crossed].sort((a, b) => score(b) - score(a) || a.seq - b.seq).slice(0, MAX_EVIDENCE).sort((a, b) => a.seq - b.seq);
+    return { passed: false, message: `expected ${what} at ${at}${hasText}; found none (of ${nSeen})`, evidence: near.map(ev) };
+  }
+  const first = matching[0]!;
+  const bad = c.has.filter((t) => !testHolds(first.frame.eth, t, macs));
+  const expected = c.has.length ? `expected the first ${what.slice(2)} at ${at} to have ${testsText(c.has, macs)}` : `expected ${what} at ${at}`;
+  if (bad.length === 0) {
+    const found = c.has.length ? `it does (at ${fmtTime(first.t)}, the first of ${matching.length})` : `${matching.length}, the first at ${fmtTime(first.t)}`;
+    return { passed: true, message: `${expected}; found ${found}`, evidence: [ev(first)] };
+  }
+  const has = bad.map((t) => `${t.field}=${fmtField(t.field, fieldValue(first.frame.eth, t.field))}`).join(', ');
+  return { passed: false, message: `${expected}; found ${has} (at ${fmtTime(first.t)}, the first of ${matching.length})`, evidence: [ev(first)] };
+}
+
+// ------------------------------------------------------------------ drop and rewrite
+
+function histogram(codes: readonly string[]): string {
+  const n = new Map<string, number>();
+  for (const c of codes) n.set(c, (n.get(c) ?? 0) + 1);
+  return [...n.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+function judgeDrop(input: GradeInput, c: Extract<Check, { kind: 'drop' }>): Judged {
+  const place = c.node === null ? null : c.iface !== null ? `${c.node}:${c.iface}` : c.node;
+  const there = input.events.filter((e): e is DropEvent => e.kind === 'drop' && (c.node === null || e.node === c.node) && (c.iface === null || e.iface === c.iface));
+  const hits = there.filter((e) => e.code === c.code);
+  const where = place !== null ? ` at ${place}` : '';
+  const first = hits[0];
+  if (c.seen) {
+    const expected = `expected a drop with code ${c.code}${where}`;
+    if (first) return { passed: true, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
+    const others = there.length ? `; drops${where}: ${histogram(there.map((e) => e.code))}` : `; there was no drop${where} at all`;
+    return { passed: false, message: `${expected}; found none${others}`, evidence: there.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
+  }
+  const expected = `expected no drop with code ${c.code}${where}`;
+  if (!first) return { passed: true, message: `${expected}; found none`, evidence: [] };
+  return { passed: false, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
+}
+
+function judgeRewrite(input: GradeInput, c: Extract<Check, { kind: 'rewrite' }>): Judged {
+  const there = input.events.filter((e): e is RewriteEvent => e.kind === 'rewrite' && (c.node === null || e.node === c.node));
+  const hits = there.filter((e) => e.code === c.code);
+  const where = c.node !== null ? ` at ${c.node}` : '';
+  const first = hits[0];
+  if (c.seen) {
+    const expected = `expected a rewrite with code ${c.code}${where}`;
+    if (first) return { passed: true, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
+    const others = there.length ? `; rewrites${where}: ${histogram(there.map((e) => e.code))}` : `; there was no rewrite${where} at all`;
+    return { passed: false, message: `${expected}; found none${others}`, evidence: there.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
+  }
+  const expected = `expected no rewrite with code ${c.code}${where}`;
+  if (!first) return { passed: true, message: `${expected}; found none`, evidence: [] };
+  return { passed: false, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
+}
+
+// ------------------------------------------------------------------ distribution
+
+/** A fraction as a percentage with at most one decimal: 0.125 -> "12.5%". */
+export function pct(x: number): string {
+  return `${+(x * 100).toFixed(1)}%`;
+}
+
+/** Shares compare with a little slack, so 6 of 10 is within 10% of 50% despite floating point. */
+const EPS = 1e-9;
+
+function judgeDistribution(input: GradeInput, c: Extract<Check, { kind: 'distribution' }>): Judged {
+  const svc = `${c.service.lb}/${c.service.service}`;
+  const s = input.services.find((x) => x.lb === c.service.lb && x.name === c.service.service);
+  const over = c.over.join(', ');
+  const head = `expected ${svc}'s new connections spread over ${over} by weight`;
+  if (!s) return { passed: false, message: `${head} within ${pct(c.tolerance)}; found no service ${svc} in the run`, evidence: [] };
+  const rows = c.over.map((name) => s.servers.find((x) => x.name === name) ?? { name, weight: 0, served: 0 });
+  const wsum = rows.reduce((a, r) => a + r.weight, 0);
+  const total = rows.reduce((a, r) => a + r.served, 0);
+  const wanted = rows.map((r) => (wsum > 0 ? r.weight / wsum : 0));
+  const expected = `${head} (${wanted.map(pct).join(', ')}) within ${pct(c.tolerance)}`;
+  const evidence = rows.map((r, i) =>
+    countEvidence(`${svc}/${r.name}`, `${r.name}: ${r.served} connection${r.served === 1 ? '' : 's'}${total ? ` (${pct(r.served / total)})` : ''}, weight ${r.weight} (expected ${pct(wanted[i]!)})`),
+  );
+  if (wsum === 0) return { passed: false, message: `${expected}; found that every listed server has weight 0`, evidence };
+  if (total === 0) return { passed: false, message: `${expected}; found no connection scheduled to any of them`, evidence };
+  const off = rows.map((r, i) => Math.abs(r.served / total - wanted[i]!));
+  const found = rows.map((r) => `${r.name} ${r.served} (${pct(r.served / total)})`).join(', ');
+  let worst = 0;
+  for (let i = 1; i < off.length; i++) if (off[i]! > off[worst]! + EPS) worst = i;
+  const passed = off.every((d) => d <= c.tolerance + EPS);
+  const tail = passed ? '' : `, ${rows[worst]!.name} is ${pct(off[worst]!)} off`;
+  return { passed, message: `${expected}; found ${found} of ${total}${tail}`, evidence };
+}
+
+// ------------------------------------------------------------------ failover gap
+
+function judgeFailoverGap(input: GradeInput, c: Extract<Check, { kind: 'failover-gap' }>): Judged {
+  const of = c.client !== null ? ` of ${c.client}` : '';
+  const expected = `expected the longest time without a completed request${of} to be less than ${fmtDuration(c.lessThan)}`;
+  const apps = input.clients.filter((a) => a.app === 'http-client' && (c.client === null || a.node === c.client));
+  if (apps.length === 0) return { passed: false, message: `${expected}; found no http-client${c.client !== null ? ` on ${c.client}` : ''}`, evidence: [] };
+  const all = apps.flatMap((app) => app.attempts.map((x) => ({ app, x })));
+  const done = all.filter((p) => p.x.outcome === 'completed').sort((a, b) => a.x.doneAt - b.x.doneAt);
+  if (done.length === 0) {
+    const ended = all.filter((p) => p.x.doneAt >= 0).slice(0, MAX_EVIDENCE);
+    return { passed: false, message: `${expected}; found no completed request (of ${all.length})`, evidence: ended.map((p) => attemptEvidence(p.app, p.x)) };
+  }
+  type P = (typeof all)[number];
+  let gap = -1;
+  let from: P | null = null;
+  let to: P | null = null;
+  let kind: 'between' | 'head' | 'tail' = 'between';
+  for (let i = 1; i < done.length; i++) {
+    const g = done[i]!.x.doneAt - done[i - 1]!.x.doneAt;
+    if (g > gap) [gap, from, to, kind] = [g, done[i - 1]!, done[i]!, 'between'];
+  }
+  // An outage at the start or at the end has only one completed request beside it; it counts as a gap too,
+  // so a failover that never happens cannot pass. The edges are the requests that failed there.
+  const firstDone = done[0]!.x.doneAt;
+  const lastDone = done[done.length - 1]!.x.doneAt;
+  const failed = all.filter((p) => p.x.outcome !== 'completed' && p.x.doneAt >= 0);
+  const early = failed.filter((p) => p.x.doneAt < firstDone).sort((a, b) => a.x.startedAt - b.x.startedAt)[0];
+  if (early && firstDone - early.x.startedAt > gap) [gap, from, to, kind] = [firstDone - early.x.startedAt, early, done[0]!, 'head'];
+  const late = failed.filter((p) => p.x.doneAt > lastDone).sort((a, b) => b.x.doneAt - a.x.doneAt)[0];
+  if (late && late.x.doneAt - lastDone > gap) [gap, from, to, kind] = [late.x.doneAt - lastDone, done[done.length - 1]!, late, 'tail'];
+  if (gap < 0 || !from || !to) {
+    return { passed: true, message: `${expected}; found a single completed request and no failure around it`, evidence: [attemptEvidence(done[0]!.app, done[0]!.x)] };
+  }
+  const passed = gap < c.lessThan;
+  const name = (p: P) => `${p.app.node}'s ${attemptWord(p.app)} ${p.x.index}`;
+  const span =
+    kind === 'between'
+      ? `between ${name(from)} (completed at ${fmtTime(from.x.doneAt)}) and ${name(to)} (completed at ${fmtTime(to.x.doneAt)})`
+      : kind === 'head'
+        ? `from the start of ${name(from)} (${from.x.outcome}, started at ${fmtTime(from.x.startedAt)}) to the first completion, ${name(to)} at ${fmtTime(to.x.doneAt)}`
+        : `from ${name(from)} (completed at ${fmtTime(from.x.doneAt)}) to the end of ${name(to)} (${to.x.outcome} at ${fmtTime(to.x.doneAt)}), with no completed request after it`;
+  return { passed, message: `${expected}; found ${fmtDuration(gap)}, ${span}`, evidence: [attemptEvidence(from.app, from.x), attemptEvidence(to.app, to.x)] };
+}
+
+// ------------------------------------------------------------------ counter
+
+/** The trace event kind each counter counts. */
+const COUNTED: Readonly<Record<Extract<Check, { kind: 'counter' }>['name'], TraceEvent['kind']>> = {
+  frames: 'tx',
+  drops: 'drop',
+  rewrites: 'rewrite',
+  forwards: 'forward',
+  delivers: 'deliver',
+};
+
+/** At most this many counted events are listed as evidence (a counter can be large). */
+const MAX_COUNTED = 10;
+
+function judgeCounter(input: GradeInput, c: Extract<Check, { kind: 'counter' }>): Judged {
+  const kind = COUNTED[c.name];
+  const counted = input.events.filter((e) => e.kind === kind && (c.node === null || e.node === c.node));
+  const n = counted.length;
+  const bounds: string[] = [];
+  if (c.equals !== null) bounds.push(`equal ${c.equals}`);
+  if (c.atLeast !== null && c.atMost !== null) bounds.push(`be at least ${c.atLeast} and at most ${c.atMost}`);
+  else if (c.atLeast !== null) bounds.push(`be at least ${c.atLeast}`);
+  else if (c.atMost !== null) bounds.push(`be at most ${c.atMost}`);
+  const passed = (c.equals === null || n === c.equals) && (c.atLeast === null || n >= c.atLeast) && (c.atMost === null || n <= c.atMost);
+  const what = c.name === 'frames' ? 'frames sent' : c.name;
+  const where = c.node !== null ? ` at ${c.node}` : ' in the whole network';
+  const evidence = [countEvidence(c.node, `${c.name}${where}: ${n}`), ...counted.slice(0, MAX_COUNTED).map((e) => eventEvidence(e))];
+  return { passed, message: `expected the ${what}${where} to ${bounds.join(' and ')}; found ${n}`, evidence };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected ${JSON.stringify(x)}`);
+}

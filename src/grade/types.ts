@@ -1,0 +1,96 @@
+/**
+ * What the grader reads and what it returns. The grader never sees the
+ * network's classes: src/cli fills a GradeInput from a built and run
+ * scenario (the trace events, what each client app recorded, the LB's
+ * per-server counts, the MACs the network allocated), so every check can
+ * also be tested on hand-made data.
+ */
+import type { TraceEvent } from '../trace/events.js';
+import type { Check, SourcePos } from '../scenario/types.js';
+
+/** One request of an HTTP client, or the one attempt of a tcp-connect app. */
+export interface AttemptRecord {
+  /** 0-based number of the attempt within its app. */
+  readonly index: number;
+  /** The app's outcome code: completed, reset, timeout, refused, unreachable, or (HTTP) closed, bad-response; pending when it never ended. */
+  readonly outcome: string;
+  /** The socket error behind a failure (ECONNRESET...), 'max-time' for a client's own limit, or null. */
+  readonly error: string | null;
+  /** When it started (ns), or -1 when it never started. */
+  readonly startedAt: number;
+  /** When it ended (ns), or -1 while pending. */
+  readonly doneAt: number;
+  /** The server that answered (HTTP, completed only), else null. */
+  readonly server: string | null;
+}
+
+/** A client application whose attempts have outcomes (http-client, tcp-connect). */
+export interface ClientRecord {
+  readonly app: 'http-client' | 'tcp-connect';
+  /** The node it runs on. */
+  readonly node: string;
+  /** Its id among apps of its kind on that node. */
+  readonly id: string;
+  /** Destination address (uint32) and port. */
+  readonly dst: number;
+  readonly port: number;
+  /** Its attempts in start order. */
+  readonly attempts: readonly AttemptRecord[];
+}
+
+/** One real server of a service with its weight and how many connections the LB scheduled to it. */
+export interface ServerCount {
+  readonly name: string;
+  /** The weight written in the scenario (the service's server list or `add_server`). */
+  readonly weight: number;
+  /** Connections the LB ever scheduled to it. */
+  readonly served: number;
+}
+
+/** A virtual service of a load balancer and its per-server counts. */
+export interface ServiceCounts {
+  readonly lb: string;
+  readonly name: string;
+  readonly servers: readonly ServerCount[];
+}
+
+/** Everything the grader judges against. */
+export interface GradeInput {
+  /** The whole trace of the run, in order (a full recorder's events). */
+  readonly events: readonly TraceEvent[];
+  /** Client apps with outcomes. */
+  readonly clients: readonly ClientRecord[];
+  /** LB services with per-server counts. */
+  readonly services: readonly ServiceCounts[];
+  /** The MAC of every interface, keyed "node:iface" (resolves `mac-of` field values). */
+  readonly macs: Readonly<Record<string, number>>;
+}
+
+/** One piece of evidence: a trace event (a frame, drop or rewrite), a request, or a count; always printable as one line. */
+export interface Evidence {
+  /** Simulated time in ns, or null for a count. */
+  readonly t: number | null;
+  /** Where: "web2:eth0", "lb1", a client ("client http-client 0"), or null. */
+  readonly place: string | null;
+  /** The line itself: a frame's summary, a drop's code and sentence, a request's outcome, or a count. */
+  readonly text: string;
+  /** The trace event's position (seq), when the evidence is a trace event. */
+  readonly seq: number | null;
+  /** The frame id, when the evidence concerns a frame. */
+  readonly frame: number | null;
+}
+
+/** The grader's judgement of one expectation. */
+export interface Verdict {
+  /** The expectation's name, as written. */
+  readonly name: string;
+  /** The check kind (flow, frame, drop, rewrite, distribution, failover-gap, counter). */
+  readonly kind: Check['kind'];
+  /** Where the expectation is written. */
+  readonly pos: SourcePos;
+  readonly passed: boolean;
+  /** One sentence: what was expected and what was found. */
+  readonly message: string;
+  /** What decided it: the deciding trace events, requests or counts. */
+  readonly evidence: readonly Evidence[];
+}
