@@ -17,6 +17,8 @@ import { HopLines } from '../view/hop-lines.js';
 import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
+import { registerExplain, runWithProgress } from './explain.js';
+import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
 
@@ -106,7 +108,12 @@ function runScenario(arg: string, opts: RunOptions): number {
     if (out.length >= 256) flush();
   });
   if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
-  const res = net.run(opts.until ?? sc.run.until ?? undefined);
+  // A progress line on stderr only when the trace is not drawn on the same terminal.
+  const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
+  const showProgress = process.stderr.isTTY === true && process.stdout.isTTY !== true;
+  const res = showProgress
+    ? runWithProgress(net, until, new Progress({ write: (t: string) => process.stderr.write(t), isTTY: true }, { until: until === Number.MAX_SAFE_INTEGER ? null : until }))
+    : net.run(until);
   flush();
   if (opts.json) return res.reason === 'budget' ? 1 : 0;
   const c = net.trace.counters;
@@ -202,6 +209,7 @@ export function buildProgram(): Command {
     });
 
   registerCheck(program);
+  registerExplain(program);
 
   program
     .command('bench')
