@@ -18,6 +18,7 @@ import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerExplain, runWithProgress } from './explain.js';
+import { registerPcap } from './pcap.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
@@ -210,6 +211,7 @@ export function buildProgram(): Command {
 
   registerCheck(program);
   registerExplain(program);
+  registerPcap(program);
 
   program
     .command('bench')

@@ -1,0 +1,244 @@
+/**
+ * `lblab pcap`: runs a scenario and writes what every capture point saw, as
+ * pcapng for Wireshark (one interface per `node:iface`, the explanation of
+ * each rewrite and drop as the packet's comment) or as classic pcap, one
+ * file per capture point. The writers stream while the simulation runs; this
+ * file gives them file sinks that write under a temporary name and rename at
+ * the end, so an interrupted run never leaves a truncated file behind that
+ * looks complete.
+ */
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildScenario, BuildError } from '../build/scenario.js';
+import { formatErrors } from '../scenario/index.js';
+import { builtinNames, loadFromDisk, locate } from './scenarios.js';
+import { parseDuration } from '../sim/time.js';
+import type { Network } from '../net/network.js';
+import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
+import { PcapngWriter, PcapPerPointWriter } from '../pcap/writers.js';
+import type { ByteSink } from '../pcap/sink.js';
+
+/** A sink writing to a file under a temporary name in the same folder, renamed to the real name on close(). */
+export class FileSink implements ByteSink {
+  private fd: number | null;
+  /** The temporary name being written. */
+  readonly tmp: string;
+
+  /** Creates (truncates) the temporary file for `path`. */
+  constructor(readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  /** Writes all the bytes. */
+  write(bytes: Uint8Array): void {
+    if (this.fd === null) throw new Error(`${this.path} is already closed`);
+    let o = 0;
+    while (o < bytes.length) o += writeSync(this.fd, bytes, o, bytes.length - o);
+  }
+
+  /** Closes the file and gives it its real name. */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
+    renameSync(this.tmp, this.path); // atomic within a file system: readers see the whole file or none
+  }
+
+  /** Closes and deletes the temporary file (the run failed). */
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    try {
+      unlinkSync(this.tmp);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The package version, for the pcapng shb_userappl option ("lblab 0.1.0"). */
+export function lblabVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Options of the pcap command. */
+export interface PcapOptions {
+  readonly output: string;
+  readonly capture?: readonly string[];
+  readonly format?: 'pcapng' | 'pcap';
+  readonly seed?: number;
+  readonly until?: number;
+}
+
+/** Where the command writes its messages (the process's streams, or a test's buffers). */
+export interface PcapIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: PcapIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+
+/** Every capture point of a network, "node:iface", in node and interface order (loopback excluded). */
+export function capturePoints(net: Network): string[] {
+  const out: string[] = [];
+  for (const n of net.nodes.values()) for (const i of n.ifaces) if (i.name !== 'lo') out.push(i.label);
+  return out;
+}
+
+/** The file a classic pcap of one capture point goes to: `<out-stem>-<node>-<iface>.pcap`. */
+export function perPointPath(output: string, point: string): string {
+  const ext = extname(output);
+  const stem = ext ? output.slice(0, -ext.length) : output;
+  return `${stem}-${point.replace(':', '-')}.pcap`;
+}
+
+function kb(n: number): string {
+  return n < 10_000 ? `${n} bytes` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
+/** Runs the pcap command: loads, builds and runs the scenario while writing the capture. Returns the exit code. */
+export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo): number {
+  const file = locate(arg);
+  if (!file) {
+    io.err(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
+    return 2;
+  }
+  const loaded = loadFromDisk(file);
+  if (!loaded.ok) {
+    io.err(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
+    return 1;
+  }
+  const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
+  let built;
+  try {
+    built = buildScenario(sc);
+  } catch (e) {
+    if (e instanceof BuildError) {
+      io.err(`${e.where()}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const net = built.net;
+  const valid = capturePoints(net);
+  const wanted = opts.capture && opts.capture.length ? [...new Set(opts.capture)] : null;
+  if (wanted) {
+    const bad = wanted.filter((p) => !valid.includes(p));
+    if (bad.length) {
+      io.err(`lblab: ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length > 1 ? 'are not capture points' : 'is not a capture point'} of ${file}. Valid capture points:\n${valid.map((v) => `  ${v}`).join('\n')}\n`);
+      return 2;
+    }
+  }
+  const peers = new Map<string, string>();
+  for (const l of net.links.values()) {
+    peers.set(l.a.label, l.b.label);
+    peers.set(l.b.label, l.a.label);
+  }
+  const format = opts.format ?? 'pcapng';
+  const sinks: FileSink[] = [];
+  const open = (path: string): FileSink => {
+    const s = new FileSink(path);
+    sinks.push(s);
+    return s;
+  };
+  let output: CaptureOutput;
+  let describe: () => string;
+  try {
+    if (format === 'pcapng') {
+      const w = new PcapngWriter(open(opts.output), {
+        application: `lblab ${lblabVersion()}`,
+        describe: (p) => (peers.has(p) ? `${p}, linked to ${peers.get(p)}` : null),
+      });
+      output = w;
+      describe = () => `${opts.output} (${kb(w.size)})`;
+    } else {
+      const w = new PcapPerPointWriter((p) => open(perPointPath(opts.output, p)));
+      output = w;
+      describe = () => {
+        const sizes = w.sizes();
+        return `${sizes.size} file${sizes.size === 1 ? '' : 's'}: ${[...sizes].map(([p, n]) => `${perPointPath(opts.output, p)} (${kb(n)})`).join(', ')}`;
+      };
+    }
+  } catch (e) {
+    for (const s of sinks) s.abort();
+    io.err(`lblab: cannot write ${opts.output}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const cap = new TraceCapture(output, { points: wanted }).attach(net.trace);
+  let stats;
+  let res;
+  try {
+    res = net.run(opts.until ?? sc.run.until ?? undefined);
+    stats = cap.finish();
+  } catch (e) {
+    for (const s of sinks) s.abort();
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.code === 'string') {
+      io.err(`lblab: cannot write ${opts.output}: ${err.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const points = stats.perPoint.size;
+  io.out(
+    `lblab: ${sc.title} (${file}, seed ${sc.seed}): ${res.message}.\n` +
+      `wrote ${describe()}: ${stats.packets} packets on ${points} capture point${points === 1 ? '' : 's'}, ${stats.comments} comment${stats.comments === 1 ? '' : 's'}` +
+      (format === 'pcap' && stats.comments ? ' (classic pcap has no comments: use pcapng to see them)' : '') +
+      '.\n' +
+      (stats.commentsLost ? `note: ${stats.commentsLost} explanation${stats.commentsLost === 1 ? '' : 's'} had no captured packet to go on.\n` : ''),
+  );
+  return res.reason === 'budget' ? 1 : 0;
+}
+
+function parseSeed(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is a whole number from 0 to 4294967295');
+  return Number(v);
+}
+
+function parseUntil(v: string): number {
+  const d = parseDuration(v);
+  if (d === null) throw new InvalidArgumentError('write a duration with a unit, for example 500ms, 2s or 10us');
+  return d;
+}
+
+function parsePoint(v: string, prev: string[] | undefined): string[] {
+  if (!/^[^:\s]+:[^:\s]+$/.test(v)) throw new InvalidArgumentError('write a capture point as node:iface, for example lb1:eth0');
+  return [...(prev ?? []), v];
+}
+
+/** Adds the `pcap` command to a program. */
+export function registerPcap(program: Command): void {
+  program
+    .command('pcap')
+    .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
+    .description('run a scenario and write what each interface saw as pcapng (for Wireshark) or classic pcap')
+    .requiredOption('-o, --output <file>', 'the file to write (for --format pcap, the stem of one file per capture point)')
+    .option('--capture <node:iface>', 'capture only here (repeatable); default: every interface that carries traffic', parsePoint)
+    .addOption(new Option('--format <format>', 'pcapng: one file, interfaces named node:iface, explanations as comments; pcap: classic nanosecond libpcap, one file per capture point').choices(['pcapng', 'pcap']).default('pcapng'))
+    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's; same seed, byte-identical file)").argParser(parseSeed))
+    .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  lblab pcap same-subnet-vip -o vip.pcapng && wireshark vip.pcapng
+  lblab pcap one-arm-bug -o bug.pcapng --capture lb1:eth0 --capture client:eth0
+  lblab pcap nat-gateway -o nat.pcap --format pcap      (nat-gw-lan0.pcap, nat-laptop-eth0.pcap, ...)
+  tshark -r vip.pcapng -T fields -e frame.interface_name -e frame.comment
+
+In Wireshark: Statistics > Capture File Properties lists the interfaces;
+the column "frame.comment" (or the filter frame.comment) shows why a
+packet was rewritten or dropped.`,
+    )
+    .action((scenario: string, opts: PcapOptions) => {
+      process.exitCode = runPcap(scenario, opts);
+    });
+}
