@@ -424,6 +424,7 @@ export function outcomeOf(code: TcpError): 'reset' | 'timeout' | 'refused' | 'un
       return 'refused';
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL': // no local port left: the connection could not be made (curl: "Couldn't connect")
       return 'unreachable';
   }
 }

@@ -18,6 +18,7 @@ const OUTCOME: Readonly<Record<TcpError, ConnectOutcome>> = {
   EHOSTUNREACH: 'unreachable',
   ENETUNREACH: 'unreachable',
   ECONNRESET: 'reset',
+  EADDRNOTAVAIL: 'unreachable',
 };
 
 /** A single connection attempt. */

@@ -40,7 +40,7 @@ import { createBackend, observeResponse, type Backend, type BackendState, type F
 import { createScheduler, resolveSchedulerName } from './sched/index.js';
 import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
-import { DIR, LbConn, nextTcpState, setConnState } from './conn.js';
+import { DIR, LbConn, LB_TCP, nextTcpState, setConnState } from './conn.js';
 
 import type { LbMode } from './modes.js';
 export { LB_MODES, type LbMode } from './modes.js';
@@ -322,6 +322,14 @@ export class LoadBalancer extends Host {
     const svc = this.byVip.get(this.serviceKey(ip.dst, ip.proto, dport));
     if (!svc) return ip;
     let c = this.inTable.get(ip.src, sport, ip.dst, dport, ip.proto);
+    // IPVS conn_reuse_mode=1 (is_new_conn_expected): a new SYN on an entry in TIME_WAIT or CLOSE
+    // ends that entry and is scheduled afresh, so a reused client port can reach another server.
+    if (c && ip.proto === IPPROTO.TCP && (flags & (TCP_FLAG.SYN | TCP_FLAG.RST | TCP_FLAG.ACK)) === TCP_FLAG.SYN && (c.state === LB_TCP.TIME_WAIT || c.state === LB_TCP.CLOSE)) {
+      this.net.sim.cancel(c.timer);
+      c.timer = null;
+      this.expire(c, 'a new SYN reuses its ports');
+      c = undefined;
+    }
     if (!c) {
       // IPVS schedules only a SYN (without RST) for TCP; anything else goes on to the local stack.
       if (ip.proto === IPPROTO.TCP && ((flags & (TCP_FLAG.SYN | TCP_FLAG.RST | TCP_FLAG.ACK)) !== TCP_FLAG.SYN)) return ip;
@@ -589,7 +597,7 @@ export class LoadBalancer extends Host {
     return kind === EV_EXPIRE ? 'LB connection expiry' : super.kindName(kind);
   }
 
-  private expire(c: LbConn): void {
+  private expire(c: LbConn, why = `${c.stateName()} timed out`): void {
     const now = this.net.sim.now;
     this.conns.delete(c);
     this.inTable.delete(c.client, c.cport, c.vip, c.vport, c.proto);
@@ -598,7 +606,7 @@ export class LoadBalancer extends Host {
     else c.backend.active--;
     const svc = this.services[c.service]!;
     if (svc.persist) svc.persist.connectionClosed(c.client, c.backend.index, now);
-    this.net.trace.state(this.name, () => this.connChange(c, 'del'), () => `${this.name} forgets ${fmtIp(c.client)}:${c.cport} -> ${c.backend.name} (${c.stateName()} timed out)`);
+    this.net.trace.state(this.name, () => this.connChange(c, 'del'), () => `${this.name} forgets ${fmtIp(c.client)}:${c.cport} -> ${c.backend.name} (${why})`);
   }
 
   // ------------------------------------------------------------ transparent bridge

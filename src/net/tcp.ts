@@ -89,7 +89,7 @@ export type TcpState =
   | 'TIME_WAIT';
 
 /** The errors an application can see, with their Linux errno names. */
-export type TcpError = 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ECONNRESET';
+export type TcpError = 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ECONNRESET' | 'EADDRNOTAVAIL';
 
 /**
  * Why a connection ended for the application: 'normal' (both FINs
@@ -271,6 +271,12 @@ export class TcpStack implements ProtoHandler {
       return c;
     }
     const sport = opts.sport ?? this.ephemeral();
+    if (sport < 0) {
+      // Linux __inet_hash_connect: every ephemeral port is taken -> connect() fails with EADDRNOTAVAIL.
+      const c = new TcpConnection(this, src, 0, dst, dport, false, handlers, null);
+      c.failSoon('EADDRNOTAVAIL');
+      return c;
+    }
     if (this.find(src, sport, dst, dport)) {
       throw new Error(`${this.host.name}: ${fmtIp(src)}:${sport} -> ${fmtIp(dst)}:${dport} is already in use (EADDRINUSE)`);
     }
@@ -301,9 +307,9 @@ export class TcpStack implements ProtoHandler {
   }
 
   /**
-   * A free local port from ip_local_port_range. Linux __inet_hash_connect
-   * starts at a random offset and tries even ports first (odd ones are left
-   * to bind()), then the odd ones.
+   * A free local port from ip_local_port_range, or -1 when none is free.
+   * Linux __inet_hash_connect starts at a random offset and tries even
+   * ports first (odd ones are left to bind()), then the odd ones.
    */
   ephemeral(): number {
     const sys = this.host.sysctl;
@@ -318,7 +324,7 @@ export class TcpStack implements ProtoHandler {
         if (!this.ports.has(p)) return p;
       }
     }
-    throw new Error(`${this.host.name}: no free local TCP port (EADDRNOTAVAIL)`);
+    return -1;
   }
 
   private usePort(port: number, d: number): void {

