@@ -206,7 +206,9 @@ export function buildProgram(): Command {
     .command('list')
     .description('list the built-in scenarios')
     .action(() => {
-      for (const n of builtinNames()) process.stdout.write(`${n.padEnd(18)} ${titleOf(n)}\n`);
+      const names = builtinNames();
+      const w = Math.max(...names.map((n) => n.length)) + 2;
+      for (const n of names) process.stdout.write(`${n.padEnd(w)}${titleOf(n)}\n`);
     });
 
   registerCheck(program);

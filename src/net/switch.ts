@@ -2,8 +2,8 @@
  * An L2 learning switch (IEEE 802.1D/802.1Q transparent bridge). It learns
  * source MACs per VLAN with aging, forwards known unicast out of one port,
  * and floods broadcast, multicast and unknown unicast to every other port
- * of the VLAN in port order, which is what decides which of several ARP
- * replies arrives first. Forwarding takes no time (store-and-forward delay is
+ * of the VLAN in the order the ports were added, which is what decides
+ * which of several ARP replies arrives first. Forwarding takes no time (store-and-forward delay is
  * the link's serialisation). Access ports carry one VLAN untagged; trunk
  * ports carry tagged VLANs and a native VLAN untagged.
  */

@@ -69,6 +69,8 @@ interface NodeIdx {
   /** Switches: declared ports (null when the switch has no `ports` list). */
   readonly ports: Map<string, PortSpec> | null;
   readonly autoPorts: PortSpec[];
+  /** A transparent LB's bridge address (its L3 interface br0), or null. */
+  readonly bridge: Prefix | null;
 }
 
 interface SvcIdx {
@@ -172,6 +174,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       loopback: n.kind === 'switch' ? [] : (n.loopback ?? []),
       ports,
       autoPorts: [],
+      bridge: n.kind === 'lb' && n.bridge ? (n.bridge.address as Prefix) : null,
     });
   }
   const nodeNames = [...nodes.keys()];
@@ -354,6 +357,9 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       if (dev !== undefined && i.name !== dev) continue;
       for (const p of i.addrs) if (p.len < 32 && inPrefix(a, p.addr, p.len)) return i.name;
     }
+    // A bridging LB's subnet is on br0, which holds the bridge address.
+    const b = n.bridge;
+    if (b && (dev === undefined || dev === 'br0') && b.len < 32 && inPrefix(a, b.addr, b.len)) return 'br0';
     return null;
   };
   const subnetsText = (n: NodeIdx): string => {

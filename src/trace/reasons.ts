@@ -46,7 +46,6 @@ export type DropReason = keyof typeof DROP_REASONS;
 
 /** Every rewrite reason code and what it means. */
 export const REWRITE_REASONS = {
-  'route': 'routed hop: new source and destination MACs, TTL decremented',
   'snat-masquerade': 'source NAT to the gateway address (masquerade)',
   'un-masquerade': 'reply (or ICMP error about it) translated back to the private address',
   'dnat-port-forward': 'destination NAT of a port forward to a private server',
