@@ -28,7 +28,7 @@
  */
 import { fmtIp, inPrefix } from '../wire/addr.js';
 import { icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
-import { natRewrite, rewriteQuoted } from '../wire/rewrite.js';
+import { natRewrite, rewriteQuoted, withTtl } from '../wire/rewrite.js';
 import type { Ethernet, Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST, TCP_FLAG } from '../wire/types.js';
 import { isMulticastMac } from '../wire/addr.js';
@@ -467,13 +467,13 @@ export class LoadBalancer extends Host {
     switch (c.mode) {
       case 'nat': {
         const after = natRewrite(ip, ip.src, c.server, c.cport, c.sport);
-        this.lastRewritten = after;
-        return this.rewrite(ctx, ip, after, 'lb-dnat', () => `${this.name} DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${b})${pick}`);
+        this.rewrite(ctx, ip, after, 'lb-dnat', () => `${this.name} DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${b})${pick}`);
+        return this.xmit(c, after, ctx, c.server, -1);
       }
       case 'snat': {
         const after = natRewrite(ip, c.laddr, c.server, c.lport, c.sport);
-        this.lastRewritten = after;
-        return this.rewrite(ctx, ip, after, 'lb-snat', () => `${this.name} DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${b}) and SNAT ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(c.laddr)}:${c.lport}${pick}`);
+        this.rewrite(ctx, ip, after, 'lb-snat', () => `${this.name} DNAT ${fmtIp(ip.dst)}:${c.vport} -> ${fmtIp(c.server)}:${c.sport} (${b}) and SNAT ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(c.laddr)}:${c.lport}${pick}`);
+        return this.xmit(c, after, ctx, c.server, -1);
       }
       case 'dsr':
         return this.dsr(svc, c, ip, ctx, pick);
@@ -484,27 +484,54 @@ export class LoadBalancer extends Host {
     }
   }
 
-  /** L2 DSR: the IP packet is untouched; the frame goes to the server's MAC. */
+  /**
+   * Sends a request the way IPVS transmits (ip_vs_xmit.c __ip_vs_get_out_rt):
+   * the LB routes it itself, so requests need no ip_forward and cause no
+   * ICMP redirect, and the TTL is decremented for every non-local
+   * transmission (Linux 4.9 and later, in NAT, DR and tunnel modes alike),
+   * with ICMP time exceeded when it runs out.
+   */
+  private xmit(c: LbConn, ip: Ipv4, ctx: HookContext, nextHop: Ipv4Addr, srcMac: number, viaRoute?: Route): null {
+    const route = viaRoute ?? this.lookup(c.server, ip.src);
+    if (!route) {
+      this.net.trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'no-route', () => `${this.name} has no route to ${fmtIp(c.server)} (${c.backend.name})`);
+      return null;
+    }
+    if (ip.ttl <= 1) {
+      this.net.trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'ttl-exceeded', () => `the TTL of the packet for ${c.backend.name} runs out at ${this.name}; it answers ICMP time exceeded`);
+      this.icmpError(ip, ICMP_TYPE.TIME_EXCEEDED, 0, 0, ctx.frame);
+      return null;
+    }
+    this.output(route, route.via ?? nextHop, withTtl(ip, ip.ttl - 1), ctx.frame, ctx.inIface, srcMac);
+    return null;
+  }
+
+  /** L2 DSR: the addresses stay; the frame goes to the server's MAC (and IPVS decrements the TTL). */
   private dsr(svc: LbService, c: LbConn, ip: Ipv4, ctx: HookContext, pick: string): null {
     const route = this.lookup(c.server)!;
     const keep = svc.cfg.dsrKeepSourceMac === true && ctx.frame !== null;
     const srcMac = keep ? ctx.frame!.eth.src : -1;
-    // The IP packet does not change; the trace still records the decision, and the frame sent is its child.
-    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} unchanged; only the destination MAC becomes ${c.backend.name}'s${keep ? " (and the router's source MAC is kept)" : ''}${pick}`);
-    this.output({ ...route, via: null }, c.server, ip, ctx.frame, ctx.inIface, srcMac);
-    return null;
+    // The addresses do not change; the trace still records the decision, and the frame sent is its child.
+    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} with its addresses unchanged; the frame goes to ${c.backend.name}'s MAC${keep ? ", keeping the router's source MAC" : ''} (Linux IPVS decrements the TTL)${pick}`);
+    return this.xmit(c, ip, ctx, c.server, srcMac, { ...route, via: null });
   }
 
-  /** L3 DSR: the packet is wrapped in IP-in-IP to the server (IPVS ip_vs_tunnel_xmit: TTL, TOS and DF from the inner packet). */
+  /** L3 DSR: IPVS decrements the inner TTL, then wraps the packet in IP-in-IP to the server (ip_vs_tunnel_xmit: outer TTL, TOS and DF from the inner packet). */
   private tunnel(c: LbConn, ip: Ipv4, ctx: HookContext, pick: string): null {
     const route = this.lookup(c.server, 0);
     if (!route) {
       this.net.trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'no-route', () => `${this.name} has no route to tunnel endpoint ${fmtIp(c.server)}`);
       return null;
     }
+    if (ip.ttl <= 1) {
+      this.net.trace.drop(this.name, ctx.inIface?.name ?? null, ctx.frame, 'ttl-exceeded', () => `the TTL of the packet for ${c.backend.name} runs out at ${this.name}; it answers ICMP time exceeded`);
+      this.icmpError(ip, ICMP_TYPE.TIME_EXCEEDED, 0, 0, ctx.frame);
+      return null;
+    }
+    const inner = withTtl(ip, ip.ttl - 1);
     const src = this.sourceFor(route, c.server)!;
-    const df = (ip.frag & IP_FLAG.DF) !== 0;
-    const outer = mkIpv4({ src, dst: c.server, ttl: ip.ttl, tos: ip.tos, frag: df ? IP_FLAG.DF : 0, id: this.nextIpId(c.server, IPPROTO.IPIP) }, ip);
+    const df = (inner.frag & IP_FLAG.DF) !== 0;
+    const outer = mkIpv4({ src, dst: c.server, ttl: inner.ttl, tos: inner.tos, frag: df ? IP_FLAG.DF : 0, id: this.nextIpId(c.server, IPPROTO.IPIP) }, inner);
     this.rewrite(ctx, ip, outer, 'lb-tunnel', () => `${this.name} wraps the packet for ${fmtIp(ip.dst)}:${c.vport} in IP-in-IP to ${c.backend.name} (${fmtIp(src)} -> ${fmtIp(c.server)})${pick}`);
     this.output(route, route.via ?? c.server, outer, ctx.frame);
     return null;
