@@ -30,13 +30,13 @@ export { hashL2, hashL3 } from './net/flow-hash.js';
 export { TcpStack, TcpConnection, type TcpHandlers } from './net/tcp.js';
 export { loadScenario, parseScenario, formatErrors, scenarioJsonSchema, type LoadResult, type ScenarioError } from './scenario/index.js';
 export type { Scenario } from './scenario/types.js';
-export { buildScenario, appReport, BuildError, type BuiltScenario } from './build/scenario.js';
+export { buildScenario, appReport, BuildError, type BuiltScenario, type BuildIo } from './build/scenario.js';
 export { HttpServer } from './apps/http-server.js';
 export { HttpClient } from './apps/http-client.js';
 export { TcpConnect } from './apps/tcp-connect.js';
 export { grade, type GradeInput, type Verdict } from './grade/index.js';
 
-import { buildScenario as build, type BuiltScenario as Built } from './build/scenario.js';
+import { buildScenario as build, type BuiltScenario as Built, type BuildIo as Io } from './build/scenario.js';
 import type { Scenario as Checked } from './scenario/types.js';
 import { FullRecorder as Recorder } from './trace/trace.js';
 import type { TraceEvent as Event } from './trace/events.js';
@@ -51,10 +51,11 @@ export interface Simulation {
 
 /**
  * Builds and runs a checked scenario with the full recorder: the one call
- * tests and coursework tools need. `until` overrides the scenario's run time.
+ * tests and coursework tools need. `until` overrides the scenario's run time;
+ * `io.readBinary` reads the captures a scenario replays.
  */
-export function simulate(sc: Checked, opts: { until?: number } = {}): Simulation {
-  const built = build(sc);
+export function simulate(sc: Checked, opts: { until?: number; io?: Io } = {}): Simulation {
+  const built = build(sc, opts.io ?? {});
   const rec = new Recorder(built.net.trace);
   const result = built.net.run(opts.until ?? sc.run.until ?? undefined);
   return { built, result, events: rec.events };

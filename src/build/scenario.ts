@@ -25,7 +25,9 @@ import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
 import { TcpConnect } from '../apps/tcp-connect.js';
-import type { AppSpec, IpNodeBase, NodeSpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
+import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
+import { readCapture } from '../pcap/read.js';
+import { replay as replayCapture, type ReplayPlan, type ReplayTarget } from '../pcap/replay.js';
 
 /** A scenario that cannot be built, with the place in the file that caused it. */
 export class BuildError extends Error {
@@ -50,6 +52,13 @@ export interface BuiltApps {
   readonly pings: { readonly spec: AppSpec; readonly app: Ping }[];
   readonly connects: { readonly spec: AppSpec; readonly app: TcpConnect }[];
   readonly echoServers: { readonly spec: AppSpec; readonly app: TcpEchoServer | UdpEchoServer }[];
+  /** Flows replayed from captures. */
+  readonly replays: { readonly spec: ReplaySpec; readonly plan: ReplayPlan }[];
+}
+
+/** How the builder reaches files it needs (captures to replay); only the CLI touches the disk. */
+export interface BuildIo {
+  readonly readBinary?: (path: string) => Uint8Array;
 }
 
 /** A built scenario, ready to run. */
@@ -200,9 +209,9 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
 }
 
 /** Builds the network of a checked scenario. Throws BuildError for what cannot be built. */
-export function buildScenario(sc: Scenario): BuiltScenario {
+export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
   const net = new Network({ seed: sc.seed, ...(sc.run.budget !== null ? { budget: sc.run.budget } : {}) });
-  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [] };
+  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], replays: [] };
   // Nodes and their interfaces in file order: this fixes MAC allocation.
   for (const spec of sc.nodes) {
     const node = ipNode(net, spec);
@@ -259,10 +268,27 @@ export function buildScenario(sc: Scenario): BuiltScenario {
     }
   }
   for (const a of sc.apps) startApp(net, a, apps);
+  for (const r of sc.replay) apps.replays.push({ spec: r, plan: startReplay(net, r, io) });
   const built: BuiltScenario = { scenario: sc, net, apps, links };
   const tl = new Timeline(built);
   for (const ev of sc.timeline) net.sim.at(ev.at, tl, EV_TIMELINE, ev);
   return built;
+}
+
+/** Reads a capture and schedules its client flows on the mapped hosts (src/pcap/replay.ts). */
+function startReplay(net: Network, r: ReplaySpec, io: BuildIo): ReplayPlan {
+  if (!io.readBinary) throw new BuildError(`replay of ${r.written}: this caller cannot read capture files (pass a reader to buildScenario)`, r.pos);
+  let bytes: Uint8Array;
+  try {
+    bytes = io.readBinary(r.file);
+  } catch (e) {
+    throw new BuildError(`cannot read the capture ${r.written} (${r.file}): ${(e as Error).message}`, r.pos);
+  }
+  const cap = readCapture(bytes, r.file);
+  if (!cap.ok) throw new BuildError(`the capture ${r.written} is not readable: ${cap.error.message}`, r.pos);
+  const clients = new Map(r.clients.map((c) => [c.addr, hostOf(net, c.node, r.pos)] as const));
+  const servers = new Map<string, ReplayTarget>(r.servers.map((s) => [s.captured, { addr: s.to.addr, port: s.port ?? 0 }] as const));
+  return replayCapture(cap.value.packets, { clients, servers }, { start: r.start, keepPorts: r.keepPorts });
 }
 
 function endpoint(net: Network, node: string, iface: string, pos: SourcePos): Iface {
@@ -377,6 +403,11 @@ export function appReport(built: BuiltScenario): string[] {
   for (const { app } of built.apps.connects) out.push(`${app.host.name} connect ${fmtIp(app.dst)}:${app.port}: ${app.outcome}${app.error ? ` (${app.error})` : ''}`);
   for (const { app } of built.apps.pings) {
     for (const r of app.results) out.push(`${app.host.name}: ping ${fmtIp(app.dst)} seq=${r.seq} ${r.rtt !== null ? `time=${r.rtt / 1000}us` : (r.error ?? 'no reply')}`);
+  }
+  for (const { spec, plan } of built.apps.replays) {
+    const by = new Map<string, number>();
+    for (const f of plan.flows) by.set(f.outcome, (by.get(f.outcome) ?? 0) + 1);
+    out.push(`replay of ${spec.written}: ${plan.flows.length} flows: ${[...by.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}${plan.skipped.length ? `; ${plan.skipped.length} packets skipped` : ''}`);
   }
   return [...out, ...serviceReport(built)];
 }

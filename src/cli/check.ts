@@ -21,7 +21,7 @@ import { parseDuration } from '../sim/time.js';
 import { grade } from '../grade/grade.js';
 import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
-import { builtinNames, loadFromDisk, locate } from './scenarios.js';
+import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
 
 /** Options of `lblab check`. */
 export interface CheckOptions {
@@ -108,7 +108,7 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
   const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
   let built: BuiltScenario;
   try {
-    built = buildScenario(sc);
+    built = buildScenario(sc, DISK_IO);
   } catch (e) {
     if (e instanceof BuildError) return { file, title: sc.title, seed: sc.seed, stopped: null, error: e.where(), verdicts: [] };
     throw e;

@@ -14,7 +14,7 @@ import { FullRecorder } from '../trace/trace.js';
 import { findFlows, type Flow } from '../view/flows.js';
 import { renderLadder } from '../view/ladder.js';
 import { Progress, type ProgressSink } from '../view/progress.js';
-import { builtinNames, loadFromDisk, locate } from './scenarios.js';
+import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
 
 /** Options of `lblab explain`, as commander parses them. */
 export interface ExplainOptions {
@@ -101,7 +101,7 @@ export interface Explained {
 
 /** Builds and runs a checked scenario with the full recorder and finds its flows. */
 export function explainRun(sc: Scenario, until: number | undefined, progress: Progress | null): Explained {
-  const built = buildScenario(sc);
+  const built = buildScenario(sc, DISK_IO);
   const rec = new FullRecorder(built.net.trace);
   const result = runWithProgress(built.net, until, progress);
   return { built, result, flows: findFlows(rec.events) };

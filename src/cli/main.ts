@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildScenario, appReport, BuildError } from '../build/scenario.js';
 import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
-import { builtinNames, DEFAULT_SCENARIO, loadFromDisk, locate, titleOf } from './scenarios.js';
+import { builtinNames, DEFAULT_SCENARIO, loadFromDisk, locate, titleOf, DISK_IO } from './scenarios.js';
 import { parseFilter, FILTER_HELP, type EventFilter } from '../view/filter.js';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTime, parseDuration } from '../sim/time.js';
@@ -84,7 +84,7 @@ function runScenario(arg: string, opts: RunOptions): number {
   const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
   let built;
   try {
-    built = buildScenario(sc);
+    built = buildScenario(sc, DISK_IO);
   } catch (e) {
     if (e instanceof BuildError) {
       process.stderr.write(`${e.where()}\n`);
@@ -143,7 +143,7 @@ function validate(files: string[]): number {
     if (problems.length) process.stderr.write(formatErrors(problems) + '\n');
     if (r.ok) {
       try {
-        buildScenario(r.scenario);
+        buildScenario(r.scenario, DISK_IO);
         process.stdout.write(`${file}: ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''})` : ''}\n`);
       } catch (e) {
         if (!(e instanceof BuildError)) throw e;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildScenario, BuildError } from '../build/scenario.js';
 import { formatErrors } from '../scenario/index.js';
-import { builtinNames, loadFromDisk, locate } from './scenarios.js';
+import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
 import { parseDuration } from '../sim/time.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
@@ -119,7 +119,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
   const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
   let built;
   try {
-    built = buildScenario(sc);
+    built = buildScenario(sc, DISK_IO);
   } catch (e) {
     if (e instanceof BuildError) {
       io.err(`${e.where()}\n`);

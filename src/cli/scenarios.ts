@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario, type LoadResult } from '../scenario/index.js';
+import type { BuildIo } from '../build/scenario.js';
 
 /** The package's built-in scenarios folder (dist/cli -> package root -> scenarios). */
 export const BUILTIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -37,6 +38,9 @@ export function locate(arg: string): string | null {
 export function loadFromDisk(file: string): LoadResult {
   return loadScenario(file, (p) => readFileSync(p, 'utf8'), { realPath: (p) => realpathSync(p) });
 }
+
+/** What the builder needs from the disk: the captures a scenario replays. */
+export const DISK_IO: BuildIo = { readBinary: (p: string) => readFileSync(p) };
 
 /** The title of a built-in scenario, read from its `title:` line (cheap; for listings). */
 export function titleOf(name: string): string {

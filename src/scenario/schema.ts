@@ -685,6 +685,20 @@ const expectation = obj('an expectation', {
   }
 });
 
+// ------------------------------------------------------------------ replay
+
+/** A destination for a captured server: a name, or a name and a port. */
+const replayDestination = z.union([target, obj('a destination', { to: target, port: port.optional() })]);
+
+/** Client traffic taken from a real capture and replayed through the network. */
+const replayEntry = obj('a replay', {
+  file: z.string(want('a capture file', 'write a path relative to this scenario, for example ../fixtures/replay/http-udp.pcap')).min(1, want('a capture file')),
+  clients: z.record(z.string(), nodeName, want('a map of captured client addresses to nodes', 'write clients: { 10.0.0.1: client }')),
+  servers: z.record(z.string(), replayDestination, want('a map of captured servers to destinations', 'write servers: { 10.0.0.2:8000: { to: vip:shop, port: 80 } }')).optional(),
+  start: duration.optional(),
+  keep_ports: z.boolean(want('true or false')).optional(),
+}).meta({ description: 'replay the TCP and UDP flows that clients opened in a pcap or pcapng capture, with their captured timing' });
+
 // ------------------------------------------------------------------ the document
 
 /** The scenario file (after `extends` is merged in). */
@@ -701,6 +715,7 @@ export const scenarioSchema = obj('a scenario', {
   apps: z.array(app).optional(),
   timeline: z.array(timelineEntry).optional(),
   expect: z.array(expectation).optional(),
+  replay: z.array(replayEntry).optional(),
   run: obj('run settings', { until: duration.optional(), budget: count('an event budget', 1).optional() }).optional(),
 }).meta({
   title: 'lblab scenario',

@@ -54,7 +54,26 @@ export interface Scenario {
   /** Timeline events sorted by time; events at the same time keep file order. */
   readonly timeline: readonly TimelineEvent[];
   readonly expect: readonly Expectation[];
+  /** Client traffic replayed from captures. */
+  readonly replay: readonly ReplaySpec[];
   readonly run: RunSpec;
+}
+
+/** Client traffic replayed from a capture (pcap or pcapng). */
+export interface ReplaySpec {
+  /** The capture's path, resolved against the folder of the file that names it. */
+  readonly file: string;
+  /** The path as written. */
+  readonly written: string;
+  /** Captured client address -> the node that replays its flows. */
+  readonly clients: readonly { readonly addr: Addr; readonly node: string }[];
+  /** Captured server ("a.b.c.d" or "a.b.c.d:port") -> where the replayed flows go; port null keeps the captured port. */
+  readonly servers: readonly { readonly captured: string; readonly to: Target; readonly port: number | null }[];
+  /** When the capture's first packet is replayed. */
+  readonly start: Nanos;
+  /** Use the captured client ports when they are free (default true). */
+  readonly keepPorts: boolean;
+  readonly pos: SourcePos;
 }
 
 /** How long to run and how much work to allow. */

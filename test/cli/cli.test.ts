@@ -86,6 +86,20 @@ describe('lblab CLI', () => {
     }
   });
 
+  it('replays a capture named by a scenario, and reports a corrupted capture at its byte offset', () => {
+    const ok = lblab('run', 'replay-capture');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('replay of ../fixtures/replay/http-udp.pcap: 4 flows: completed 3, sent 1');
+    const dir = mkdtempSync(join(tmpdir(), 'lblab-cli-'));
+    writeFileSync(join(dir, 'bad.pcap'), Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]));
+    const f = join(dir, 'lesson.yaml');
+    writeFileSync(f, 'lblab: 1\ntitle: t\nnodes:\n  c: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }\n  sw: { kind: switch }\nlinks: [[c:eth0, sw]]\nreplay:\n  - { file: bad.pcap, clients: { 10.0.0.9: c } }\n');
+    const bad = lblab('run', f);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:5: the capture bad.pcap is not readable: .*bad\\.pcap: byte \\d+: `));
+    expect(bad.err).not.toMatch(/at .*\.js:\d+/);
+  });
+
   it('validates the built-in scenarios', () => {
     const r = lblab('validate', 'scenarios/same-subnet-vip.yaml', 'one-arm-bug');
     expect(r.code).toBe(0);

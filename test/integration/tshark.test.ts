@@ -53,7 +53,7 @@ describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scena
     it(name, () => {
       const loaded = loadScenario(join('scenarios', name), (p) => readFileSync(p, 'utf8'));
       if (!loaded.ok) throw new Error(`${name} does not load`);
-      const built = buildScenario(loaded.scenario);
+      const built = buildScenario(loaded.scenario, { readBinary: (p) => readFileSync(p) });
       const rec = new FullRecorder(built.net.trace);
       built.net.run();
       const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx');

@@ -18,7 +18,7 @@ import type { TraceEvent } from '../../src/trace/events.js';
 export function build(file: string, seed?: number): BuiltScenario | string {
   const loaded = loadScenario(file, (p) => readFileSync(p, 'utf8'));
   if (!loaded.ok) return loaded.errors.map((e) => e.message).join('; ');
-  return buildScenario(seed === undefined ? loaded.scenario : { ...loaded.scenario, seed });
+  return buildScenario(seed === undefined ? loaded.scenario : { ...loaded.scenario, seed }, { readBinary: (p) => readFileSync(p) });
 }
 
 /** A scenario exported to pcapng in memory, with the trace and the packets as written. */

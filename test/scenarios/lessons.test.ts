@@ -36,7 +36,7 @@ describe('the built-in lesson library', () => {
     expect(sc.goals.length).toBeGreaterThan(0);
     expect(sc.expect.length).toBeGreaterThanOrEqual(3);
     expect(sc.expect.length).toBeLessThanOrEqual(6);
-    const built = buildScenario(sc);
+    const built = buildScenario(sc, { readBinary: (p) => readFileSync(p) });
     const res = built.net.run(sc.run.until ?? undefined);
     expect(res.reason, res.message).not.toBe('budget');
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Shared set-ups for the view tests: a built-in scenario run with the full
  * recorder and cut into flows, and a tiny hand-built LAN whose ladder is
@@ -29,7 +30,7 @@ export function scenario(name: string): Scenario {
 /** A built-in scenario run to its end, with its events, flows and the ladder options the CLI would pass. */
 export function runBuiltin(name: string): { built: BuiltScenario; events: TraceEvent[]; flows: Flow[]; opts: LadderOptions } {
   const sc = scenario(name);
-  const built = buildScenario(sc);
+  const built = buildScenario(sc, { readBinary: (p) => readFileSync(p) });
   const rec = new FullRecorder(built.net.trace);
   built.net.run(sc.run.until ?? undefined);
   return { built, events: rec.events, flows: findFlows(rec.events), opts: { switchNodes: switchesOf(sc), peers: peersOf(built.net) } };

@@ -3,6 +3,7 @@
  * runs and pipes, throttled, erased) and the sliced run that drives it,
  * which must leave the trace and the result exactly as one `net.run`.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildScenario } from '../../src/build/scenario.js';
 import { runWithProgress } from '../../src/cli/explain.js';
@@ -88,7 +89,7 @@ describe('Progress', () => {
 });
 
 function runScenario(name: string, how: (net: ReturnType<typeof buildScenario>['net']) => RunResult, budget?: number) {
-  const built = buildScenario(scenario(name));
+  const built = buildScenario(scenario(name), { readBinary: (p) => readFileSync(p) });
   if (budget) built.net.sim.budget = budget;
   const rec = new FullRecorder(built.net.trace);
   const res = how(built.net);
