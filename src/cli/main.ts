@@ -198,6 +198,7 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors; also in docs/scenario.schema.json)')
+    .addHelpText('after', '\nExamples:\n  lblab schema > scenario.schema.json\n  # then, first line of a scenario file, for editors using yaml-language-server:\n  # yaml-language-server: $schema=./scenario.schema.json')
     .action(() => {
       process.stdout.write(scenarioJsonSchemaText());
     });
@@ -205,6 +206,7 @@ export function buildProgram(): Command {
   program
     .command('list')
     .description('list the built-in scenarios')
+    .addHelpText('after', '\nExamples:\n  lblab list\n  lblab run $(lblab list | head -1 | cut -d" " -f1)   # run the first one\n\nEach has a lesson page in docs/lessons/.')
     .action(() => {
       const names = builtinNames();
       const w = Math.max(...names.map((n) => n.length)) + 2;
@@ -234,6 +236,7 @@ export function buildProgram(): Command {
     .command('reasons')
     .description('list every drop and rewrite reason code with its meaning')
     .option('--markdown', 'print as the Markdown page docs/reason-codes.md is made from')
+    .addHelpText('after', '\nExamples:\n  lblab reasons\n  lblab reasons --markdown > docs/reason-codes.md\n  lblab run one-arm-bug --filter kind=drop   # the codes in a run')
     .action((opts: { markdown?: boolean }) => {
       process.stdout.write(opts.markdown ? reasonsMarkdown() : reasonsText());
     });
