@@ -10,18 +10,18 @@
  * scenario, option or reporter).
  */
 import { isAbsolute, relative } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { buildScenario, BuildError, type BuiltScenario } from '../build/scenario.js';
 import { formatErrors } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { FullRecorder } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
-import { parseDuration } from '../sim/time.js';
 import { grade } from '../grade/grade.js';
 import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
 import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
+import { parseSeed, parseUntil } from './options.js';
 
 /** Options of `lblab check`. */
 export interface CheckOptions {
@@ -147,16 +147,7 @@ export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckI
   return t.failed > 0 || t.errors > 0 ? 1 : 0;
 }
 
-function parseSeed(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is a whole number from 0 to 4294967295');
-  return Number(v);
-}
 
-function parseUntil(v: string): number {
-  const d = parseDuration(v);
-  if (d === null) throw new InvalidArgumentError('write a duration with a unit, for example 500ms, 2s or 10us');
-  return d;
-}
 
 /** Adds `lblab check <scenario...>` to the program. */
 export function registerCheck(program: Command): void {

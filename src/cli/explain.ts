@@ -6,15 +6,16 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildScenario, BuildError, type BuiltScenario } from '../build/scenario.js';
-import { formatErrors, type Scenario } from '../scenario/index.js';
+import type { Scenario } from '../scenario/index.js';
 import type { Network } from '../net/network.js';
 import type { RunResult } from '../sim/sim.js';
-import { fmtTime, parseDuration } from '../sim/time.js';
+import { fmtTime } from '../sim/time.js';
 import { FullRecorder } from '../trace/trace.js';
 import { findFlows, type Flow } from '../view/flows.js';
 import { renderLadder } from '../view/ladder.js';
 import { Progress, type ProgressSink } from '../view/progress.js';
-import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
+import { DISK_IO, openScenario } from './scenarios.js';
+import { parseSeed, parseUntil } from './options.js';
 
 /** Options of `lblab explain`, as commander parses them. */
 export interface ExplainOptions {
@@ -109,18 +110,9 @@ export function explainRun(sc: Scenario, until: number | undefined, progress: Pr
 
 /** Runs `lblab explain` and returns the exit code. */
 export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): number {
-  const file = locate(arg);
-  if (!file) {
-    io.err(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
-    return 2;
-  }
-  const loaded = loadFromDisk(file);
-  if (!loaded.ok) {
-    io.err(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
-    return 1;
-  }
-  if (loaded.warnings.length) io.err(formatErrors(loaded.warnings) + '\n');
-  const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
+  const opened = openScenario(arg, opts.seed, io.err);
+  if (typeof opened === 'number') return opened;
+  const { file, scenario: sc } = opened;
   const until = opts.until ?? sc.run.until ?? undefined;
   let ex: Explained;
   try {
@@ -172,16 +164,7 @@ function parsePositive(what: string, min = 1): (v: string) => number {
   };
 }
 
-function parseSeed(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is a whole number from 0 to 4294967295');
-  return Number(v);
-}
 
-function parseUntil(v: string): number {
-  const d = parseDuration(v);
-  if (d === null) throw new InvalidArgumentError('write a duration with a unit, for example 500ms, 2s or 10us');
-  return d;
-}
 
 /** Adds `lblab explain <file|name> [--flow N] [--switches] [--ascii] [--width N] [--seed N] [--until D]` to a program. */
 export function registerExplain(program: Command): void {

@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildScenario, appReport, BuildError } from '../build/scenario.js';
 import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
-import { builtinNames, DEFAULT_SCENARIO, loadFromDisk, locate, titleOf, DISK_IO } from './scenarios.js';
+import { buildOrReport, builtinNames, DEFAULT_SCENARIO, DISK_IO, loadFromDisk, locate, openScenario, titleOf } from './scenarios.js';
+import { parseBudget, parseSeed, parseUntil } from './options.js';
 import { parseFilter, FILTER_HELP, type EventFilter } from '../view/filter.js';
 import type { TraceEvent } from '../trace/events.js';
-import { fmtTime, parseDuration } from '../sim/time.js';
+import { fmtTime } from '../sim/time.js';
 import { HopLines } from '../view/hop-lines.js';
 import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { benchCommand, type BenchOptions } from './bench.js';
@@ -26,21 +27,8 @@ import type { Network } from '../net/network.js';
 /** The version printed by --version. */
 const VERSION = '0.1.0';
 
-function parseSeed(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is a whole number from 0 to 4294967295');
-  return Number(v);
-}
 
-function parseUntil(v: string): number {
-  const d = parseDuration(v);
-  if (d === null) throw new InvalidArgumentError('write a duration with a unit, for example 500ms, 2s or 10us');
-  return d;
-}
 
-function parseBudget(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('the budget is a positive whole number of events');
-  return Number(v);
-}
 
 /** "node:iface" -> label of the interface at the other end, for hop lines. */
 function peersOf(net: Network): Map<string, string> {
@@ -70,28 +58,12 @@ function parseFilterOpt(v: string): EventFilter {
 
 /** Loads, builds and runs a scenario, printing hop lines (or JSON lines) and a summary. Returns the exit code. */
 function runScenario(arg: string, opts: RunOptions): number {
-  const file = locate(arg);
-  if (!file) {
-    process.stderr.write(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
-    return 2;
-  }
-  const loaded = loadFromDisk(file);
-  if (!loaded.ok) {
-    process.stderr.write(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
-    return 1;
-  }
-  if (loaded.warnings.length && !opts.json) process.stderr.write(formatErrors(loaded.warnings) + '\n');
-  const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
-  let built;
-  try {
-    built = buildScenario(sc, DISK_IO);
-  } catch (e) {
-    if (e instanceof BuildError) {
-      process.stderr.write(`${e.where()}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  const err = (t: string): void => void process.stderr.write(t);
+  const opened = openScenario(arg, opts.seed, err, !opts.json);
+  if (typeof opened === 'number') return opened;
+  const { file, scenario: sc } = opened;
+  const built = buildOrReport(sc, err);
+  if (!built) return 1;
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
   const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;

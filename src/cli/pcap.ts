@@ -11,10 +11,8 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } 
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildScenario, BuildError } from '../build/scenario.js';
-import { formatErrors } from '../scenario/index.js';
-import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
-import { parseDuration } from '../sim/time.js';
+import { buildOrReport, openScenario } from './scenarios.js';
+import { parseSeed, parseUntil } from './options.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
 import { PcapngWriter, PcapPerPointWriter } from '../pcap/writers.js';
@@ -106,27 +104,11 @@ function kb(n: number): string {
 
 /** Runs the pcap command: loads, builds and runs the scenario while writing the capture. Returns the exit code. */
 export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo): number {
-  const file = locate(arg);
-  if (!file) {
-    io.err(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
-    return 2;
-  }
-  const loaded = loadFromDisk(file);
-  if (!loaded.ok) {
-    io.err(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
-    return 1;
-  }
-  const sc = opts.seed !== undefined ? { ...loaded.scenario, seed: opts.seed } : loaded.scenario;
-  let built;
-  try {
-    built = buildScenario(sc, DISK_IO);
-  } catch (e) {
-    if (e instanceof BuildError) {
-      io.err(`${e.where()}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  const opened = openScenario(arg, opts.seed, io.err);
+  if (typeof opened === 'number') return opened;
+  const { file, scenario: sc } = opened;
+  const built = buildOrReport(sc, io.err);
+  if (!built) return 1;
   const net = built.net;
   const valid = capturePoints(net);
   const wanted = opts.capture && opts.capture.length ? [...new Set(opts.capture)] : null;
@@ -198,16 +180,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
   return res.reason === 'budget' ? 1 : 0;
 }
 
-function parseSeed(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is a whole number from 0 to 4294967295');
-  return Number(v);
-}
 
-function parseUntil(v: string): number {
-  const d = parseDuration(v);
-  if (d === null) throw new InvalidArgumentError('write a duration with a unit, for example 500ms, 2s or 10us');
-  return d;
-}
 
 function parsePoint(v: string, prev: string[] | undefined): string[] {
   if (!/^[^:\s]+:[^:\s]+$/.test(v)) throw new InvalidArgumentError('write a capture point as node:iface, for example lb1:eth0');

@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenario, type LoadResult } from '../scenario/index.js';
-import type { BuildIo } from '../build/scenario.js';
+import { formatErrors, loadScenario, type LoadResult, type Scenario } from '../scenario/index.js';
+import { BuildError, buildScenario, type BuildIo, type BuiltScenario } from '../build/scenario.js';
 
 /** The package's built-in scenarios folder (dist/cli -> package root -> scenarios). */
 export const BUILTIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -47,4 +47,38 @@ export function titleOf(name: string): string {
   const text = readFileSync(join(BUILTIN_DIR, `${name}.yaml`), 'utf8');
   const m = /^title:\s*(.+)$/m.exec(text);
   return m ? m[1]!.replace(/^["']|["']$/g, '') : '';
+}
+
+/**
+ * The prologue every scenario command shares: finds the file (a path or a
+ * built-in name), loads and checks it, prints its errors (exit 1) or
+ * warnings, and applies a --seed override. Returns the file and the
+ * scenario, or the exit code when it cannot go on (2: no such scenario).
+ */
+export function openScenario(arg: string, seed: number | undefined, err: (text: string) => void, warnings = true): { file: string; scenario: Scenario } | number {
+  const file = locate(arg);
+  if (!file) {
+    err(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
+    return 2;
+  }
+  const loaded = loadFromDisk(file);
+  if (!loaded.ok) {
+    err(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
+    return 1;
+  }
+  if (warnings && loaded.warnings.length) err(formatErrors(loaded.warnings) + '\n');
+  return { file, scenario: seed !== undefined ? { ...loaded.scenario, seed } : loaded.scenario };
+}
+
+/** Builds a scenario from disk; a BuildError is printed at its file:line:col and gives null. */
+export function buildOrReport(sc: Scenario, err: (text: string) => void): BuiltScenario | null {
+  try {
+    return buildScenario(sc, DISK_IO);
+  } catch (e) {
+    if (e instanceof BuildError) {
+      err(`${e.where()}\n`);
+      return null;
+    }
+    throw e;
+  }
 }

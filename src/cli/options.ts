@@ -1,0 +1,26 @@
+/**
+ * Parsers of the option values the commands share (--seed, --until,
+ * --budget): a user's mistake becomes commander's InvalidArgumentError,
+ * printed with the option's name and exit status 2.
+ */
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../sim/time.js';
+
+/** Parses --seed: a whole number that fits 32 bits. */
+export function parseSeed(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is a whole number from 0 to 4294967295');
+  return Number(v);
+}
+
+/** Parses --until: a duration with a unit. */
+export function parseUntil(v: string): number {
+  const d = parseDuration(v);
+  if (d === null) throw new InvalidArgumentError('write a duration with a unit, for example 500ms, 2s or 10us');
+  return d;
+}
+
+/** Parses --budget: a positive whole number of events. */
+export function parseBudget(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('the budget is a positive whole number of events');
+  return Number(v);
+}
