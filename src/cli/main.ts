@@ -46,6 +46,7 @@ interface RunOptions {
   budget?: number;
   json?: boolean;
   verbose?: boolean;
+  macs?: boolean;
   filter?: EventFilter;
   color: boolean;
 }
@@ -67,7 +68,7 @@ function runScenario(arg: string, opts: RunOptions): number {
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
   const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-  const view = new HopLines({ color, verbose: opts.verbose, peers: peersOf(net) });
+  const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: peersOf(net) });
   const out: string[] = [];
   const flush = (): void => {
     if (out.length) process.stdout.write(out.join('\n') + '\n');
@@ -149,6 +150,7 @@ export function buildProgram(): Command {
     .option('--filter <terms>', `show only matching events: ${FILTER_HELP}`, parseFilterOpt)
     .option('--json', 'print the trace as JSON lines instead of hop lines')
     .option('-v, --verbose', 'also show receptions, forwards and frames that hosts ignore')
+    .option('--macs', 'also show the Ethernet addresses of IP frames (what DSR and routed hops change)')
     .option('--no-color', 'do not colour the output (NO_COLOR is honoured too)')
     .addHelpText(
       'after',

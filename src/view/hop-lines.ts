@@ -10,6 +10,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
 import { summarize } from '../wire/summary.js';
+import { fmtMac } from '../wire/addr.js';
 import { diffFrames, fmtChanges } from './diff.js';
 
 /** Options of the hop-line renderer. */
@@ -20,6 +21,8 @@ export interface HopLineOptions {
   readonly verbose?: boolean;
   /** "node:iface" -> the label of the interface at the other end of its link, to show where a frame goes. */
   readonly peers?: ReadonlyMap<string, string>;
+  /** Also show the Ethernet addresses of IP frames (ARP lines always show them). */
+  readonly macs?: boolean;
 }
 
 /** Renders trace events as hop lines. */
@@ -40,7 +43,9 @@ export class HopLines {
         const from = `${ev.node}:${ev.iface}`;
         const to = this.opts.peers?.get(from);
         const where = to ? `${from} -> ${to}` : `${from} -> ${ev.link}`;
-        return `${t}  ${c.cyan(where.padEnd(28))} ${summarize(ev.frame.eth)}`;
+        const eth = ev.frame.eth;
+        const l2 = this.opts.macs && eth.payload.kind !== 'arp' ? `${fmtMac(eth.src)} > ${fmtMac(eth.dst)} ` : '';
+        return `${t}  ${c.cyan(where.padEnd(28))} ${c.dim(l2)}${summarize(eth)}`;
       }
       case 'rx':
         return this.opts.verbose ? `${t}  ${c.dim(`${ev.node}:${ev.iface} <-`.padEnd(28))} ${c.dim(summarize(ev.frame.eth))}` : null;

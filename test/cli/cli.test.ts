@@ -127,6 +127,13 @@ describe('lblab CLI', () => {
     expect(only.every((e) => e.kind === 'rewrite' && e.node === 'gw')).toBe(true);
   });
 
+  it('shows the MACs of IP frames with --macs', () => {
+    const plain = lblab('run', 'mode-dsr', '--filter', 'node=lb1,proto=tcp');
+    const macs = lblab('run', 'mode-dsr', '--filter', 'node=lb1,proto=tcp', '--macs');
+    expect(plain.out).not.toMatch(/lb1:eth0 -> \S+ +[0-9a-f]{2}(:[0-9a-f]{2}){5} > /);
+    expect(macs.out).toMatch(/lb1:eth0 -> \S+ +([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2} 10\.0\.0\.10:\d+ > 10\.0\.1\.100:80 TCP \[S\]/);
+  });
+
   it('stops at --until and at --budget, saying why', () => {
     const u = lblab('--until', '1ms');
     expect(u.code).toBe(0);
