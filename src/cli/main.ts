@@ -20,6 +20,7 @@ import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerExplain, runWithProgress } from './explain.js';
 import { registerPcap } from './pcap.js';
+import { registerTui } from './tui.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
@@ -190,6 +191,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerExplain(program);
   registerPcap(program);
+  registerTui(program);
 
   program
     .command('bench')

@@ -42,7 +42,7 @@ describe('lblab CLI', () => {
     expect(r.out).toContain('--seed <n>');
     expect(r.out).toContain('same-subnet-vip');
     const top = lblab('--help').out;
-    for (const cmd of ['run', 'check', 'explain', 'pcap', 'validate', 'schema', 'list', 'bench', 'reasons']) expect(top).toContain(cmd);
+    for (const cmd of ['run', 'check', 'explain', 'pcap', 'tui', 'validate', 'schema', 'list', 'bench', 'reasons']) expect(top).toContain(cmd);
     expect(lblab('reasons').out).toContain('tcp-no-socket');
   });
 

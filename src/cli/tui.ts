@@ -1,0 +1,119 @@
+/**
+ * `lblab tui`: runs a scenario with the full recorder and opens the
+ * terminal UI on its trace (src/tui). When standard output is not a
+ * terminal (a pipe, a file, CI) it prints the run's hop lines instead, as
+ * `lblab run` does, so the command is always useful.
+ */
+import { createElement } from 'react';
+import { Command, Option } from 'commander';
+import { render } from 'ink';
+import type { TraceEvent } from '../trace/events.js';
+import { FullRecorder } from '../trace/trace.js';
+import { HopLines } from '../view/hop-lines.js';
+import { Progress, type ProgressSink } from '../view/progress.js';
+import { App } from '../tui/index.js';
+import { peersOf, runWithProgress } from './explain.js';
+import { parseSeed, parseUntil } from './options.js';
+import { buildOrReport, openScenario } from './scenarios.js';
+
+/** Options of `lblab tui`, as commander parses them. */
+export interface TuiOptions {
+  readonly seed?: number;
+  readonly until?: number;
+  /** False with --no-color. */
+  readonly color?: boolean;
+}
+
+/** What `tui` writes to and draws on, so tests can run it without a process. */
+export interface TuiIo {
+  out(s: string): void;
+  err(s: string): void;
+  /** Whether standard output (and input) is an interactive terminal: the UI, else hop lines. */
+  readonly interactive: boolean;
+  /** Whether colour is allowed (NO_COLOR unset). */
+  readonly colorOk: boolean;
+  /** Where the progress line of a long run goes (standard error). */
+  readonly progress: ProgressSink;
+}
+
+/** A scenario run for the TUI: its title, recorded trace and links. */
+export interface TuiRun {
+  readonly title: string;
+  readonly file: string;
+  readonly seed: number;
+  readonly events: readonly TraceEvent[];
+  readonly peers: ReadonlyMap<string, string>;
+  readonly message: string;
+}
+
+/** Loads, builds and runs a scenario with the full recorder; an exit code when it cannot. */
+export function recordScenario(arg: string, opts: TuiOptions, io: Pick<TuiIo, 'err' | 'progress'>): TuiRun | number {
+  const opened = openScenario(arg, opts.seed, io.err);
+  if (typeof opened === 'number') return opened;
+  const { file, scenario: sc } = opened;
+  const built = buildOrReport(sc, io.err);
+  if (!built) return 1;
+  const rec = new FullRecorder(built.net.trace);
+  const until = opts.until ?? sc.run.until ?? undefined;
+  const res = runWithProgress(built.net, until, new Progress(io.progress, { until: until ?? null }));
+  return { title: sc.title, file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), message: res.message };
+}
+
+/** The run's hop lines, as `lblab run` prints them: the fallback when standard output is not a terminal. */
+export function printHopLines(run: TuiRun, color: boolean, out: (s: string) => void): void {
+  const view = new HopLines({ color, peers: run.peers });
+  const lines: string[] = [`lblab: ${run.title} (${run.file}, seed ${run.seed})`, ''];
+  for (const ev of run.events) {
+    const l = view.line(ev);
+    if (l !== null) lines.push(l);
+    if (lines.length >= 256) {
+      out(lines.join('\n') + '\n');
+      lines.length = 0;
+    }
+  }
+  lines.push('', `${run.message}.`);
+  out(lines.join('\n') + '\n');
+}
+
+/** Runs `lblab tui` and resolves to the exit code: the UI until the user quits, or hop lines when not interactive. */
+export async function tui(arg: string, opts: TuiOptions, io: TuiIo): Promise<number> {
+  const run = recordScenario(arg, opts, io);
+  if (typeof run === 'number') return run;
+  const color = opts.color !== false && io.colorOk;
+  if (!io.interactive) {
+    printHopLines(run, false, io.out);
+    return 0;
+  }
+  const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers }), { exitOnCtrlC: true });
+  await app.waitUntilExit();
+  return 0;
+}
+
+/** Adds `lblab tui <file|name> [--seed N] [--until D] [--no-color]` to a program. */
+export function registerTui(program: Command): void {
+  program
+    .command('tui')
+    .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
+    .description('step through every packet of a run in the terminal: what changed, and why (docs/tui.md)')
+    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
+    .option('--until <duration>', 'stop the run at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .option('--no-color', 'no colour or reverse video (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  lblab tui one-arm-bug            step through the one-arm return path; n jumps to the next drop\n' +
+        '  lblab tui nat-gateway            r jumps to each rewrite, with its fields before -> after\n' +
+        '  lblab tui my-lesson.yaml --until 2s\n' +
+        '  lblab tui one-arm-bug | less     not a terminal: prints the hop lines instead\n\n' +
+        'Press ? in the UI for every key.\n',
+    )
+    .action(async (scenario: string, opts: TuiOptions) => {
+      process.exitCode = await tui(scenario, opts, {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+        interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
+        colorOk: !process.env['NO_COLOR'],
+        progress: { write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true },
+      });
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * A frame taken apart layer by layer for the detail pane: Ethernet, then
+ * ARP or IPv4, then TCP, UDP or ICMP (or the inner IPv4 of a tunnel and
+ * what it carries), each with every header field from `fieldsOf`. Given
+ * the frame as it was before a rewrite, a field whose value differs is
+ * marked with its earlier value, so the pane can show `before -> after`.
+ */
+import type { Ethernet, Layer } from '../wire/types.js';
+import { fieldsOf } from '../wire/summary.js';
+
+/** One field of a layer, with its value before the rewrite when the rewrite changed it. */
+export interface LayerField {
+  readonly name: string;
+  readonly value: string;
+  /** The value before the rewrite, or null when unchanged (or nothing to compare). */
+  readonly before: string | null;
+}
+
+/** One layer of a frame. */
+export interface PacketLayer {
+  /** "Ethernet", "ARP", "IPv4", "TCP", "UDP", "ICMP", "IPv4 (inner)", "Payload". */
+  readonly title: string;
+  readonly fields: readonly LayerField[];
+  /** True when the frame before the rewrite had no layer of this kind here (an encapsulation adds one). */
+  readonly added: boolean;
+}
+
+function titleOf(layer: Layer, depth: number, ipSeen: number): string {
+  switch (layer.kind) {
+    case 'eth':
+      return 'Ethernet';
+    case 'arp':
+      return 'ARP';
+    case 'ipv4':
+      return ipSeen > 0 ? 'IPv4 (inner)' : 'IPv4';
+    case 'tcp':
+      return 'TCP';
+    case 'udp':
+      return 'UDP';
+    case 'icmp':
+      return 'ICMP';
+    case 'raw':
+      return depth === 1 ? 'Payload (not ARP or IPv4)' : 'Payload';
+  }
+}
+
+/** The layers of a frame, outermost first: the Ethernet frame, then each header inside it. */
+export function layersOf(eth: Ethernet): Layer[] {
+  const out: Layer[] = [eth];
+  let l: Layer = eth;
+  for (;;) {
+    if (l.kind === 'eth') l = l.payload;
+    else if (l.kind === 'ipv4') l = l.payload;
+    else break;
+    out.push(l);
+  }
+  return out;
+}
+
+/** The frame's layers with their fields; with `before`, every field a rewrite changed carries its earlier value. */
+export function packetLayers(eth: Ethernet, before?: Ethernet): PacketLayer[] {
+  const now = layersOf(eth);
+  const then = before ? layersOf(before) : null;
+  let ipSeen = 0;
+  return now.map((layer, i) => {
+    const title = titleOf(layer, i, ipSeen);
+    if (layer.kind === 'ipv4') ipSeen++;
+    const old = then?.[i];
+    const same = old !== undefined && old.kind === layer.kind;
+    const oldFields = same ? fieldsOf(old) : null;
+    const fields = fieldsOf(layer).map((f, j): LayerField => {
+      const o = oldFields?.[j];
+      return { name: f.name, value: f.value, before: o && o.name === f.name && o.value !== f.value ? o.value : null };
+    });
+    return { title, fields, added: then !== null && !same };
+  });
+}
