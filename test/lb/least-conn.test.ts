@@ -5,10 +5,9 @@ import {
   LeastConnections,
   WeightedLeastConnections,
   type Backend,
-  type Scheduler,
 } from '../../src/lb/sched/index.js';
 import { MS } from '../../src/sim/time.js';
-import { flow } from './helpers.js';
+import { flow, simulateLoad } from './helpers.js';
 
 function withActive(names: readonly (string | readonly [string, number])[], active: readonly number[]): Backend[] {
   const pool = createBackends(names);
@@ -16,30 +15,6 @@ function withActive(names: readonly (string | readonly [string, number])[], acti
   return pool;
 }
 
-/**
- * A connection arrives every `gap` ns; server i holds each connection for
- * service[i] ns. Returns how many connections each server received.
- */
-function simulate(s: Scheduler, service: readonly number[], gap: number, arrivals: number): number[] {
-  const pool = createBackends(service.map((_, i) => `web${i + 1}`));
-  const ends: number[][] = service.map(() => []);
-  const got = service.map(() => 0);
-  for (let k = 0; k < arrivals; k++) {
-    const t = k * gap;
-    for (let i = 0; i < service.length; i++) {
-      const q = ends[i]!;
-      while (q.length && q[0]! <= t) {
-        q.shift();
-        pool[i]!.active--;
-      }
-    }
-    const p = s.pick(flow(0x0a000001 + k, 1024 + (k % 60000)), pool);
-    pool[p]!.active++;
-    ends[p]!.push(t + service[p]!);
-    got[p]!++;
-  }
-  return got;
-}
 
 describe('least connections', () => {
   it('picks the server with the fewest active connections', () => {
@@ -124,8 +99,8 @@ describe('least connections under uneven service times', () => {
   it('sends fewer connections to the slow server than round robin does', () => {
     // web3 holds a connection 5x longer; a connection arrives every 4 ms.
     const service = [10 * MS, 10 * MS, 50 * MS];
-    const rr = simulate(createScheduler('round-robin'), service, 4 * MS, 3000);
-    const lc = simulate(createScheduler('least-conn'), service, 4 * MS, 3000);
+    const rr = simulateLoad(createScheduler('round-robin'), service, 4 * MS, 3000);
+    const lc = simulateLoad(createScheduler('least-conn'), service, 4 * MS, 3000);
     expect(rr).toEqual([1000, 1000, 1000]);
     expect(lc.reduce((a, b) => a + b, 0)).toBe(3000);
     // LC balances the *active* counts: web3 keeps ~5x the connections open per connection it gets,

@@ -5,33 +5,10 @@ import {
   LeastResponseTime,
   observeResponse,
   RT_EWMA_ALPHA,
-  type Scheduler,
 } from '../../src/lb/sched/index.js';
 import { MS } from '../../src/sim/time.js';
-import { flow } from './helpers.js';
+import { flow, simulateLoad } from './helpers.js';
 
-/** Arrivals every `gap`; server i takes service[i] per connection and reports it as its response time. */
-function simulate(s: Scheduler, service: readonly number[], gap: number, arrivals: number): number[] {
-  const pool = createBackends(service.map((_, i) => `web${i + 1}`));
-  const ends: number[][] = service.map(() => []);
-  const got = service.map(() => 0);
-  for (let k = 0; k < arrivals; k++) {
-    const t = k * gap;
-    for (let i = 0; i < service.length; i++) {
-      const q = ends[i]!;
-      while (q.length && q[0]! <= t) {
-        q.shift();
-        pool[i]!.active--;
-        observeResponse(pool[i]!, service[i]!);
-      }
-    }
-    const p = s.pick(flow('10.0.0.5'), pool);
-    pool[p]!.active++;
-    ends[p]!.push(t + service[p]!);
-    got[p]!++;
-  }
-  return got;
-}
 
 describe('response-time moving average', () => {
   it('takes the first sample as is, then moves 1/8 of the way toward each new one', () => {
@@ -92,8 +69,8 @@ describe('least response time', () => {
 
   it('sends fewer connections to a slow server than least connections does', () => {
     const service = [10 * MS, 10 * MS, 40 * MS];
-    const lc = simulate(createScheduler('least-conn'), service, 4 * MS, 3000);
-    const lrt = simulate(createScheduler('least-response-time'), service, 4 * MS, 3000);
+    const lc = simulateLoad(createScheduler('least-conn'), service, 4 * MS, 3000);
+    const lrt = simulateLoad(createScheduler('least-response-time'), service, 4 * MS, 3000);
     expect(lrt.reduce((a, b) => a + b, 0)).toBe(3000);
     expect(lrt[2]!).toBeLessThan(lc[2]!);
     // LC counts only connections: the slow server still gets a connection whenever it has the fewest open.

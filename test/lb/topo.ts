@@ -14,19 +14,15 @@ import { Host } from '../../src/net/host.js';
 import { Switch } from '../../src/net/switch.js';
 import { LoadBalancer, type ServiceConfig } from '../../src/lb/node.js';
 import { FullRecorder } from '../../src/trace/trace.js';
+import { attachHost, routerLeg } from '../helpers/build.js';
 import type { TraceEvent, TxEvent } from '../../src/trace/events.js';
 import { ip } from '../../src/wire/addr.js';
 import type { Ipv4, Tcp } from '../../src/wire/types.js';
 import type { TcpConnection } from '../../src/net/tcp.js';
 
-/** Adds a host with one interface on a new port of `sw`. */
+/** Adds a host with a /24 address on a new port of `sw` (test/helpers/build.ts attachHost). */
 export function hostOn(net: Network, sw: Switch, name: string, addr: string, gw: string | null): Host {
-  const h = net.add(new Host(net, name));
-  const e = h.addIface('eth0');
-  h.addAddress(e, ip(addr), 24);
-  net.connect(e, sw.addPort(`p${sw.ifaces.length + 1}`));
-  if (gw) h.addDefaultRoute(ip(gw));
-  return h;
+  return attachHost(net, sw, name, addr, 24, gw);
 }
 
 /** Makes a host answer TCP requests on `port` with its name, then close. */
@@ -96,18 +92,12 @@ export function oneArm(opts: { serverGw?: string; seed?: number; lbFirst?: boole
   const swC = net.add(new Switch(net, 'swC'));
   const swS = net.add(new Switch(net, 'swS'));
   const r1 = net.add(new Host(net, 'r1', 'router'));
-  const c0 = r1.addIface('eth0');
-  r1.addAddress(c0, ip('10.0.0.1'), 24);
-  net.connect(c0, swC.addPort('p1'));
+  routerLeg(net, r1, swC, 'eth0', '10.0.0.1', 24);
   const client = hostOn(net, swC, 'client', '10.0.0.10', '10.0.0.1');
-  const s0 = r1.addIface('eth1');
-  r1.addAddress(s0, ip('10.0.1.1'), 24);
-  net.connect(s0, swS.addPort('p1'));
+  routerLeg(net, r1, swS, 'eth1', '10.0.1.1', 24);
   const lb = net.add(new LoadBalancer(net, 'lb1'));
   const mkLb = (): void => {
-    const e = lb.addIface('eth0');
-    lb.addAddress(e, ip('10.0.1.5'), 24);
-    net.connect(e, swS.addPort(`p${swS.ifaces.length + 1}`));
+    routerLeg(net, lb, swS, 'eth0', '10.0.1.5', 24);
     lb.addDefaultRoute(ip('10.0.1.1'));
   };
   if (opts.lbFirst !== false) mkLb();
@@ -128,20 +118,12 @@ export function inline(seed = 1) {
   const swT = net.add(new Switch(net, 'swT'));
   const swS = net.add(new Switch(net, 'swS'));
   const r1 = net.add(new Host(net, 'r1', 'router'));
-  const c0 = r1.addIface('eth0');
-  r1.addAddress(c0, ip('10.0.0.1'), 24);
-  net.connect(c0, swC.addPort('p1'));
-  const t0 = r1.addIface('eth1');
-  r1.addAddress(t0, ip('10.0.9.1'), 24);
-  net.connect(t0, swT.addPort('p1'));
+  routerLeg(net, r1, swC, 'eth0', '10.0.0.1', 24);
+  const t0 = routerLeg(net, r1, swT, 'eth1', '10.0.9.1', 24);
   const client = hostOn(net, swC, 'client', '10.0.0.10', '10.0.0.1');
   const lb = net.add(new LoadBalancer(net, 'lb1'));
-  const l0 = lb.addIface('eth0');
-  lb.addAddress(l0, ip('10.0.9.2'), 24);
-  net.connect(l0, swT.addPort('p2'));
-  const l1 = lb.addIface('eth1');
-  lb.addAddress(l1, ip('10.0.1.1'), 24);
-  net.connect(l1, swS.addPort('p1'));
+  routerLeg(net, lb, swT, 'eth0', '10.0.9.2', 24);
+  routerLeg(net, lb, swS, 'eth1', '10.0.1.1', 24);
   lb.addDefaultRoute(ip('10.0.9.1'));
   r1.addRoute({ prefix: ip('10.0.1.0'), len: 24, via: ip('10.0.9.2'), iface: t0, metric: 0, src: null, proto: 'static' });
   const web1 = hostOn(net, swS, 'web1', '10.0.1.11', '10.0.1.1');
@@ -158,9 +140,7 @@ export function bridged(seed = 1) {
   const swC = net.add(new Switch(net, 'swC'));
   const swS = net.add(new Switch(net, 'swS'));
   const r1 = net.add(new Host(net, 'r1', 'router'));
-  const c0 = r1.addIface('eth0');
-  r1.addAddress(c0, ip('10.0.0.1'), 24);
-  net.connect(c0, swC.addPort('p1'));
+  routerLeg(net, r1, swC, 'eth0', '10.0.0.1', 24);
   const client = hostOn(net, swC, 'client', '10.0.0.10', '10.0.0.1');
   const s0 = r1.addIface('eth1');
   r1.addAddress(s0, ip('10.0.1.1'), 24);

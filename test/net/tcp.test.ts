@@ -394,7 +394,7 @@ describe('TCP answers to segments that match no socket', () => {
   });
 
   it('an unexpected SYN-ACK gets a bare RST whose seq is the SYN-ACK ack number', () => {
-    const { net, client, server, rec } = lan();
+    const { net, server, rec } = lan();
     const cA = ip('10.0.0.1');
     const sA = ip('10.0.0.2');
     server.sendPayload(sA, cA, mkTcp(sA, cA, { sport: 80, dport: 40000, seq: 1000, ack: 55555, flags: SYN | ACK, window: 65160 }), { id: 0 });
@@ -407,7 +407,7 @@ describe('TCP answers to segments that match no socket', () => {
   });
 
   it('a stray RST is dropped silently', () => {
-    const { net, client, server, rec } = lan();
+    const { net, server, rec } = lan();
     const cA = ip('10.0.0.1');
     const sA = ip('10.0.0.2');
     server.sendPayload(sA, cA, mkTcp(sA, cA, { sport: 80, dport: 40000, seq: 1000, ack: 0, flags: RST, window: 0 }), { id: 0 });
