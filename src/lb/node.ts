@@ -421,9 +421,9 @@ export class LoadBalancer extends Host {
     return null;
   }
 
-  /** True when the LB's own stack uses this local port (its sockets must not collide with SNAT flows). */
+  /** True when the LB's own TCP stack uses this local port (its sockets must not collide with SNAT flows). */
   private portInUse(_addr: number, port: number, proto: number): boolean {
-    return proto === IPPROTO.TCP ? this.tcp.connections().some((c) => c.localPort === port) : false;
+    return proto === IPPROTO.TCP && this.tcp.portInUse(port);
   }
 
   /**

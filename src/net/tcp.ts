@@ -327,6 +327,11 @@ export class TcpStack implements ProtoHandler {
     return -1;
   }
 
+  /** True when a local listener or connection uses this port. */
+  portInUse(port: number): boolean {
+    return this.ports.has(port);
+  }
+
   private usePort(port: number, d: number): void {
     const v = (this.ports.get(port) ?? 0) + d;
     if (v <= 0) this.ports.delete(port);
