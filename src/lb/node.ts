@@ -301,21 +301,17 @@ export class LoadBalancer extends Host {
 
   // ------------------------------------------------------------ packet path
 
-  private portsOf(ip: Ipv4): [number, number, number] | null {
-    const p = ip.payload;
-    if (p.kind === 'tcp') return [p.sport, p.dport, p.flags];
-    if (p.kind === 'udp') return [p.sport, p.dport, 0];
-    return null;
-  }
-
   /** PREROUTING: replies of known flows are translated; requests to a service are scheduled and rewritten. */
   private prerouting(ip: Ipv4, ctx: HookContext): Ipv4 | null {
-    const ports = this.portsOf(ip);
-    if (!ports) {
-      if (ip.payload.kind === 'icmp') return this.icmpRelated(ip, ctx);
+    const l4 = ip.payload;
+    if (l4.kind !== 'tcp' && l4.kind !== 'udp') {
+      if (l4.kind === 'icmp') return this.icmpRelated(ip, ctx);
       return ip;
     }
-    const [sport, dport, flags] = ports;
+    // Read straight from the segment: this runs for every packet the LB sees.
+    const sport = l4.sport;
+    const dport = l4.dport;
+    const flags = l4.kind === 'tcp' ? l4.flags : 0;
     // A reply (server -> client, or server -> SNAT address)?
     const out = this.outTable.get(ip.src, sport, ip.dst, dport, ip.proto);
     if (out) return this.reply(out, ip, ctx, flags);
@@ -667,9 +663,9 @@ export class LoadBalancer extends Host {
   /** A reply crossing the bridge from a server: its source becomes the VIP; MACs and TTL stay. */
   private bridgedReply(eth: Ethernet, frame: Frame, port: Iface): Frame | null {
     const ip = eth.payload as Ipv4;
-    const ports = this.portsOf(ip);
-    if (!ports) return frame;
-    const c = this.outTable.get(ip.src, ports[0], ip.dst, ports[1], ip.proto);
+    const l4 = ip.payload;
+    if (l4.kind !== 'tcp' && l4.kind !== 'udp') return frame;
+    const c = this.outTable.get(ip.src, l4.sport, ip.dst, l4.dport, ip.proto);
     if (!c) return frame;
     if (!this.forwardingOn()) {
       this.net.trace.drop(this.name, port.name, frame, 'ip-forward-off', () => `${this.name} would translate the reply from ${c.backend.name}, but IP forwarding is off (net.ipv4.ip_forward=0), so the bridge drops it silently`);
@@ -678,9 +674,9 @@ export class LoadBalancer extends Host {
     const svc = this.services[c.service]!;
     c.outPkts++;
     svc.stats.outPkts++;
-    this.touch(c, DIR.OUTPUT, ports[2]);
+    this.touch(c, DIR.OUTPUT, l4.kind === 'tcp' ? l4.flags : 0);
     this.measure(c, ip, DIR.OUTPUT);
-    const after = natRewrite(ip, c.vip, ip.dst, c.vport, ports[1]);
+    const after = natRewrite(ip, c.vip, ip.dst, c.vport, l4.dport);
     const f = this.net.trace.frame({ ...eth, payload: after }, frame);
     this.net.trace.rewrite(this.name, frame, f, 'lb-unnat', () => `${this.name} (transparent) rewrites the bridged reply from ${c.backend.name}: source ${fmtIp(ip.src)} -> ${fmtIp(c.vip)}; MACs and TTL unchanged`);
     return f;
