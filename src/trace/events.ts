@@ -112,6 +112,16 @@ export type StateChange =
       readonly state: string;
     }
   | { readonly what: 'lb-server'; readonly service: string; readonly server: string; readonly state: string; readonly weight: number }
+  /** A health checker's verdict on a server changes (after `rise` passes or `fall` failures). */
+  | { readonly what: 'lb-health'; readonly service: string; readonly server: string; readonly health: 'up' | 'down'; readonly check: string; readonly reason: string }
+  /** A persistence entry (source IP or cookie -> server) is made, reused by another server, or expires. */
+  | { readonly what: 'lb-persist'; readonly op: 'add' | 'del'; readonly service: string; readonly key: string; readonly server: string }
+  /** An address is added to or removed from an interface (a VIP moving between VRRP routers). */
+  | { readonly what: 'addr'; readonly op: 'add' | 'del'; readonly iface: string; readonly addr: number; readonly len: number }
+  /** A VRRP instance changes state (RFC 5798: Initialize, Backup, Master). */
+  | { readonly what: 'vrrp'; readonly vrid: number; readonly iface: string; readonly state: 'init' | 'backup' | 'master'; readonly priority: number }
+  /** A resolver's cache gains or loses a name. */
+  | { readonly what: 'dns-cache'; readonly op: 'add' | 'del'; readonly name: string; readonly addrs: readonly number[]; readonly ttl: number }
   | { readonly what: 'note'; readonly detail: Readonly<Record<string, string | number | boolean | null>> };
 
 /** A piece of network state changes (ARP cache, MAC table, routes, links, TCP states). */
