@@ -332,6 +332,20 @@ export class TcpStack implements ProtoHandler {
     return this.ports.has(port);
   }
 
+  /**
+   * Marks a local port as taken by something outside the socket table (a
+   * raw-socket prober, as nmap or a half-open health check): connect()
+   * will not pick it, yet segments to it still find no socket.
+   */
+  reservePort(port: number): void {
+    this.usePort(port, 1);
+  }
+
+  /** Gives back a port taken with reservePort. */
+  releasePort(port: number): void {
+    this.usePort(port, -1);
+  }
+
   private usePort(port: number, d: number): void {
     const v = (this.ports.get(port) ?? 0) + d;
     if (v <= 0) this.ports.delete(port);
