@@ -194,9 +194,22 @@ export class Capacity implements EventTarget {
     this.listener = null;
   }
 
+  /** False while the application is stuck and calls accept() no more (an overloaded or hung process). */
+  accepting = true;
+
+  /**
+   * Stops or resumes the application's accept() loop: while stopped, handshakes
+   * still complete in the kernel and wait in the accept queue; once it holds
+   * backlog + 1 connections, new SYNs are dropped (tcp_abort_on_overflow=0).
+   */
+  setAccepting(on: boolean): void {
+    this.accepting = on;
+    if (on) this.pump();
+  }
+
   /** True when the application would call accept() now. */
   canAccept(): boolean {
-    return this.open < this.maxConnections && this.waiting <= this.queueLimit;
+    return this.accepting && this.open < this.maxConnections && this.waiting <= this.queueLimit;
   }
 
   /** Accepts waiting connections while there is room (Linux: the application's accept() loop). */

@@ -198,6 +198,11 @@ export class HttpServer implements TcpHandlers, EventTarget {
     for (const sc of [...this.conns]) sc.conn.abort();
   }
 
+  /** Stops or resumes accepting connections (overload: the accept queue fills, then SYNs are dropped). */
+  setAccepting(on: boolean): void {
+    this.capacity.setAccepting(on);
+  }
+
   /** Sets the status code of later responses (500 makes HTTP health checks fail). */
   setStatus(status: number): void {
     this.status = status;

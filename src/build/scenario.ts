@@ -259,7 +259,9 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
             ...(s.persistence ? { persistence: { timeoutNs: s.persistence.timeout, ...(s.persistence.netmask !== null ? { netmask: s.persistence.netmask } : {}) } } : {}),
             snatPool: s.snatPool,
             dsrKeepSourceMac: s.keepSourceMac,
-            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state })),
+            ...(s.health ? { health: s.health } : {}),
+            onDown: s.onDown,
+            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state, ...(x.health !== undefined ? { health: x.health } : {}) })),
           });
         } catch (e) {
           throw new BuildError(`service ${s.name}: ${(e as Error).message.replace(/^service [^:]+: /, '')}`, s.pos);
@@ -328,7 +330,7 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
       (net.node(a.server.lb) as LoadBalancer).setServer(a.server.service, a.server.server, { weight: a.value });
       return;
     case 'add-server':
-      (net.node(a.service.lb) as LoadBalancer).addServer(a.service.service, { name: a.server.name, addr: a.server.addr, port: a.server.port, weight: a.server.weight, state: a.server.state });
+      (net.node(a.service.lb) as LoadBalancer).addServer(a.service.service, { name: a.server.name, addr: a.server.addr, port: a.server.port, weight: a.server.weight, state: a.server.state, ...(a.server.health !== undefined ? { health: a.server.health } : {}) });
       return;
     case 'remove-server':
       // IPVS removes the destination; lblab disables it so running connections and indices stay valid.
@@ -351,6 +353,9 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
       return;
     case 'start-server':
       for (const s of serverApps(built, a.on, a.port)) s.start();
+      return;
+    case 'accepting':
+      setAccepting(built, a.on, a.port, a.value);
       return;
   }
 }
@@ -410,4 +415,18 @@ export function appReport(built: BuiltScenario): string[] {
     out.push(`replay of ${spec.written}: ${plan.flows.length} flows: ${[...by.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}${plan.skipped.length ? `; ${plan.skipped.length} packets skipped` : ''}`);
   }
   return [...out, ...serviceReport(built)];
+}
+
+/** Stops or resumes the accept() loop of the server apps (HTTP and TCP echo) on a node, traced as a note. */
+function setAccepting(built: BuiltScenario, on: string, port: number | null, value: boolean): void {
+  for (const { app } of [...built.apps.httpServers, ...built.apps.echoServers]) {
+    if (!('capacity' in app) || app.host.name !== on || (port !== null && app.port !== port)) continue;
+    app.capacity.setAccepting(value);
+    const label = app.capacity.label;
+    built.net.trace.state(on, { what: 'note', detail: { app: label, accepting: value } }, () =>
+      value
+        ? `${label} calls accept() again: the connections waiting in its accept queue are taken`
+        : `${label} stops calling accept() (overloaded): handshakes still complete in the kernel until the accept queue holds ${app.capacity.backlog + 1}, then SYNs are dropped`,
+    );
+  }
 }

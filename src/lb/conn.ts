@@ -101,6 +101,14 @@ export class LbConn {
   sawOutput = false;
   /** When the client's current request started (its first data segment since the last answer), or -1. */
   requestAt = -1;
+  /**
+   * TCP sequence numbers seen, for the RSTs an `on_down: reset` sends: the
+   * next sequence number of the client, the client's last ACK (its RCV.NXT)
+   * and the next sequence number of the server (NAT modes see replies).
+   */
+  cliNxt = 0;
+  cliAck = 0;
+  srvNxt = 0;
 
   constructor(
     /** The service it belongs to (by index in the LB's list). */
@@ -153,4 +161,17 @@ export function setConnState(c: LbConn, state: number): boolean {
     c.inactive = false;
   }
   return true;
+}
+
+/** Notes a client segment's sequence numbers (for the RSTs of `on_down: reset`). */
+export function seenFromClient(c: LbConn, seg: { readonly seq: number; readonly ack: number; readonly flags: number; readonly payload: Uint8Array }): void {
+  const ctl = seg.flags & (TCP_FLAG.SYN | TCP_FLAG.FIN) ? 1 : 0;
+  c.cliNxt = (seg.seq + seg.payload.length + ctl) >>> 0;
+  if (seg.flags & TCP_FLAG.ACK) c.cliAck = seg.ack;
+}
+
+/** Notes a server segment's next sequence number. */
+export function seenFromServer(c: LbConn, seg: { readonly seq: number; readonly flags: number; readonly payload: Uint8Array }): void {
+  const ctl = seg.flags & (TCP_FLAG.SYN | TCP_FLAG.FIN) ? 1 : 0;
+  c.srvNxt = (seg.seq + seg.payload.length + ctl) >>> 0;
 }

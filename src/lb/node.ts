@@ -40,7 +40,9 @@ import { createBackend, observeResponse, type Backend, type BackendState, type F
 import { createScheduler, resolveSchedulerName } from './sched/index.js';
 import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
-import { DIR, LbConn, LB_TCP, nextTcpState, setConnState } from './conn.js';
+import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
+import type { HealthCheckConfig, HealthMonitor } from './health.js';
+import { startServerHealth, type OnDown } from './service-health.js';
 
 import type { LbMode } from './modes.js';
 export { LB_MODES, type LbMode } from './modes.js';
@@ -53,6 +55,8 @@ export interface RealServerConfig {
   readonly port?: number;
   readonly weight?: number;
   readonly state?: BackendState;
+  /** This server's health check (overrides the service's); null = none. */
+  readonly health?: HealthCheckConfig | null;
 }
 
 /** A virtual service. */
@@ -73,6 +77,10 @@ export interface ServiceConfig {
   /** The interface the VIP is configured on (default: the first interface; br0 in transparent mode). */
   readonly vipIface?: string;
   readonly servers: readonly RealServerConfig[];
+  /** The health check of every server that has none of its own (src/lb/health.ts). */
+  readonly health?: HealthCheckConfig;
+  /** What happens to a server's open connections when its check says down: kept (default) or reset. */
+  readonly onDown?: OnDown;
 }
 
 /** Counters of a service. */
@@ -98,6 +106,8 @@ export class LbService {
   readonly servers: { readonly name: string; readonly addr: Ipv4Addr; readonly port: number }[];
   /** The forwarding mode for new connections (a running connection keeps the mode it started with). */
   mode: LbMode;
+  /** Health monitors by backend index (null: the server is not checked). */
+  readonly monitors: (HealthMonitor | null)[] = [];
 
   constructor(
     readonly index: number,
@@ -243,6 +253,7 @@ export class LoadBalancer extends Host {
     const svc = new LbService(this.services.length, cfg, schedName, this);
     this.services.push(svc);
     this.byVip.set(key, svc);
+    cfg.servers.forEach((s, i) => startServerHealth(this, svc, i, s.health === undefined ? (cfg.health ?? null) : s.health));
     if (!this.isLocal(cfg.vip)) {
       const iface = cfg.vipIface ? this.iface(cfg.vipIface) : cfg.mode === 'transparent' ? this.br0 : this.ifaces[0];
       if (!iface) throw new Error(`service ${cfg.name}: the LB has no interface ${cfg.vipIface ?? ''} for the VIP`);
@@ -279,6 +290,7 @@ export class LoadBalancer extends Host {
     svc.servers.push({ name: server.name, addr: server.addr, port: server.port ?? svc.cfg.port });
     svc.served.push(0);
     svc.sched.onBackendsChanged(svc.backends);
+    startServerHealth(this, svc, b.index, server.health === undefined ? (svc.cfg.health ?? null) : server.health);
     this.net.trace.state(this.name, { what: 'lb-server', service, server: server.name, state: b.state, weight: b.weight }, () => `${this.name}: ${server.name} (${fmtIp(server.addr)}) joins ${service}`);
   }
 
@@ -456,6 +468,7 @@ export class LoadBalancer extends Host {
     svc.stats.inBytes += Host.lengthOf(ip);
     this.touch(c, DIR.INPUT, flags);
     this.measure(c, ip, DIR.INPUT);
+    if (ip.payload.kind === 'tcp') seenFromClient(c, ip.payload);
     const decision = this.lastDecision;
     this.lastDecision = null;
     const pick = decision ? ` (${decision()})` : '';
@@ -559,6 +572,7 @@ export class LoadBalancer extends Host {
     svc.stats.outBytes += Host.lengthOf(ip);
     this.touch(c, DIR.OUTPUT, flags);
     this.measure(c, ip, DIR.OUTPUT);
+    if (ip.payload.kind === 'tcp') seenFromServer(c, ip.payload);
     const after = natRewrite(ip, c.vip, c.client, c.vport, c.cport);
     this.lastRewritten = after;
     if (c.mode === 'snat') {
@@ -620,6 +634,14 @@ export class LoadBalancer extends Host {
     return kind === EV_EXPIRE ? 'LB connection expiry' : super.kindName(kind);
   }
 
+  /** Removes a connection from the table now (a reset by `on_down: reset`); traced as lb-conn del. */
+  forget(c: LbConn, why: string): void {
+    if (!this.conns.has(c)) return;
+    this.net.sim.cancel(c.timer);
+    c.timer = null;
+    this.expire(c, why);
+  }
+
   private expire(c: LbConn, why = `${c.stateName()} timed out`): void {
     const now = this.net.sim.now;
     this.conns.delete(c);
@@ -676,6 +698,7 @@ export class LoadBalancer extends Host {
     svc.stats.outPkts++;
     this.touch(c, DIR.OUTPUT, l4.kind === 'tcp' ? l4.flags : 0);
     this.measure(c, ip, DIR.OUTPUT);
+    if (l4.kind === 'tcp') seenFromServer(c, l4);
     const after = natRewrite(ip, c.vip, ip.dst, c.vport, l4.dport);
     const f = this.net.trace.frame({ ...eth, payload: after }, frame);
     this.net.trace.rewrite(this.name, frame, f, 'lb-unnat', () => `${this.name} (transparent) rewrites the bridged reply from ${c.backend.name}: source ${fmtIp(ip.src)} -> ${fmtIp(c.vip)}; MACs and TTL unchanged`);

@@ -172,6 +172,17 @@ export class PersistenceTable {
     if (e.conns === 0) e.idleSince = now;
   }
 
+  /** Removes the entries that stick to `backend` (its server went down) and returns them. */
+  dropServer(backend: number): PersistEntry[] {
+    const out: PersistEntry[] = [];
+    for (const [k, e] of this.map) {
+      if (e.backend !== backend) continue;
+      this.map.delete(k);
+      out.push(e);
+    }
+    return out;
+  }
+
   /** Removes every entry that has expired by `now`; returns how many were removed. */
   sweep(now: number): number {
     let removed = 0;

@@ -8,6 +8,8 @@
  */
 import { fmtCidr, fmtIp, inPrefix, networkOf, broadcastOf, parseIpv4, parseMac } from '../wire/addr.js';
 import { resolveSchedulerName } from '../lb/sched/index.js';
+import { healthCheck } from '../lb/health-config.js';
+import { fmtDuration, MS } from '../sim/time.js';
 import type { LbMode } from '../lb/modes.js';
 import { closest, type ScenarioError, type Severity } from './errors.js';
 import type { RawScenario } from './schema.js';
@@ -19,6 +21,7 @@ import type {
   Expectation,
   FieldTest,
   FieldValue,
+  HealthCheckSpec,
   IfaceSpec,
   IpNodeBase,
   LinkSpec,
@@ -51,6 +54,7 @@ type RawNode = RawScenario['nodes'][string];
 type RawIpNode = Exclude<RawNode, { kind: 'switch' }>;
 type RawService = NonNullable<Extract<RawNode, { kind: 'lb' }>['services']>[string];
 type RawServerItem = RawService['servers'][number];
+type RawHealth = NonNullable<RawService['health']>;
 type RawApp = NonNullable<RawScenario['apps']>[number];
 type RawServiceTime = NonNullable<Extract<RawApp, { kind: 'http-server' }>['service_time']>;
 
@@ -384,6 +388,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         persistence: s.persistence === undefined ? null : typeof s.persistence === 'number' ? { timeout: s.persistence, netmask: null } : { timeout: s.persistence.timeout, netmask: s.persistence.netmask ?? null },
         snatPool: s.snat_pool ?? [],
         keepSourceMac: s.keep_source_mac ?? false,
+        health: healthSpec(s.health, ['nodes', lbName, 'services', svcName, 'health'], s.protocol ?? 'tcp') ?? null,
+        onDown: s.on_down ?? 'keep',
         servers: [],
         pos: at(['nodes', lbName, 'services', svcName], true),
       };
@@ -683,7 +689,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       if (!t) return null;
       return { name: t.kind === 'address' ? item : t.node !== null && t.kind === 'node' ? t.node : item, node: t.kind === 'node' || t.kind === 'iface' ? t.node : null, addr: t.addr, port: svc.port, weight: 1, state: 'enabled', pos: at(path) };
     }
-    const common = { port: item.port ?? svc.port, weight: item.weight ?? 1, state: item.state ?? 'enabled', pos: at(path) } as const;
+    const health = healthSpec(item.health, [...path, 'health'], svc.proto);
+    const common = { port: item.port ?? svc.port, weight: item.weight ?? 1, state: item.state ?? 'enabled', ...(health !== undefined ? { health } : {}), pos: at(path) } as const;
     if (item.node !== undefined) {
       const t = target(item.node, [...path, 'node']);
       if (!t) return null;
@@ -694,6 +701,38 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       return { name: item.name ?? (t.kind === 'node' ? t.node! : item.node), node: t.node, addr: t.addr, ...common };
     }
     return { name: item.name ?? fmtIp(item.address!), node: null, addr: item.address!, ...common };
+  }
+
+  /** A health check as written -> resolved (defaults of src/lb/health.ts); undefined when absent, null for `false`. */
+  function healthSpec(h: RawHealth | undefined, path: PathSeg[], proto: 'tcp' | 'udp'): HealthCheckSpec | null | undefined {
+    if (h === undefined) return undefined;
+    if (h === false) return null;
+    const m = typeof h === 'string' ? { kind: h } : h;
+    if (proto === 'udp' && m.kind !== 'icmp') {
+      error(typeof h === 'string' ? path : [...path, 'kind'], 'bad-value', `a ${m.kind} check needs a TCP service; this service is UDP, so only an icmp check applies`, { found: m.kind, suggestion: 'kind: icmp' });
+      return null;
+    }
+    const spec = healthCheck(m.kind, {
+      ...(typeof h === 'object' && h.interval !== undefined ? { interval: h.interval } : {}),
+      ...(typeof h === 'object' && h.timeout !== undefined ? { timeout: h.timeout } : {}),
+      ...(typeof h === 'object' && h.rise !== undefined ? { rise: h.rise } : {}),
+      ...(typeof h === 'object' && h.fall !== undefined ? { fall: h.fall } : {}),
+      ...(typeof h === 'object' && h.port !== undefined ? { port: h.port } : {}),
+      ...(typeof h === 'object' && h.path !== undefined ? { path: h.path } : {}),
+      ...(typeof h === 'object' && h.expect !== undefined ? { expectStatus: h.expect } : {}),
+      ...(typeof h === 'object' && h.contains !== undefined ? { contains: h.contains } : {}),
+      ...(typeof h === 'object' && h.host !== undefined ? { host: h.host } : {}),
+    });
+    if (spec.interval < MS) {
+      error([...path, 'interval'], 'bad-value', `a health check interval must be at least 1ms, found ${fmtDuration(spec.interval)}`);
+      return null;
+    }
+    if (spec.timeout <= 0 || spec.timeout > spec.interval) {
+      const where = typeof h === 'object' && h.timeout !== undefined ? [...path, 'timeout'] : path;
+      error(where, 'bad-value', `a health check's timeout (${fmtDuration(spec.timeout)}) must be above 0 and at most its interval (${fmtDuration(spec.interval)}): a probe ends before the next one starts`, { suggestion: `timeout: ${fmtDuration(Math.max(MS, Math.floor(spec.interval / 2)))}` });
+      return null;
+    }
+    return spec;
   }
 
   function checkService(s: ServiceSpec, path: PathSeg[], lb: NodeIdx, hasBridge: boolean, rawSvc: RawService): void {
@@ -945,6 +984,15 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       const p = typeof x === 'string' ? [...path, key] : [...path, key, 'on'];
       if (!serverAppOn(on, p, port, ['http-server', 'tcp-echo-server', 'udp-echo-server'], key)) return null;
       return { kind: key === 'stop_server' ? 'stop-server' : 'start-server', on, port: port ?? null };
+    }
+    for (const key of ['stop_accepting', 'start_accepting'] as const) {
+      const x = e[key];
+      if (x === undefined) continue;
+      const on = typeof x === 'string' ? x : x.on;
+      const port = typeof x === 'string' ? undefined : x.port;
+      const p = typeof x === 'string' ? [...path, key] : [...path, key, 'on'];
+      if (!serverAppOn(on, p, port, ['http-server', 'tcp-echo-server'], key)) return null;
+      return { kind: 'accepting', on, port: port ?? null, value: key === 'start_accepting' };
     }
     return null;
   }

@@ -334,6 +334,46 @@ const persistence = z.union(
 
 const serverStates = ['enabled', 'draining', 'disabled'] as const;
 
+/** Health check kinds as scenario files spell them (src/lb/health.ts). */
+export const HEALTH_KINDS = ['icmp', 'tcp', 'tcp-half-open', 'http', 'http-content'] as const;
+const healthKind = z.enum(HEALTH_KINDS, want('a health check kind', `write one of ${HEALTH_KINDS.join(', ')}`));
+const healthStatusWant = want('an HTTP status', 'write a number from 100 to 599');
+
+/** A health check: a kind alone (`health: tcp`), a map, or false (this server is not checked). */
+const healthCheck = z
+  .union(
+    [
+      healthKind,
+      z.literal(false),
+      obj('a health check', {
+        kind: healthKind,
+        interval: duration.optional(),
+        timeout: duration.optional(),
+        rise: count('a rise count', 1).optional(),
+        fall: count('a fall count', 1).optional(),
+        port: port.optional(),
+        path: z.string(want('a path', 'write a path such as /health')).regex(/^\//, want('a path', 'write a path that starts with /, such as /health')).optional(),
+        expect: z.number(healthStatusWant).int(healthStatusWant).min(100, healthStatusWant).max(599, healthStatusWant).optional(),
+        contains: z.string(want('text')).min(1, want('text', 'write the text the body must contain')).optional(),
+        host: z.string(want('a host name')).optional(),
+      }).superRefine((h, ctx) => {
+        if (h.kind === 'http-content' && h.contains === undefined) {
+          problem(ctx, { code: 'missing-key', message: 'an http-content check needs `contains`: the text the body must contain', expected: 'contains' });
+        }
+        const http = h.kind === 'http' || h.kind === 'http-content';
+        for (const k of ['path', 'expect', 'host'] as const) {
+          if (h[k] !== undefined && !http) problem(ctx, { code: 'misplaced-key', message: `\`${k}\` belongs to an http or http-content check, not to a ${h.kind} one`, found: k, atKey: true }, [k]);
+        }
+        if (h.contains !== undefined && h.kind !== 'http-content') {
+          problem(ctx, { code: 'misplaced-key', message: `\`contains\` belongs to an http-content check; write kind: http-content`, found: 'contains', atKey: true, suggestion: 'kind: http-content' }, ['contains']);
+        }
+        if (h.port !== undefined && h.kind === 'icmp') problem(ctx, { code: 'misplaced-key', message: 'an icmp check has no port', found: 'port', atKey: true }, ['port']);
+      }),
+    ],
+    want('a health check', 'write health: tcp, or health: { kind: http, path: /health, expect: 200, interval: 2s, timeout: 1s, rise: 2, fall: 3 }'),
+  )
+  .meta({ id: 'healthCheck', description: 'a health check: a kind (icmp, tcp, tcp-half-open, http, http-content), a map with kind, interval, timeout, rise, fall, port, path, expect, contains, host, or false' });
+
 /** A real server written as a map: a node (`node:`) or a raw address (`address:`). */
 const serverObj = obj('a server', {
   node: target.optional(),
@@ -342,6 +382,7 @@ const serverObj = obj('a server', {
   port: port.optional(),
   weight: count('a weight').optional(),
   state: z.enum(serverStates).optional(),
+  health: healthCheck.optional(),
 }).superRefine((s, ctx) => {
   if ((s.node === undefined) === (s.address === undefined)) {
     problem(ctx, {
@@ -365,6 +406,8 @@ const service = obj('a service', {
   persistence: persistence.optional(),
   snat_pool: z.array(address).optional(),
   keep_source_mac: z.boolean(want('true or false')).optional(),
+  health: healthCheck.optional(),
+  on_down: z.enum(['keep', 'reset'], want('keep or reset', 'write on_down: keep (open connections stay) or on_down: reset (the LB resets them)')).optional(),
   servers: z.array(serverItem),
 });
 
@@ -544,6 +587,8 @@ export const TIMELINE_ACTIONS = [
   'service_time',
   'stop_server',
   'start_server',
+  'stop_accepting',
+  'start_accepting',
 ] as const;
 
 const timelineEntry = obj('a timeline entry', {
@@ -564,6 +609,8 @@ const timelineEntry = obj('a timeline entry', {
   service_time: onServer('a service_time change', serviceTime).optional(),
   stop_server: onNode.optional(),
   start_server: onNode.optional(),
+  stop_accepting: onNode.optional().meta({ description: 'the server application stops calling accept(): its accept queue fills, then SYNs are dropped (overload)' }),
+  start_accepting: onNode.optional(),
 }).superRefine((e, ctx) => {
   const present = TIMELINE_ACTIONS.filter((k) => (e as Record<string, unknown>)[k] !== undefined);
   if (present.length === 0) {

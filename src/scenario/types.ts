@@ -14,6 +14,13 @@
  */
 import type { LbMode } from '../lb/modes.js';
 import type { SchedulerName } from '../lb/sched/scheduler.js';
+import type { HealthCheckConfig } from '../lb/health.js';
+
+/**
+ * A resolved health check (src/lb/health.ts HealthCheckConfig: times in ns,
+ * every default filled in). An L4 service and an L7 pool both carry one.
+ */
+export type HealthCheckSpec = HealthCheckConfig;
 
 /** An IPv4 address as an unsigned 32-bit number. */
 export type Addr = number;
@@ -180,6 +187,8 @@ export interface ServerSpec {
   /** Weight (default 1). */
   readonly weight: number;
   readonly state: 'enabled' | 'draining' | 'disabled';
+  /** This server's own health check; null = not checked; absent = the service's. */
+  readonly health?: HealthCheckSpec | null;
   readonly pos: SourcePos;
 }
 
@@ -199,6 +208,10 @@ export interface ServiceSpec {
   readonly snatPool: readonly Addr[];
   /** DSR lesson switch: re-send with the router's source MAC (default false). */
   readonly keepSourceMac: boolean;
+  /** The health check of every server without its own, or null. */
+  readonly health: HealthCheckSpec | null;
+  /** What a down server's open connections get: kept (default) or reset. */
+  readonly onDown: 'keep' | 'reset';
   readonly servers: readonly ServerSpec[];
   readonly pos: SourcePos;
 }
@@ -427,7 +440,9 @@ export type TimelineAction =
   | { readonly kind: 'http-body'; readonly on: string; readonly port: number | null; readonly value: string }
   | { readonly kind: 'service-time'; readonly on: string; readonly port: number | null; readonly value: ServiceTimeSpec }
   | { readonly kind: 'stop-server'; readonly on: string; readonly port: number | null }
-  | { readonly kind: 'start-server'; readonly on: string; readonly port: number | null };
+  | { readonly kind: 'start-server'; readonly on: string; readonly port: number | null }
+  /** The server application stops (false) or resumes (true) calling accept(): overload. */
+  | { readonly kind: 'accepting'; readonly on: string; readonly port: number | null; readonly value: boolean };
 
 /** Something that happens at a time. `link` in link actions is the index in Scenario.links. */
 export interface TimelineEvent {

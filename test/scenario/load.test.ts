@@ -108,6 +108,8 @@ describe('a full scenario', () => {
             persistence: { timeout: 300 * SEC, netmask: null },
             snatPool: [],
             keepSourceMac: false,
+            health: null,
+            onDown: 'keep',
             servers: [
               { name: 'web1', node: 'web1', addr: ip('10.0.1.11'), port: 80, weight: 1, state: 'enabled', pos: at(37, 13) },
               { name: 'web2', node: 'web2', addr: ip('10.0.1.12'), port: 80, weight: 2, state: 'draining', pos: at(38, 13) },

@@ -1,0 +1,101 @@
+/**
+ * What a load balancer does with its health checks' verdicts (the glue
+ * between src/lb/health.ts and the virtual service table):
+ *
+ * - down: the server's state becomes 'down', so every scheduler skips it
+ *   (keepalived removes the real server from IPVS; HAProxy marks it DOWN);
+ *   the persistence entries that stick to it are dropped at once (traced
+ *   'lb-persist' del), so those clients are rescheduled on their next
+ *   connection and lose their server-side session; with `on_down: reset`
+ *   its open connections are reset: the LB sends RST|ACK to the client
+ *   (from the VIP) and to the server (as the client, or from the SNAT
+ *   address), then forgets the connection. This is F5's "action on service
+ *   down: reset" and HAProxy's `on-marked-down shutdown-sessions`; with the
+ *   default `keep`, IPVS keeps forwarding them (expire_nodest_conn=0) and
+ *   the clients find out by their own timeouts.
+ * - up (after `rise` passes): the state the server had before it went down
+ *   comes back (enabled, or draining if an operator drained it).
+ */
+import { fmtIp } from '../wire/addr.js';
+import { tcp as mkTcp } from '../wire/build.js';
+import { IPPROTO, TCP_FLAG } from '../wire/types.js';
+import type { BackendState } from './sched/backend.js';
+import { HealthMonitor, type HealthCheckConfig } from './health.js';
+import type { LbConn } from './conn.js';
+import type { LbService, LoadBalancer } from './node.js';
+
+/** What happens to a down server's open connections. */
+export type OnDown = 'keep' | 'reset';
+
+/** The options for `on_down`. */
+export const ON_DOWN: readonly OnDown[] = ['keep', 'reset'];
+
+/**
+ * Creates and starts the monitor of server `idx` of `svc` (none when `cfg`
+ * is null). The first probes of a pool are spread over one interval, as
+ * HAProxy does at startup (srv position * inter / servers).
+ */
+export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number, cfg: HealthCheckConfig | null): void {
+  while (svc.monitors.length <= idx) svc.monitors.push(null);
+  if (!cfg) return;
+  const srv = svc.servers[idx]!;
+  const n = svc.cfg.servers.length;
+  const firstDelay = idx < n ? Math.floor((cfg.interval * idx) / n) : 0;
+  let before: BackendState = 'enabled';
+  const m = new HealthMonitor(
+    lb,
+    `${svc.cfg.name}/${srv.name}`,
+    srv.addr,
+    srv.port,
+    cfg,
+    (up) => {
+      const b = svc.backends[idx]!;
+      if (!up) {
+        before = b.state === 'down' ? 'enabled' : b.state;
+        lb.setServer(svc.cfg.name, srv.name, { state: 'down' });
+        serverDown(lb, svc, idx);
+      } else if (b.state === 'down') {
+        lb.setServer(svc.cfg.name, srv.name, { state: before });
+      }
+    },
+    { firstDelay },
+  );
+  svc.monitors[idx] = m;
+  m.start();
+}
+
+/** Drops the persistence entries of a server that went down and, with on_down: reset, resets its connections. */
+function serverDown(lb: LoadBalancer, svc: LbService, idx: number): void {
+  const trace = lb.net.trace;
+  const name = svc.servers[idx]!.name;
+  if (svc.persist) {
+    for (const e of svc.persist.dropServer(idx)) {
+      trace.state(
+        lb.name,
+        { what: 'lb-persist', op: 'del', service: svc.cfg.name, key: fmtIp(e.client), server: name },
+        () => `${lb.name}: ${name} is down, so client ${fmtIp(e.client)} no longer sticks to it; its next connection is scheduled afresh (its session on ${name} is lost)`,
+      );
+    }
+  }
+  if ((svc.cfg.onDown ?? 'keep') !== 'reset') return;
+  for (const c of lb.connections()) {
+    if (c.service !== svc.index || c.backend.index !== idx) continue;
+    resetConnection(lb, c, name);
+  }
+}
+
+/** Sends RST|ACK to both ends of a connection (TCP), then removes it from the table. */
+function resetConnection(lb: LoadBalancer, c: LbConn, name: string): void {
+  if (c.proto === IPPROTO.TCP) {
+    const srvSeq = c.sawOutput ? c.srvNxt : c.cliAck;
+    // To the client, from the VIP: in its window exactly at RCV.NXT, so RFC 5961 accepts it.
+    const toClient = mkTcp(c.vip, c.client, { sport: c.vport, dport: c.cport, seq: srvSeq, ack: c.cliNxt, flags: TCP_FLAG.RST | TCP_FLAG.ACK, window: 0 });
+    lb.sendPayload(c.vip, c.client, toClient, { df: true, id: 0 });
+    // To the server, from the address it knows the client by (the client's, or the SNAT one); DSR servers answer the client directly, so only the client is told.
+    if (!c.inputOnly) {
+      const toServer = mkTcp(c.laddr, c.server, { sport: c.lport, dport: c.sport, seq: c.cliNxt, ack: srvSeq, flags: TCP_FLAG.RST | TCP_FLAG.ACK, window: 0 });
+      lb.sendPayload(c.laddr, c.server, toServer, { df: true, id: 0 });
+    }
+  }
+  lb.forget(c, `${name} is down and the service resets its connections (on_down: reset): RST to ${c.inputOnly ? 'the client' : 'the client and the server'}`);
+}
