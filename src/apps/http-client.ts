@@ -74,6 +74,8 @@ export interface HttpRequestRecord {
   response: HttpResponse | null;
   /** The response body as text (Latin-1), '' when none. */
   body: string;
+  /** The request target this request asked for. */
+  readonly path: string;
 }
 
 /** Options of an HTTP client. */
@@ -86,6 +88,10 @@ export interface HttpClientOptions {
   readonly method?: string;
   /** Request target (default "/"). */
   readonly path?: string;
+  /** Request targets used in turn, request i asking for paths[i mod n] (overrides `path`): one keep-alive connection can visit several L7 pools. */
+  readonly paths?: readonly string[];
+  /** Keep the cookies responses set (Set-Cookie name=value, attributes ignored) and send them back in a Cookie header, as a browser does. */
+  readonly cookies?: boolean;
   /** Host header value (default the destination address). */
   readonly hostHeader?: string;
   /** Extra header fields after Host (and User-Agent, Accept). */
@@ -178,7 +184,12 @@ export class HttpClient implements TcpHandlers, EventTarget {
   private readonly port: number;
   private readonly count: number;
   private readonly opts: HttpClientOptions;
-  private readonly request: Uint8Array;
+  /** The serialised request per path, built once (a client with a cookie jar rebuilds when its cookies change). */
+  private readonly requests = new Map<string, Uint8Array>();
+  private readonly headers: HttpField[];
+  private readonly paths: readonly string[];
+  /** The cookie jar: name -> value, in first-set order (RFC 6265 5.4 orders by path length, then creation; lblab sets no paths). */
+  readonly jar = new Map<string, string>();
   private readonly method: string;
   private readonly idle: ClientConn[] = [];
   private finished = 0;
@@ -202,7 +213,8 @@ export class HttpClient implements TcpHandlers, EventTarget {
       ...(opts.headers ?? []),
     ];
     if (!opts.keepAlive && (opts.connectionClose ?? true)) headers.push({ name: 'Connection', value: 'close' });
-    this.request = serializeRequest(httpRequest({ method: this.method, target: opts.path ?? '/', headers, body: opts.body }));
+    this.headers = headers;
+    this.paths = opts.paths && opts.paths.length > 0 ? opts.paths : [opts.path ?? '/'];
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error(`http-client rate must be > 0, got ${opts.rate}`);
     const sim = host.net.sim;
     const t0 = opts.startAt ?? 0;
@@ -274,6 +286,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
       reused: false,
       response: null,
       body: '',
+      path: this.paths[this.results.length % this.paths.length]!,
     };
     this.results.push(rec);
     const p: Pending = { rec, cc: null, timer: null, loop };
@@ -297,7 +310,36 @@ export class HttpClient implements TcpHandlers, EventTarget {
     p.cc = cc;
     p.rec.localPort = cc.conn.localPort;
     cc.parser.expectResponseTo(this.method);
-    cc.conn.send(this.request);
+    cc.conn.send(this.requestFor(p.rec.path));
+  }
+
+  /** The bytes of a request for `path`, with the jar's cookies (RFC 6265 5.4: one Cookie line, pairs joined by "; "). */
+  private requestFor(path: string): Uint8Array {
+    const cached = this.requests.get(path);
+    if (cached) return cached;
+    const headers = this.jar.size === 0 ? this.headers : [...this.headers, { name: 'Cookie', value: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') }];
+    const bytes = serializeRequest(httpRequest({ method: this.method, target: path, headers, body: this.opts.body }));
+    this.requests.set(path, bytes);
+    return bytes;
+  }
+
+  /** Keeps the cookies a response sets (RFC 6265 5.2: name=value before the first ';'; Max-Age=0 deletes). */
+  private storeCookies(m: HttpResponse): void {
+    let changed = false;
+    for (const h of m.headers) {
+      if (h.name.toLowerCase() !== 'set-cookie') continue;
+      const pair = h.value.split(';', 1)[0]!;
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue; // RFC 6265 5.2: a pair without a name is ignored
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/;\s*max-age\s*=\s*0\s*(;|$)/i.test(h.value)) changed = this.jar.delete(name) || changed;
+      else if (this.jar.get(name) !== value) {
+        this.jar.set(name, value);
+        changed = true;
+      }
+    }
+    if (changed) this.requests.clear();
   }
 
   /** The connection is established (TcpHandlers): send the request. */
@@ -367,6 +409,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
       rec.body = latin1Text(m.body);
     }
     rec.server = serverOf(m.headers, m.body);
+    if (this.opts.cookies) this.storeCookies(m);
     const persistent = keepAlive(m);
     if (!persistent) cc.retire = true;
     // The connection's fate is settled before the request ends, so onDone sees idle connections.

@@ -324,7 +324,21 @@ export class HttpServer implements TcpHandlers, EventTarget {
     // Counted in every trace mode, like the TCP state changes; the event and its sentence are built only when recorded.
     this.host.net.trace.state(
       this.host.name,
-      () => ({ what: 'note', detail: { app: 'http-server', server: this.name, client, status, session: n } }),
+      () => ({
+        what: 'http',
+        role: 'server',
+        service: this.name,
+        client: fmtIp(sc.conn.remoteAddr),
+        method: req.method,
+        target: req.target,
+        headers: req.headers,
+        status,
+        verdict: 'served',
+        pool: null,
+        server: this.name,
+        how: null,
+        cache: null,
+      }),
       () => `${this.name} answers ${req.method} ${req.target} from ${client} with ${status} (request ${n} from this client)`,
     );
     if (!persist) {

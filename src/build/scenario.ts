@@ -27,6 +27,7 @@ import { Ping } from '../apps/ping.js';
 import { TcpConnect } from '../apps/tcp-connect.js';
 import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
 import { readCapture } from '../pcap/read.js';
+import { proxyReport } from './l7.js';
 import { replay as replayCapture, type ReplayPlan, type ReplayTarget } from '../pcap/replay.js';
 
 /** A scenario that cannot be built, with the place in the file that caused it. */
@@ -167,6 +168,7 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           status: spec.status,
           ...(spec.body !== null ? { body: spec.body } : {}),
           cookie: spec.cookie,
+          headers: spec.headers,
           ...(spec.idleTimeout !== null ? { idleTimeout: spec.idleTimeout } : {}),
           ...capacity(spec),
         }),
@@ -180,6 +182,9 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           count: spec.requests,
           method: spec.method,
           path: spec.path,
+          ...(spec.paths ? { paths: spec.paths } : {}),
+          headers: spec.headers,
+          cookies: spec.cookies,
           hostHeader: spec.host ?? spec.to.text,
           keepAlive: spec.keepalive,
           concurrency: spec.concurrency,
@@ -265,6 +270,13 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
           });
         } catch (e) {
           throw new BuildError(`service ${s.name}: ${(e as Error).message.replace(/^service [^:]+: /, '')}`, s.pos);
+        }
+      }
+      for (const p of spec.proxies) {
+        try {
+          lb.addProxy(p);
+        } catch (e) {
+          throw new BuildError(`proxy ${p.name}: ${(e as Error).message}`, p.pos);
         }
       }
     }
@@ -403,7 +415,8 @@ export function appReport(built: BuiltScenario): string[] {
     const s = app.summary();
     const outcomes = Object.entries(s.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
     const servers = Object.entries(s.byServer).map(([k, n]) => `${k} ${n}`).join(', ');
-    out.push(`${app.host.name} -> ${fmtIp(app.dst)}: ${s.total} requests: ${outcomes}${servers ? `; served by ${servers}` : ''}`);
+    const rt = s.responseTime ? `; response time mean ${(s.responseTime.mean / 1e6).toFixed(3)}ms, p99 ${(s.responseTime.p99 / 1e6).toFixed(3)}ms` : '';
+    out.push(`${app.host.name} -> ${fmtIp(app.dst)}: ${s.total} requests: ${outcomes}${servers ? `; served by ${servers}` : ''}${rt}`);
   }
   for (const { app } of built.apps.connects) out.push(`${app.host.name} connect ${fmtIp(app.dst)}:${app.port}: ${app.outcome}${app.error ? ` (${app.error})` : ''}`);
   for (const { app } of built.apps.pings) {
@@ -414,7 +427,7 @@ export function appReport(built: BuiltScenario): string[] {
     for (const f of plan.flows) by.set(f.outcome, (by.get(f.outcome) ?? 0) + 1);
     out.push(`replay of ${spec.written}: ${plan.flows.length} flows: ${[...by.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}${plan.skipped.length ? `; ${plan.skipped.length} packets skipped` : ''}`);
   }
-  return [...out, ...serviceReport(built)];
+  return [...out, ...serviceReport(built), ...proxyReport(built.net)];
 }
 
 /** Stops or resumes the accept() loop of the server apps (HTTP and TCP echo) on a node, traced as a note. */

@@ -13,6 +13,7 @@ import { summarize } from '../wire/summary.js';
 import { fmtDuration, fmtTime } from '../sim/time.js';
 import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from './types.js';
 import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
+import { judgeHttp } from './http.js';
 
 /** At most this many events are listed as evidence for one expectation (the message gives the full count). */
 export const MAX_EVIDENCE = 5;
@@ -43,6 +44,8 @@ function judge(input: GradeInput, c: Check): Judged {
       return judgeFailoverGap(input, c);
     case 'counter':
       return judgeCounter(input, c);
+    case 'http':
+      return judgeHttp(input, c);
     default:
       return assertNever(c);
   }

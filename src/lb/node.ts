@@ -43,6 +43,8 @@ import { PersistenceTable } from './persist.js';
 import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
 import type { HealthCheckConfig, HealthMonitor } from './health.js';
 import { startServerHealth, type OnDown } from './service-health.js';
+import { L7Proxy } from './l7/proxy.js';
+import type { L7ProxyConfig } from './l7/config.js';
 
 import type { LbMode } from './modes.js';
 export { LB_MODES, type LbMode } from './modes.js';
@@ -190,6 +192,8 @@ const EV_EXPIRE = 100;
 /** An IPVS-like load balancer on a Linux host. */
 export class LoadBalancer extends Host {
   readonly services: LbService[] = [];
+  /** L7 proxies by name (src/lb/l7: HTTP terminated on this host). */
+  readonly proxies = new Map<string, L7Proxy>();
   private readonly byVip = new Map<number, LbService>();
   /** Connections by the client's tuple (client, cport, vip, vport). */
   private readonly inTable = new TupleMap<LbConn>();
@@ -268,8 +272,18 @@ export class LoadBalancer extends Host {
     return this.services.find((s) => s.cfg.name === name);
   }
 
+  /** Adds an L7 proxy listening on its VIP and port. */
+  addProxy(cfg: L7ProxyConfig): L7Proxy {
+    if (this.proxies.has(cfg.name) || this.service(cfg.name)) throw new Error(`${this.name} already has a service or proxy named ${cfg.name}`);
+    const p = new L7Proxy(this, cfg);
+    this.proxies.set(cfg.name, p);
+    return p;
+  }
+
   /** Changes a server's state or weight (drain, disable, health); traced. */
   setServer(service: string, server: string, change: { state?: BackendState; weight?: number }): void {
+    const px = this.proxies.get(service);
+    if (px) return px.setServer(server, change);
     const svc = this.service(service);
     const b = svc?.backends.find((x) => x.name === server);
     if (!svc || !b) throw new Error(`${this.name}: no server ${server} in service ${service}`);

@@ -11,6 +11,7 @@ import { resolveSchedulerName } from '../lb/sched/index.js';
 import { healthCheck } from '../lb/health-config.js';
 import { fmtDuration, MS } from '../sim/time.js';
 import type { LbMode } from '../lb/modes.js';
+import type { L7Balance, L7Match, L7PoolConfig, L7Rule } from '../lb/l7/config.js';
 import { closest, type ScenarioError, type Severity } from './errors.js';
 import type { RawScenario } from './schema.js';
 import type {
@@ -29,6 +30,7 @@ import type {
   NodeKind,
   NodeSpec,
   PortSpec,
+  ProxySpec,
   Prefix,
   ReplaySpec,
   RouteSpec,
@@ -55,6 +57,7 @@ type RawIpNode = Exclude<RawNode, { kind: 'switch' }>;
 type RawService = NonNullable<Extract<RawNode, { kind: 'lb' }>['services']>[string];
 type RawServerItem = RawService['servers'][number];
 type RawHealth = NonNullable<RawService['health']>;
+type RawProxy = NonNullable<Extract<RawNode, { kind: 'lb' }>['proxies']>[string];
 type RawApp = NonNullable<RawScenario['apps']>[number];
 type RawServiceTime = NonNullable<Extract<RawApp, { kind: 'http-server' }>['service_time']>;
 
@@ -207,6 +210,10 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   const services = new Map<string, SvcIdx>(); // key "lb/name"
   const vips = new Map<string, string>(); // "vip/port/proto" -> "lb/service"
   const servicesByName = (name: string): SvcIdx[] => [...services.values()].filter((s) => s.name === name);
+  // L7 proxies answer vip: names and server references too (docs/l7-proxy.md).
+  const proxies = new Map<string, { lb: string; name: string; vip: number; port: number; names: Set<string> }>(); // key "lb/name"
+  const proxyServers: { node: string; port: number; path: PathSeg[]; text: string }[] = [];
+  const proxyRef = (ref: string) => (ref.includes('/') ? proxies.get(ref) : [...proxies.values()].find((p) => p.name === ref)) ?? null;
 
   // ---------------------------------------------------------------- names
 
@@ -220,6 +227,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
     }
     if (text.startsWith('vip:')) {
       const ref = text.slice(4);
+      const px = proxyRef(ref);
+      if (px) return { text, addr: px.vip, kind: 'vip', node: px.lb, detail: px.name };
       const s = service(ref, path);
       if (!s) return null;
       return { text, addr: s.spec.vip, kind: 'vip', node: s.lb, detail: s.name };
@@ -285,6 +294,13 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   /** Resolves `lb1/shop/web1` or `shop/web1` against the servers a service has at that point. */
   function serverRef(ref: string, path: readonly PathSeg[]): ServerRef | null {
     const cut = ref.lastIndexOf('/');
+    const px = proxyRef(ref.slice(0, cut));
+    if (px) {
+      const server = ref.slice(cut + 1);
+      if (px.names.has(server)) return { lb: px.lb, service: px.name, server };
+      error(path, 'unknown-name', `proxy ${px.lb}/${px.name} has no server \`${server}\`${didYouMean(server, px.names)}`, { found: ref });
+      return null;
+    }
     const s = service(ref.slice(0, cut), path);
     if (!s) return null;
     const server = ref.slice(cut + 1);
@@ -394,6 +410,11 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         pos: at(['nodes', lbName, 'services', svcName], true),
       };
       services.set(`${lbName}/${svcName}`, { lb: lbName, name: svcName, spec, names: new Set() });
+    }
+    for (const [pxName, p] of Object.entries(n.proxies ?? {})) {
+      const names = new Set<string>();
+      for (const pool of Object.values(p.pools)) for (const it of Array.isArray(pool) ? pool : pool.servers) names.add(typeof it === 'string' ? it : (it.name ?? it.node ?? fmtIp(it.address!)));
+      proxies.set(`${lbName}/${pxName}`, { lb: lbName, name: pxName, vip: p.vip, port: p.port ?? 80, names });
     }
   }
 
@@ -582,8 +603,12 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
           checkService(spec, spath, idx, n.bridge !== undefined, s);
           svcs.push(spec);
         }
-        if (svcs.length === 0) warn(path, 'no-services', `load balancer ${name} has no services; it is only a host`, { onKey: true });
-        specs.push({ kind: 'lb', ...base, bridge, services: svcs });
+        const pxs = Object.entries(n.proxies ?? {}).flatMap(([pxName, p]) => {
+          const r = proxySpec(name, pxName, p, [...path, 'proxies', pxName]);
+          return r ? [r] : [];
+        });
+        if (svcs.length === 0 && pxs.length === 0) warn(path, 'no-services', `load balancer ${name} has no services; it is only a host`, { onKey: true });
+        specs.push({ kind: 'lb', ...base, bridge, services: svcs, proxies: pxs });
         break;
       }
       default:
@@ -735,6 +760,98 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
     return spec;
   }
 
+  /** Resolves an L7 proxy: its pools' servers, rules, defaults (HAProxy's), and its VIP's uniqueness. */
+  function proxySpec(lb: string, name: string, p: RawProxy, path: PathSeg[]): ProxySpec | null {
+    let ok = true;
+    const port = p.port ?? 80;
+    const balanceOf = (b: string | undefined): L7Balance => {
+      const v = b ?? p.balance ?? 'round-robin';
+      if (v === 'uri-hash') return { kind: 'uri-hash' };
+      const h = /^hdr\((.+)\)$/.exec(v);
+      if (h) return { kind: 'header-hash', header: h[1]! };
+      return { kind: 'scheduler', name: resolveSchedulerName(v)! };
+    };
+    const pseudo = { port } as ServiceSpec;
+    const pools: L7PoolConfig[] = Object.entries(p.pools).map(([poolName, raw]) => {
+      const items = Array.isArray(raw) ? raw : raw.servers;
+      const ppath = Array.isArray(raw) ? [...path, 'pools', poolName] : [...path, 'pools', poolName, 'servers'];
+      const servers = items.flatMap((it, k) => {
+        const sv = serverSpec(it, [...ppath, k], pseudo);
+        if (!sv) {
+          ok = false;
+          return [];
+        }
+        if (sv.node !== null) proxyServers.push({ node: sv.node, port: sv.port, path: [...ppath, k], text: `${sv.name} is a server of ${lb}/${name} pool ${poolName} on tcp port ${sv.port}` });
+        return [{ name: sv.name, addr: sv.addr, port: sv.port, weight: sv.weight, state: sv.state }];
+      });
+      if (items.length === 0) warn(ppath, 'no-servers', `pool ${poolName} has no servers; its requests get 503`, { onKey: true });
+      return { name: poolName, balance: balanceOf(Array.isArray(raw) ? undefined : raw.balance), servers };
+    });
+    const poolNames = pools.map((x) => x.name);
+    const rules: L7Rule[] = (p.rules ?? []).flatMap((r, k) => {
+      const rpath = [...path, 'rules', k];
+      if (!poolNames.includes(r.pool)) {
+        error([...rpath, 'pool'], 'unknown-name', `proxy ${name} has no pool \`${r.pool}\`${didYouMean(r.pool, poolNames)}`, { found: r.pool });
+        ok = false;
+        return [];
+      }
+      let re: RegExp | null = null;
+      if (r.path_regex !== undefined) {
+        try {
+          re = new RegExp(r.path_regex);
+        } catch (e) {
+          error([...rpath, 'path_regex'], 'bad-value', `\`${r.path_regex}\` is not a regular expression: ${(e as Error).message}`, { found: r.path_regex, suggestion: 'escape special characters with \\, e.g. \\.css$' });
+          ok = false;
+          return [];
+        }
+      }
+      const nv = (x: string | { name: string; value?: string } | undefined) => (x === undefined ? null : typeof x === 'string' ? { name: x, value: null } : { name: x.name, value: x.value ?? null });
+      const match: L7Match = { pathPrefix: r.path ?? null, pathRegex: re, host: r.host ?? null, header: nv(r.header), cookie: nv(r.cookie), method: r.method ?? null };
+      const tests = Object.entries(r).filter(([key]) => key !== 'pool').map(([key, v]) => `${key} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      if (tests.length === 0) warn(rpath, 'rule-matches-all', `this rule has no test, so every request goes to pool ${r.pool} and later rules never match`);
+      return [{ match, pool: r.pool, text: tests.join(', ') }];
+    });
+    let defaultPool = p.default_pool ?? (poolNames.includes('default') ? 'default' : poolNames[poolNames.length - 1]!);
+    if (p.default_pool !== undefined && !poolNames.includes(p.default_pool)) {
+      error([...path, 'default_pool'], 'unknown-name', `proxy ${name} has no pool \`${p.default_pool}\`${didYouMean(p.default_pool, poolNames)}`, { found: p.default_pool });
+      ok = false;
+      defaultPool = poolNames[0]!;
+    }
+    if (poolNames.length === 0) {
+      error([...path, 'pools'], 'no-pools', `proxy ${name} needs at least one pool`, { onKey: true, suggestion: 'write pools: { web: [web1, web2] }' });
+      return null;
+    }
+    const vipKey = `${p.vip}/${port}/tcp`;
+    const prev = vips.get(vipKey);
+    if (prev) {
+      error([...path, 'vip'], 'duplicate-service', `${fmtIp(p.vip)} port ${port}/tcp is already the VIP of ${prev}`, { found: fmtIp(p.vip) });
+      ok = false;
+    } else vips.set(vipKey, `${lb}/${name}`);
+    if (p.redispatch !== undefined && p.cookie === undefined) warn([...path, 'redispatch'], 'unused', '`redispatch` breaks cookie persistence; without `cookie` it only moves retries to another server', { onKey: true });
+    if (!ok) return null;
+    const cache = p.cache === undefined || p.cache === false ? null : p.cache === true ? { entries: 100, maxAge: 60 * SEC } : { entries: p.cache.entries ?? 100, maxAge: p.cache.max_age ?? 60 * SEC };
+    const fw = p.forwarded ?? {};
+    return {
+      name,
+      lb,
+      vip: p.vip,
+      port,
+      pools,
+      rules,
+      defaultPool,
+      cookie: p.cookie === undefined || p.cookie === false ? null : { name: p.cookie === true ? 'SERVERID' : p.cookie },
+      redispatch: p.redispatch ?? false,
+      retries: p.retries ?? 3,
+      connectTimeout: p.timeout_connect ?? 5 * SEC,
+      idleTimeout: p.idle_timeout ?? 5 * SEC,
+      cache,
+      rateLimit: p.rate_limit ? { requests: p.rate_limit.requests, period: p.rate_limit.per } : null,
+      cpu: { perRequest: p.cpu?.per_request ?? 0, perConnection: p.cpu?.per_connection ?? 0, cores: p.cpu?.cores ?? 1 },
+      forwarded: { xff: fw.xff ?? true, proto: fw.proto ?? true, port: fw.port ?? true, rfc7239: fw.rfc7239 ?? false },
+      pos: at(path, true),
+    };
+  }
+
   function checkService(s: ServiceSpec, path: PathSeg[], lb: NodeIdx, hasBridge: boolean, rawSvc: RawService): void {
     if (s.mode === 'transparent' && !hasBridge) {
       error([...path, 'mode'], 'needs-bridge', `service ${s.name} is in transparent mode, but ${lb.name} has no \`bridge\`; transparent mode bridges the server segment`, { suggestion: 'add bridge: { ports: [eth0, eth1], address: ... } to the lb' });
@@ -782,7 +899,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       case 'http-server': {
         const port = a.port ?? 80;
         listen('tcp', port);
-        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null });
+        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })) });
         return;
       }
       case 'tcp-echo-server': {
@@ -805,7 +922,10 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
           ...base,
           to: t,
           port: a.port ?? (t.kind === 'vip' ? vipPort(t) : 80),
-          path: a.path ?? '/',
+          path: a.path ?? a.paths?.[0] ?? '/',
+          paths: a.paths ?? null,
+          headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })),
+          cookies: a.cookies ?? false,
           method: a.method ?? 'GET',
           host: a.host ?? null,
           requests: a.requests ?? 1,
@@ -845,6 +965,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   });
 
   function vipPort(t: Target): number {
+    const px = proxies.get(`${t.node}/${t.detail}`);
+    if (px) return px.port;
     return services.get(`${t.node}/${t.detail}`)?.spec.port ?? 80;
   }
 
@@ -879,6 +1001,10 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         warn(['nodes', s.lb, 'services', s.name, 'servers', k], 'no-listener', `${sv.name} is a server of ${s.lb}/${s.name} on ${s.spec.proto} port ${sv.port}, but no app listens there; add an ${app} app on ${sv.node}`);
       }
     });
+  }
+
+  for (const x of proxyServers) {
+    if (!listeners.has(`${x.node}/tcp/${x.port}`)) warn(x.path, 'no-listener', `${x.text}, but no app listens there; add an http-server app on ${x.node}`);
   }
 
   // ---------------------------------------------------------------- timeline
@@ -949,7 +1075,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
     if (e.remove_server !== undefined) {
       const r = serverRef(e.remove_server, [...path, 'remove_server']);
       if (!r) return null;
-      services.get(`${r.lb}/${r.service}`)!.names.delete(r.server);
+      (services.get(`${r.lb}/${r.service}`) ?? proxies.get(`${r.lb}/${r.service}`))!.names.delete(r.server);
       return { kind: 'remove-server', server: r };
     }
     if (e.mode !== undefined) {
@@ -1086,6 +1212,32 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       const g = x.failover_gap;
       if (g.client !== undefined && !ipNode([...path, 'failover_gap', 'client'], g.client, 'the client')) return null;
       return { kind: 'failover-gap', lessThan: g.less_than, client: g.client ?? null };
+    }
+    if (x.http !== undefined) {
+      const h = x.http;
+      if (!nodeExists(h.at, [...path, 'http', 'at'])) return null;
+      let client: Target | null = null;
+      if (h.client !== undefined) {
+        client = target(h.client, [...path, 'http', 'client']);
+        if (!client) return null;
+      }
+      return {
+        kind: 'http',
+        node: h.at,
+        path: h.path ?? null,
+        method: h.method ?? null,
+        client,
+        pool: h.pool ?? null,
+        server: h.server ?? null,
+        verdict: h.verdict ?? null,
+        status: h.status ?? null,
+        how: h.how ?? null,
+        cache: h.cache ?? null,
+        headers: Object.entries(h.headers ?? {}).map(([name, value]) => ({ name, value })),
+        atMost: h.at_most ?? null,
+        atLeast: h.at_least ?? null,
+        equals: h.equals ?? null,
+      };
     }
     if (x.counter !== undefined) {
       const c = x.counter;

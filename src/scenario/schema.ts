@@ -411,11 +411,56 @@ const service = obj('a service', {
   servers: z.array(serverItem),
 });
 
+// L7 proxies (docs/l7-proxy.md): HTTP terminated on the LB, pools, rules, cookie, cache, rate limit.
+
+/** Per-request balancing of an L7 pool: a scheduler, uri-hash, or hdr(Name). */
+const l7Balance = z
+  .string(want('a balancing method', 'write a scheduler (round-robin, least-conn, ...), uri-hash, or hdr(X-User)'))
+  .regex(new RegExp(`^(${schedulerNames.join('|')}|uri-hash|hdr\\([!#$%&'*+.^_\`|~0-9A-Za-z-]+\\))$`), want('a balancing method', `write one of ${schedulerNames.join(', ')}, uri-hash, or hdr(X-User)`))
+  .meta({ description: 'a scheduler of the L4 services, uri-hash (HAProxy balance uri), or hdr(Name) (HAProxy balance hdr)' });
+
+const l7Pool = z.union(
+  [z.array(serverItem), obj('a pool', { servers: z.array(serverItem), balance: l7Balance.optional() })],
+  want('a pool', 'write a list of servers [web1, web2], or { servers: [web1, web2], balance: least-conn }'),
+);
+
+const nameValue = (what: string) =>
+  z.union([z.string(want(`a ${what} name`)), obj(`a ${what} test`, { name: z.string(want(`a ${what} name`)), value: z.string(want('text')).optional() })], want(`a ${what} test`, `write ${what}: { name: X-Beta, value: "1" }, or just the name to ask only that it exists`));
+
+const l7Rule = obj('a routing rule', {
+  path: z.string(want('a path prefix', 'write path: /images/')).optional().meta({ description: 'the path (without the query) starts with this' }),
+  path_regex: z.string(want('a regular expression')).optional().meta({ description: 'the path matches this regular expression' }),
+  host: z.string(want('a host name')).optional(),
+  header: nameValue('header').optional(),
+  cookie: nameValue('cookie').optional(),
+  method: z.string(want('an HTTP method', 'write GET, POST, ...')).optional(),
+  pool: z.string(want('a pool name')),
+});
+
+const proxy = obj('an L7 proxy', {
+  vip: address,
+  port: port.optional(),
+  pools: z.record(z.string(), l7Pool, want('a map of pools', 'write pools: { images: [img1], web: [web1, web2] }')).superRefine(namedKeys('pool', NAME_RE, 'names are lower-case letters, digits and -')),
+  rules: z.array(l7Rule).optional(),
+  default_pool: z.string(want('a pool name')).optional().meta({ description: 'the pool of requests no rule matches (default: the pool named default, else the last pool)' }),
+  balance: l7Balance.optional(),
+  cookie: z.union([z.boolean(), z.string(want('a cookie name'))], want('true or a cookie name', 'write cookie: true (SERVERID) or cookie: SRV')).optional().meta({ description: 'insert-mode cookie persistence: true (cookie SERVERID) or the cookie name' }),
+  redispatch: z.boolean(want('true or false')).optional(),
+  retries: count('a number of retries').optional(),
+  timeout_connect: duration.optional(),
+  idle_timeout: duration.optional().meta({ description: 'idle time before the proxy closes a keep-alive client connection (default 5s; 0 = never)' }),
+  cache: z.union([z.boolean(), obj('a cache', { entries: count('a number of entries', 1).optional(), max_age: duration.optional() })], want('true or a cache map', 'write cache: true, or cache: { entries: 100, max_age: 60s }')).optional(),
+  rate_limit: obj('a rate limit', { requests: count('a number of requests', 1), per: duration }).optional(),
+  cpu: obj('a CPU model', { per_request: duration.optional(), per_connection: duration.optional(), cores: count('a number of cores', 1).optional() }).optional(),
+  forwarded: obj('forwarded headers', { xff: z.boolean().optional(), proto: z.boolean().optional(), port: z.boolean().optional(), rfc7239: z.boolean().optional() }).optional(),
+});
+
 const lbNode = obj('a load balancer', {
   kind: z.literal('lb'),
   ...ipNodeShape,
   bridge: obj('a bridge', { ports: z.array(ifName).min(1, want('a list of interfaces')), address: cidr }).optional(),
   services: z.record(z.string(), service, want('a map of services', 'write services: { shop: { vip: ..., port: 80, mode: nat, servers: [web1] } }')).superRefine(namedKeys('service', NAME_RE, 'names are lower-case letters, digits and -')).optional(),
+  proxies: z.record(z.string(), proxy, want('a map of L7 proxies', 'write proxies: { shop: { vip: ..., pools: { web: [web1] } } }')).superRefine(namedKeys('proxy', NAME_RE, 'names are lower-case letters, digits and -')).optional(),
 });
 
 const zone = obj('a DNS zone', {
@@ -507,6 +552,7 @@ const httpServer = obj('an http-server app', {
   body: z.string(want('text')).optional(),
   cookie: z.boolean(want('true or false')).optional(),
   idle_timeout: duration.optional(),
+  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { Cache-Control: max-age=30 }')).optional().meta({ description: 'extra response header fields' }),
 });
 
 const httpClient = obj('an http-client app', {
@@ -515,6 +561,9 @@ const httpClient = obj('an http-client app', {
   to: target,
   port: port.optional(),
   path: z.string(want('a request path')).optional(),
+  paths: z.array(z.string(want('a request path'))).min(1, want('a list of paths', 'write paths: [/images/a.png, /css/site.css]')).optional().meta({ description: 'request targets used in turn (overrides path)' }),
+  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { X-Forwarded-For: 6.6.6.6 }')).optional(),
+  cookies: z.boolean(want('true or false')).optional().meta({ description: 'keep the cookies responses set and send them back, as a browser does' }),
   method: z.string(want('an HTTP method')).optional(),
   host: z.string(want('a Host header')).optional(),
   requests: count('a number of requests', 1).optional(),
@@ -670,7 +719,7 @@ export const FRAME_FIELDS = [
 export const COUNTER_NAMES = ['frames', 'drops', 'rewrites', 'forwards', 'delivers'] as const;
 
 /** The kinds of expectation; an entry has exactly one, plus `name` and its companions. */
-export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter'] as const;
+export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http'] as const;
 
 const fieldValueWant = want('a field value', 'write an address, a name, a number or TCP flags such as SA');
 const fieldMap = z
@@ -699,6 +748,22 @@ const expectation = obj('an expectation', {
     at_least: count('a count').optional(),
     equals: count('a count').optional(),
   }).optional(),
+  http: obj('an HTTP request filter', {
+    at: nodeName,
+    path: z.string(want('a path prefix')).optional(),
+    method: z.string(want('an HTTP method')).optional(),
+    client: target.optional(),
+    pool: z.string(want('a pool name')).optional(),
+    server: z.string(want('a server name')).optional(),
+    verdict: z.string(want('a verdict', 'write served, forwarded, cache-hit, rate-limited, bad-request, no-server, connect-failed or bad-gateway')).optional(),
+    status: httpStatus.optional(),
+    how: z.enum(['balance', 'cookie', 'redispatch']).optional(),
+    cache: z.string(want('a cache outcome', 'write hit or stored')).optional(),
+    headers: z.record(z.string(), z.string(want('a header value'))).optional().meta({ description: 'every matching request carries these header values (all lines of a field joined with ", ")' }),
+    equals: count('a count').optional(),
+    at_least: count('a count').optional(),
+    at_most: count('a count').optional(),
+  }).optional().meta({ description: 'HTTP requests a server received or an L7 proxy handled: filters, header values, and how many (default at least 1)' }),
 }).superRefine((e, ctx) => {
   const rec = e as Record<string, unknown>;
   const kinds = EXPECT_KINDS.filter((k) => rec[k] !== undefined);

@@ -21,6 +21,7 @@ import type { HealthCheckConfig } from '../lb/health.js';
  * every default filled in). An L4 service and an L7 pool both carry one.
  */
 export type HealthCheckSpec = HealthCheckConfig;
+import type { L7ProxyConfig } from '../lb/l7/config.js';
 
 /** An IPv4 address as an unsigned 32-bit number. */
 export type Addr = number;
@@ -222,6 +223,14 @@ export interface LbSpec extends IpNodeBase {
   /** Transparent mode: the bridged interfaces and the bridge's address; null when the LB does not bridge. */
   readonly bridge: { readonly ports: readonly string[]; readonly addr: Prefix; readonly pos: SourcePos } | null;
   readonly services: readonly ServiceSpec[];
+  /** L7 proxies (docs/l7-proxy.md). */
+  readonly proxies: readonly ProxySpec[];
+}
+
+/** An L7 proxy of a load balancer: the proxy's configuration, with where it was written. */
+export interface ProxySpec extends L7ProxyConfig {
+  readonly lb: string;
+  readonly pos: SourcePos;
 }
 
 /** A DNS zone entry: a name with its A records. */
@@ -343,6 +352,8 @@ export interface HttpServerSpec extends AppBase, CapacitySpec {
   readonly cookie: boolean;
   /** Keep-alive idle timeout, or null for the app's default. */
   readonly idleTimeout: Nanos | null;
+  /** Extra response header fields, in file order. */
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
 }
 
 /** An HTTP client. */
@@ -351,6 +362,12 @@ export interface HttpClientSpec extends AppBase {
   readonly to: Target;
   readonly port: number;
   readonly path: string;
+  /** Paths used in turn, or null for `path` alone. */
+  readonly paths: readonly string[] | null;
+  /** Extra request header fields, in file order. */
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** Keep and send back cookies. */
+  readonly cookies: boolean;
   readonly method: string;
   /** Host header, or null for the destination as written. */
   readonly host: string | null;
@@ -477,6 +494,24 @@ export type Check =
   | { readonly kind: 'rewrite'; readonly code: string; readonly node: string | null; readonly seen: boolean }
   | { readonly kind: 'distribution'; readonly service: ServiceRef; readonly over: readonly string[]; readonly tolerance: number }
   | { readonly kind: 'failover-gap'; readonly lessThan: Nanos; readonly client: string | null }
+  | {
+      readonly kind: 'http';
+      /** The server or LB whose requests are judged. */
+      readonly node: string;
+      readonly path: string | null;
+      readonly method: string | null;
+      readonly client: Target | null;
+      readonly pool: string | null;
+      readonly server: string | null;
+      readonly verdict: string | null;
+      readonly status: number | null;
+      readonly how: string | null;
+      readonly cache: string | null;
+      readonly headers: readonly { readonly name: string; readonly value: string }[];
+      readonly atMost: number | null;
+      readonly atLeast: number | null;
+      readonly equals: number | null;
+    }
   | {
       readonly kind: 'counter';
       readonly name: 'frames' | 'drops' | 'rewrites' | 'forwards' | 'delivers';

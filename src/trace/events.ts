@@ -122,6 +122,31 @@ export type StateChange =
   | { readonly what: 'vrrp'; readonly vrid: number; readonly iface: string; readonly state: 'init' | 'backup' | 'master'; readonly priority: number }
   /** A resolver's cache gains or loses a name. */
   | { readonly what: 'dns-cache'; readonly op: 'add' | 'del'; readonly name: string; readonly addrs: readonly number[]; readonly ttl: number }
+  /**
+   * An HTTP request as an application saw it: a server answering it (role
+   * server, verdict 'served'), or an L7 proxy deciding about it (role proxy;
+   * verdicts in docs/l7-proxy.md). `headers` are the request's as received.
+   */
+  | {
+      readonly what: 'http';
+      readonly role: 'server' | 'proxy';
+      /** The server's name, or "lb/proxy" for a proxy. */
+      readonly service: string;
+      /** The client's address ("10.0.0.10") as the TCP connection shows it. */
+      readonly client: string;
+      readonly method: string;
+      readonly target: string;
+      readonly headers: readonly { readonly name: string; readonly value: string }[];
+      readonly status: number;
+      readonly verdict: string;
+      /** The proxy's pool and server (the server's own name for role server); null when none was involved. */
+      readonly pool: string | null;
+      readonly server: string | null;
+      /** How the proxy chose the server: 'balance', 'cookie', 'redispatch'; null otherwise. */
+      readonly how: string | null;
+      /** What the proxy's cache did: 'hit', 'stored', or why it did not store; null without a cache. */
+      readonly cache: string | null;
+    }
   | { readonly what: 'note'; readonly detail: Readonly<Record<string, string | number | boolean | null>> };
 
 /** A piece of network state changes (ARP cache, MAC table, routes, links, TCP states). */

@@ -154,15 +154,22 @@ describe('requests on one connection', () => {
     expect(segLines(rec.events).slice(-5).map((l) => l.split(' ').slice(1).join(' '))).toEqual(['web1 P. 107', 'c1 . 0', 'c1 F. 0', 'web1 F. 0', 'c1 . 0']);
   });
 
-  it('each response is a note in the trace, with the client and its session count', () => {
+  it('each response is an http event in the trace, with the request it answered and its session count in the sentence', () => {
     const { net, servers, clients, rec } = farm(1);
     new HttpServer(servers[0]!);
     new HttpClient(clients[0]!, ip('10.0.0.2'), { count: 2 });
     net.run();
-    const notes = rec.events.filter((e) => e.kind === 'state' && e.change.what === 'note');
-    expect(notes.map((e) => e.kind === 'state' && [e.node, e.change, e.text])).toEqual([
-      ['web1', { what: 'note', detail: { app: 'http-server', server: 'web1', client: '10.0.0.11', status: 200, session: 1 } }, 'web1 answers GET / from 10.0.0.11 with 200 (request 1 from this client)'],
-      ['web1', { what: 'note', detail: { app: 'http-server', server: 'web1', client: '10.0.0.11', status: 200, session: 2 } }, 'web1 answers GET / from 10.0.0.11 with 200 (request 2 from this client)'],
+    const evs = rec.events.filter((e) => e.kind === 'state' && e.change.what === 'http');
+    const headers = [
+      { name: 'Host', value: '10.0.0.2' },
+      { name: 'User-Agent', value: 'lblab' },
+      { name: 'Accept', value: '*/*' },
+      { name: 'Connection', value: 'close' },
+    ];
+    const change = { what: 'http', role: 'server', service: 'web1', client: '10.0.0.11', method: 'GET', target: '/', headers, status: 200, verdict: 'served', pool: null, server: 'web1', how: null, cache: null };
+    expect(evs.map((e) => e.kind === 'state' && [e.node, e.change, e.text])).toEqual([
+      ['web1', change, 'web1 answers GET / from 10.0.0.11 with 200 (request 1 from this client)'],
+      ['web1', change, 'web1 answers GET / from 10.0.0.11 with 200 (request 2 from this client)'],
     ]);
   });
 });

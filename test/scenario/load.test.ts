@@ -118,6 +118,7 @@ describe('a full scenario', () => {
             pos: at(30, 7),
           },
         ],
+        proxies: [],
         pos: at(25, 3),
       },
       {
@@ -161,8 +162,8 @@ describe('a full scenario', () => {
     const vipShop = { text: 'vip:shop', addr: ip('10.0.1.100'), kind: 'vip', node: 'lb1', detail: 'shop' };
     const noCap = { workers: null, queue: null, maxConnections: null, backlog: null };
     expect(s.apps).toEqual([
-      { kind: 'http-server', on: 'web1', id: '0', pos: at(60, 5), ...noCap, serviceTime: { dist: 'fixed', ns: 5 * MS }, workers: 4, port: 80, status: 200, body: null, cookie: false, idleTimeout: null },
-      { kind: 'http-server', on: 'web2', id: '0', pos: at(61, 5), ...noCap, serviceTime: { dist: 'uniform', min: 1 * MS, max: 9 * MS }, port: 80, status: 200, body: 'web2\n', cookie: false, idleTimeout: null },
+      { kind: 'http-server', on: 'web1', id: '0', pos: at(60, 5), ...noCap, serviceTime: { dist: 'fixed', ns: 5 * MS }, workers: 4, port: 80, status: 200, body: null, cookie: false, idleTimeout: null, headers: [] },
+      { kind: 'http-server', on: 'web2', id: '0', pos: at(61, 5), ...noCap, serviceTime: { dist: 'uniform', min: 1 * MS, max: 9 * MS }, port: 80, status: 200, body: 'web2\n', cookie: false, idleTimeout: null, headers: [] },
       {
         kind: 'http-client',
         on: 'client1',
@@ -171,6 +172,9 @@ describe('a full scenario', () => {
         to: vipShop,
         port: 80,
         path: '/',
+        paths: null,
+        headers: [],
+        cookies: false,
         method: 'GET',
         host: null,
         requests: 10,
