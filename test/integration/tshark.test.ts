@@ -89,3 +89,38 @@ describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scena
     });
   }
 });
+
+describe.skipIf(!hasTshark)('tshark reads the HTTP that the L7 proxy relays', () => {
+  it('l7-path-routing: each request and response on both connections, with the forwarded headers the servers get', () => {
+    const loaded = loadScenario('scenarios/l7-path-routing.yaml', (p) => readFileSync(p, 'utf8'));
+    if (!loaded.ok) throw new Error('l7-path-routing does not load');
+    const built = buildScenario(loaded.scenario);
+    const rec = new FullRecorder(built.net.trace);
+    built.net.run();
+    // Frames as the hosts sent them (each once: no switch copies), so tshark's TCP analysis sees each segment once.
+    const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx' && !e.node.startsWith('sw'));
+    const file = join(dir, 'l7-http.pcap');
+    writeFileSync(file, pcapOf(tx.map((e) => ({ t: e.t, bytes: encode(e.frame.eth) }))));
+    const fields = ['ip.src', 'ip.dst', 'http.request.method', 'http.request.uri', 'http.response.code', 'http.x_forwarded_for', '_ws.malformed', '_ws.expert.severity'];
+    const out = execFileSync('tshark', ['-r', file, '-Y', 'http', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const rows = out.trim().split('\n').map((l) => l.split('|'));
+    for (const r of rows) {
+      expect(r[6], 'malformed').toBe('');
+      expect(Number(r[7] || 0)).toBeLessThan(0x800000);
+    }
+    expect(rows.map((r) => r.slice(0, 6).join(' ').trim())).toEqual([
+      '10.0.0.10 10.0.0.100 GET /images/logo.png',
+      '10.0.1.1 10.0.1.11 GET /images/logo.png  10.0.0.10',
+      '10.0.1.11 10.0.1.1   200',
+      '10.0.0.100 10.0.0.10   200',
+      '10.0.0.10 10.0.0.100 GET /static/site.css',
+      '10.0.1.1 10.0.1.12 GET /static/site.css  10.0.0.10',
+      '10.0.1.12 10.0.1.1   200',
+      '10.0.0.100 10.0.0.10   200',
+      '10.0.0.10 10.0.0.100 GET /checkout/cart',
+      '10.0.1.1 10.0.1.13 GET /checkout/cart  10.0.0.10',
+      '10.0.1.13 10.0.1.1   200',
+      '10.0.0.100 10.0.0.10   200',
+    ]);
+  });
+});
