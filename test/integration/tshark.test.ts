@@ -63,7 +63,7 @@ describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scena
       const out = execFileSync(
         'tshark',
         ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 },
       );
       const rows = out.trim().split('\n').map((l) => l.split('|'));
       expect(rows.length).toBe(tx.length);

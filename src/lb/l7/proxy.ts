@@ -262,7 +262,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     c.ctx = f;
     this.armIdle(f);
     this.stats.clientConnections++;
-    this.cpu.submit(ACCEPT_JOB, this.cfg.cpu.perConnection);
+    if (this.cfg.cpu.perConnection > 0) this.cpu.submit(ACCEPT_JOB, this.cfg.cpu.perConnection);
     return this;
   }
 
