@@ -61,7 +61,7 @@ export interface HttpServerOptions extends CapacityOptions {
   readonly headers?: readonly HttpField[];
   /** Adds `Set-Cookie: session=<name>-<n>` (n = this client's request count here) to every response. */
   readonly cookie?: boolean;
-  /** What identifies a client for the session counter: its address (default) or the first X-Forwarded-For entry, when present. */
+  /** What identifies a client for the session counter: its address (default) or the last X-Forwarded-For entry (the one its proxy wrote), when present. */
   readonly sessionKey?: 'ip' | 'x-forwarded-for';
   /** Idle time after which the server closes a keep-alive connection (ns; default 5 s as Apache; 0 = never). */
   readonly idleTimeout?: Nanos;
@@ -298,7 +298,8 @@ export class HttpServer implements TcpHandlers, EventTarget {
     const req = sc.current;
     sc.current = null;
     if (!req || sc.dead) return;
-    const xff = this.opts.sessionKey === 'x-forwarded-for' ? headerList(req.headers, 'X-Forwarded-For')[0] : undefined;
+    // The last X-Forwarded-For entry: written by the proxy in front of this server, the only one it can trust (earlier ones are the client's word).
+    const xff = this.opts.sessionKey === 'x-forwarded-for' ? headerList(req.headers, 'X-Forwarded-For').at(-1) : undefined;
     const client = xff ?? fmtIp(sc.conn.remoteAddr);
     const n = (this.sessions.get(client) ?? 0) + 1;
     this.sessions.set(client, n);

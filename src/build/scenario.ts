@@ -169,6 +169,7 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           ...(spec.body !== null ? { body: spec.body } : {}),
           cookie: spec.cookie,
           headers: spec.headers,
+          sessionKey: spec.sessionKey,
           ...(spec.idleTimeout !== null ? { idleTimeout: spec.idleTimeout } : {}),
           ...capacity(spec),
         }),

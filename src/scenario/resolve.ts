@@ -899,7 +899,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       case 'http-server': {
         const port = a.port ?? 80;
         listen('tcp', port);
-        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })) });
+        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })), sessionKey: a.session_key ?? 'ip' });
         return;
       }
       case 'tcp-echo-server': {

@@ -553,6 +553,7 @@ const httpServer = obj('an http-server app', {
   cookie: z.boolean(want('true or false')).optional(),
   idle_timeout: duration.optional(),
   headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { Cache-Control: max-age=30 }')).optional().meta({ description: 'extra response header fields' }),
+  session_key: z.enum(['ip', 'x-forwarded-for']).optional().meta({ description: 'what identifies a client for the session counter and cookie: its address, or the last X-Forwarded-For entry (behind an L7 proxy)' }),
 });
 
 const httpClient = obj('an http-client app', {

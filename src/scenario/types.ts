@@ -354,6 +354,8 @@ export interface HttpServerSpec extends AppBase, CapacitySpec {
   readonly idleTimeout: Nanos | null;
   /** Extra response header fields, in file order. */
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** What identifies a client for the session counter. */
+  readonly sessionKey: 'ip' | 'x-forwarded-for';
 }
 
 /** An HTTP client. */

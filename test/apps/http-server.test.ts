@@ -362,12 +362,12 @@ describe('the per-client session counter', () => {
     expect(web2.session('10.0.0.12')).toBe(0);
   });
 
-  it('behind a proxy, sessionKey x-forwarded-for counts the original client', () => {
+  it('behind a proxy, sessionKey x-forwarded-for counts the client the proxy saw: the last entry, not a forgeable earlier one', () => {
     const { net, servers, clients } = farm(1);
     const srv = new HttpServer(servers[0]!, { sessionKey: 'x-forwarded-for' });
     new HttpClient(clients[0]!, ip('10.0.0.2'), { count: 2, headers: [{ name: 'X-Forwarded-For', value: '192.0.2.7, 10.0.0.11' }] });
     net.run();
-    expect([...srv.sessions]).toEqual([['192.0.2.7', 2]]);
+    expect([...srv.sessions]).toEqual([['10.0.0.11', 2]]);
   });
 
   it('a handler can answer per path (for L7 routing lessons)', () => {

@@ -645,7 +645,8 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     const body = `${status} ${httpResponse({ status }).reason}: ${reason}\n`;
     const res = httpResponse({
       status,
-      headers: [{ name: 'Content-Type', value: 'text/plain' }, { name: 'Cache-Control', value: 'no-cache' }, { name: 'Content-Length', value: String(body.length) }, { name: 'Connection', value: 'close' }, ...extra],
+      // Server names the LB, so clients' tallies (and people) see who answered: no server did.
+      headers: [{ name: 'Server', value: this.host.name }, { name: 'Content-Type', value: 'text/plain' }, { name: 'Cache-Control', value: 'no-cache' }, { name: 'Content-Length', value: String(body.length) }, { name: 'Connection', value: 'close' }, ...extra],
       body,
     });
     const server = ex.pool && ex.index >= 0 ? ex.pool.cfg.servers[ex.index]!.name : null;
