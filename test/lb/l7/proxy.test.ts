@@ -12,6 +12,7 @@ import { ipv4Checksum, transportChecksumOk } from '../../../src/wire/checksum.js
 import { latin1Bytes, latin1Text } from '../../../src/wire/http.js';
 import type { TcpConnection } from '../../../src/net/tcp.js';
 import type { L7Match } from '../../../src/lb/l7/config.js';
+import type { StateEvent } from '../../../src/trace/events.js';
 import { tcpTx } from '../../net/helpers.js';
 import { flagText } from '../../apps/helpers.js';
 import { httpEvents, l7Net, pool, proxyConfig } from './topo.js';
@@ -328,7 +329,7 @@ describe('hostile clients', () => {
     const { t, got } = raw([latin1Bytes('GET / HTTP/1.1\r\nHost : x\r\n\r\n')]);
     expect(got.startsWith('HTTP/1.1 400 Bad Request\r\n')).toBe(true);
     expect(got).toContain('Connection: close');
-    const ev = t.rec.events.find((e) => e.kind === 'state' && e.change.what === 'http' && e.node === 'lb1')!;
+    const ev = t.rec.events.find((e): e is StateEvent => e.kind === 'state' && e.change.what === 'http' && e.node === 'lb1')!;
     expect(ev.kind === 'state' && ev.change.what === 'http' && [ev.change.verdict, ev.change.status]).toEqual(['bad-request', 400]);
     expect(ev.text).toContain('whitespace between a field name and its colon');
     expect(httpEvents(t.rec.events, 'web1')).toEqual([]);
