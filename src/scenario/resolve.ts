@@ -771,7 +771,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       if (h) return { kind: 'header-hash', header: h[1]! };
       return { kind: 'scheduler', name: resolveSchedulerName(v)! };
     };
-    const pseudo = { port } as ServiceSpec;
+    const pseudo = { port, proto: 'tcp' } as ServiceSpec;
+    const proxyHealth = healthSpec(p.health, [...path, 'health'], 'tcp') ?? null;
     const pools: L7PoolConfig[] = Object.entries(p.pools).map(([poolName, raw]) => {
       const items = Array.isArray(raw) ? raw : raw.servers;
       const ppath = Array.isArray(raw) ? [...path, 'pools', poolName] : [...path, 'pools', poolName, 'servers'];
@@ -782,10 +783,11 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
           return [];
         }
         if (sv.node !== null) proxyServers.push({ node: sv.node, port: sv.port, path: [...ppath, k], text: `${sv.name} is a server of ${lb}/${name} pool ${poolName} on tcp port ${sv.port}` });
-        return [{ name: sv.name, addr: sv.addr, port: sv.port, weight: sv.weight, state: sv.state }];
+        return [{ name: sv.name, addr: sv.addr, port: sv.port, weight: sv.weight, state: sv.state, ...(sv.health !== undefined ? { health: sv.health } : {}) }];
       });
       if (items.length === 0) warn(ppath, 'no-servers', `pool ${poolName} has no servers; its requests get 503`, { onKey: true });
-      return { name: poolName, balance: balanceOf(Array.isArray(raw) ? undefined : raw.balance), servers };
+      const own = Array.isArray(raw) ? undefined : healthSpec(raw.health, [...path, 'pools', poolName, 'health'], 'tcp');
+      return { name: poolName, balance: balanceOf(Array.isArray(raw) ? undefined : raw.balance), servers, health: own === undefined ? proxyHealth : own };
     });
     const poolNames = pools.map((x) => x.name);
     const rules: L7Rule[] = (p.rules ?? []).flatMap((r, k) => {

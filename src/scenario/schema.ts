@@ -420,7 +420,7 @@ const l7Balance = z
   .meta({ description: 'a scheduler of the L4 services, uri-hash (HAProxy balance uri), or hdr(Name) (HAProxy balance hdr)' });
 
 const l7Pool = z.union(
-  [z.array(serverItem), obj('a pool', { servers: z.array(serverItem), balance: l7Balance.optional() })],
+  [z.array(serverItem), obj('a pool', { servers: z.array(serverItem), balance: l7Balance.optional(), health: healthCheck.optional() })],
   want('a pool', 'write a list of servers [web1, web2], or { servers: [web1, web2], balance: least-conn }'),
 );
 
@@ -444,6 +444,7 @@ const proxy = obj('an L7 proxy', {
   rules: z.array(l7Rule).optional(),
   default_pool: z.string(want('a pool name')).optional().meta({ description: 'the pool of requests no rule matches (default: the pool named default, else the last pool)' }),
   balance: l7Balance.optional(),
+  health: healthCheck.optional().meta({ description: 'the health check of every pool without its own (as a service\'s health)' }),
   cookie: z.union([z.boolean(), z.string(want('a cookie name'))], want('true or a cookie name', 'write cookie: true (SERVERID) or cookie: SRV')).optional().meta({ description: 'insert-mode cookie persistence: true (cookie SERVERID) or the cookie name' }),
   redispatch: z.boolean(want('true or false')).optional(),
   retries: count('a number of retries').optional(),

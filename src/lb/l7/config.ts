@@ -9,6 +9,7 @@
  */
 import type { Ipv4Addr } from '../../wire/types.js';
 import type { BackendState } from '../sched/backend.js';
+import type { HealthCheckConfig } from '../health-config.js';
 
 /** How a pool picks a server per request: a scheduler of the L4 issue, or a hash of the URI or of a header. */
 export type L7Balance =
@@ -23,6 +24,8 @@ export interface L7ServerConfig {
   readonly port: number;
   readonly weight: number;
   readonly state: BackendState;
+  /** This server's own health check (null: not checked); absent: the pool's. */
+  readonly health?: HealthCheckConfig | null;
 }
 
 /** A pool (HAProxy: a backend) of servers. */
@@ -30,6 +33,8 @@ export interface L7PoolConfig {
   readonly name: string;
   readonly balance: L7Balance;
   readonly servers: readonly L7ServerConfig[];
+  /** The health check of the pool's servers (HAProxy: `check` on each server of the backend), or null. */
+  readonly health: HealthCheckConfig | null;
 }
 
 /** What a routing rule tests; every test given must hold. */

@@ -67,6 +67,7 @@ import { cookieValue, persistCookie } from './cookie.js';
 import { Cpu, type CpuJob } from './cpu.js';
 import { RateLimiter } from './ratelimit.js';
 import { route, targetPath } from './rules.js';
+import { HealthMonitor } from '../health.js';
 
 /** A pool at run time: its servers as backends of a scheduler. */
 export class L7Pool {
@@ -74,6 +75,8 @@ export class L7Pool {
   readonly sched: Scheduler | null;
   /** Requests sent to each server, by index. */
   readonly served: number[];
+  /** Each server's health monitor (null: not checked), by index. */
+  readonly monitors: (HealthMonitor | null)[];
 
   constructor(
     readonly cfg: L7PoolConfig,
@@ -92,6 +95,41 @@ export class L7Pool {
     } else {
       this.sched = null;
     }
+    this.monitors = cfg.servers.map(() => null);
+  }
+
+  /**
+   * Starts the health checks: each server of the pool is probed on its own
+   * (HAProxy checks a server once per backend that lists it), the first
+   * probes spread over one interval; a server that fails `fall` probes is
+   * 'down' in this pool (requests and cookies skip it), one that passes
+   * `rise` gets its former state back.
+   */
+  startHealth(proxy: L7Proxy): void {
+    this.cfg.servers.forEach((s, i) => {
+      const hc = s.health === undefined ? this.cfg.health : s.health;
+      if (!hc) return;
+      let before: BackendState = 'enabled';
+      const m = new HealthMonitor(
+        proxy.host,
+        `${proxy.cfg.name}/${this.cfg.name}/${s.name}`,
+        s.addr,
+        s.port,
+        hc,
+        (up) => {
+          const b = this.backends[i]!;
+          if (!up) {
+            before = b.state === 'down' ? 'enabled' : b.state;
+            proxy.setPoolServer(this, i, { state: 'down' });
+          } else if (b.state === 'down') {
+            proxy.setPoolServer(this, i, { state: before });
+          }
+        },
+        { firstDelay: Math.floor((hc.interval * i) / this.cfg.servers.length) },
+      );
+      this.monitors[i] = m;
+      m.start();
+    });
   }
 
   /** The index of the server with this name, or -1. */
@@ -227,6 +265,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
       iface.addrs.push({ addr: cfg.vip, len: on ? on.len : 32 });
     }
     this.listener = host.tcp.listen(cfg.port, { addr: cfg.vip }, (c) => this.accept(c));
+    for (const p of this.pools) p.startHealth(this);
   }
 
   /** The pool with this name. */
@@ -241,13 +280,19 @@ export class L7Proxy implements TcpHandlers, EventTarget {
       const i = p.indexOf(server);
       if (i < 0) continue;
       found = true;
-      const b = p.backends[i]!;
-      if (change.state) b.state = change.state;
-      if (change.weight !== undefined) b.weight = change.weight;
-      p.sched?.onBackendsChanged(p.backends);
-      this.host.net.trace.state(this.host.name, { what: 'lb-server', service: `${this.cfg.name}/${p.cfg.name}`, server, state: b.state, weight: b.weight }, () => `${this.host.name}: ${this.cfg.name}/${p.cfg.name}/${server} is now ${b.state}, weight ${b.weight}`);
+      this.setPoolServer(p, i, change);
     }
     if (!found) throw new Error(`${this.host.name}: proxy ${this.cfg.name} has no server ${server}`);
+  }
+
+  /** Changes server `i` of one pool; traced as lb-server of "<proxy>/<pool>". */
+  setPoolServer(p: L7Pool, i: number, change: { state?: BackendState; weight?: number }): void {
+    const b = p.backends[i]!;
+    const server = b.name;
+    if (change.state) b.state = change.state;
+    if (change.weight !== undefined) b.weight = change.weight;
+    p.sched?.onBackendsChanged(p.backends);
+    this.host.net.trace.state(this.host.name, { what: 'lb-server', service: `${this.cfg.name}/${p.cfg.name}`, server, state: b.state, weight: b.weight }, () => `${this.host.name}: ${this.cfg.name}/${p.cfg.name}/${server} is now ${b.state}, weight ${b.weight}`);
   }
 
   /** Stops listening (the proxy is switched off). */

@@ -16,6 +16,7 @@ import type { StateEvent } from '../../../src/trace/events.js';
 import { tcpTx } from '../../net/helpers.js';
 import { flagText } from '../../apps/helpers.js';
 import { httpEvents, l7Net, pool, proxyConfig } from './topo.js';
+import { healthCheck } from '../../../src/lb/health-config.js';
 
 const NO_MATCH: L7Match = { pathPrefix: null, pathRegex: null, host: null, header: null, cookie: null, method: null };
 const rule = (m: Partial<L7Match>, p: string) => ({ match: { ...NO_MATCH, ...m }, pool: p, text: '' });
@@ -264,6 +265,31 @@ describe('cookie persistence (insert) and redispatch', () => {
       [3, 'EHOSTUNREACH'],
     ]);
     expect(cl.results[0]!.status).toBe(503);
+  });
+});
+
+describe('health checks of L7 pools', () => {
+  it('an HTTP check takes a server answering 500 out of its pool after `fall` probes, cookies to it are redispatched, and `rise` passes bring it back', () => {
+    const hc = healthCheck('http', { interval: 1e9, timeout: 5e8, rise: 2, fall: 2, path: '/health' });
+    const t = l7Net(1, ['web1', 'web2'], (all) => proxyConfig([{ ...pool('web', ['web1', 'web2'], all), health: hc }], { cookie: { name: 'SERVERID' } }));
+    const cl = new HttpClient(t.clients[0]!, ip('10.0.0.100'), { count: 6, thinkTime: 1e9, cookies: true, path: '/app' });
+    const at = (time: number, f: () => void) => t.net.sim.at(time, { label: 'switch', onEvent: f, kindName: () => 'switch' }, 1);
+    at(0.5e9, () => t.apps[0]!.setStatus(500));
+    at(4.5e9, () => t.apps[0]!.setStatus(200));
+    t.net.run(9e9);
+    const health = t.rec.events.filter((e) => e.kind === 'state' && e.change.what === 'lb-health');
+    const verdicts = health.map((e) => e.kind === 'state' && e.change.what === 'lb-health' && [Math.floor(e.t / 1e9), e.change.service, e.change.server, e.change.health]);
+    // Probes at 0, 1, 2, ... s (web2's half an interval later): web1 fails at 1 s and 2 s -> down at 2 s; passes at 5 s and 6 s -> up at 6 s.
+    expect(verdicts).toEqual([
+      [2, 'shop/web', 'web1', 'down'],
+      [6, 'shop/web', 'web1', 'up'],
+    ]);
+    const ev = httpEvents(t.rec.events, 'lb1').filter((h) => h.target === '/app');
+    // The client's first request (0 s) and second (1 s, web1 already answers 500 but is still up) stick to web1; from 2 s on, web1 is down: redispatched once, then pinned to web2.
+    expect(ev.map((h) => `${h.status} ${h.server} ${h.how}`)).toEqual(['200 web1 balance', '500 web1 cookie', '200 web2 redispatch', '200 web2 cookie', '200 web2 cookie', '200 web2 cookie']);
+    expect(cl.results.every((r) => r.outcome === 'completed')).toBe(true);
+    // The probes are real requests from the LB: web1 received GET /health from 10.0.1.1.
+    expect(httpEvents(t.rec.events, 'web1').filter((h) => h.target === '/health').length).toBeGreaterThanOrEqual(6);
   });
 });
 

@@ -52,7 +52,7 @@ export function proxyConfig(pools: L7PoolConfig[], more: Partial<L7ProxyConfig> 
 
 /** A pool over servers named in `names`, at 10.0.1.(11 + their index in `all`). */
 export function pool(name: string, names: string[], all: string[], balance: L7PoolConfig['balance'] = { kind: 'scheduler', name: 'round-robin' }): L7PoolConfig {
-  return { name, balance, servers: names.map((n) => ({ name: n, addr: ip(`10.0.1.${11 + all.indexOf(n)}`), port: 80, weight: 1, state: 'enabled' as const })) };
+  return { name, balance, health: null, servers: names.map((n) => ({ name: n, addr: ip(`10.0.1.${11 + all.indexOf(n)}`), port: 80, weight: 1, state: 'enabled' as const })) };
 }
 
 /** Builds the topology: `clients` clients, servers by name (each with an HttpServer), and the proxy made by `cfg`. */
