@@ -202,6 +202,20 @@ describe('routing rules and balancing', () => {
     expect(ev.filter((h) => h.target === '/r').map((h) => h.server)).toEqual(['w1', 'w2', 'w3', 'w1', 'w2']);
   });
 
+  it('hdr() hashes a header: one user id, one server; without the header, requests are taken in turn', () => {
+    const t = l7Net(1, ['w1', 'w2', 'w3'], (all) => proxyConfig([pool('p', ['w1', 'w2', 'w3'], all, { kind: 'header-hash', header: 'X-User' })]));
+    const V = ip('10.0.0.100');
+    for (const [k, u] of ['alice', 'bob', 'alice', 'carol', 'bob', 'alice'].entries()) new HttpClient(t.clients[0]!, V, { headers: [{ name: 'X-User', value: u }], startAt: k * 1e6, id: `u${k}` });
+    t.net.run();
+    const ev = httpEvents(t.rec.events, 'lb1');
+    const by = new Map<string, Set<string | null>>();
+    for (const h of ev) {
+      const u = h.headers.find((x) => x.name === 'X-User')!.value;
+      by.set(u, (by.get(u) ?? new Set()).add(h.server));
+    }
+    expect([...by.values()].map((x) => x.size)).toEqual([1, 1, 1]);
+  });
+
   it('a pool with every server disabled answers 503 itself, with Connection: close', () => {
     const t = l7Net(1, ['web1'], (all) => proxyConfig([pool('web', ['web1'], all)]));
     t.proxy.setServer('web1', { state: 'disabled' });
@@ -366,6 +380,16 @@ describe('hostile clients', () => {
     expect(got.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 505']);
   });
 
+  it('a chunked request body reaches the server byte for byte; an HTTP/1.0 request gets an HTTP/1.1 answer that closes', () => {
+    const body = '4;ext=1\r\nabcd\r\n0\r\nX-T: 1\r\n\r\n';
+    const { t, got } = raw([latin1Bytes(`POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${body}GET /old HTTP/1.0\r\n\r\n`)]);
+    expect(got.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    const up = tcpTx(t.rec.events).find((x) => x.ev.node === 'lb1' && x.ev.iface === 'eth1' && latin1Text(x.seg.payload).startsWith('POST'))!;
+    expect(latin1Text(up.seg.payload)).toBe(`POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nX-Forwarded-For: 10.0.0.10\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: 80\r\n\r\n${body}`);
+    // The HTTP/1.0 request without keep-alive: the proxy answers and closes (RFC 9112 9.3).
+    expect(got.slice(got.lastIndexOf('HTTP/1.1'))).toContain('Connection: close');
+  });
+
   it('random bytes never crash the proxy: every connection ends', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 200 }), { minLength: 1, maxLength: 3 }), (chunks) => {
@@ -374,5 +398,18 @@ describe('hostile clients', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('determinism', () => {
+  it('the same network and seed give the same trace, event for event', () => {
+    const run = () => {
+      const t = l7Net(2, ['w1', 'w2'], (all) => proxyConfig([pool('p', ['w1', 'w2'], all, { kind: 'scheduler', name: 'power-of-two' })], { cookie: { name: 'S' }, cpu: { perRequest: 2e5, perConnection: 0, cores: 1 } }));
+      new HttpClient(t.clients[0]!, ip('10.0.0.100'), { count: 20, rate: 200, poisson: true, cookies: true });
+      new HttpClient(t.clients[1]!, ip('10.0.0.100'), { count: 20, rate: 200, poisson: true, keepAlive: true });
+      t.net.run();
+      return JSON.stringify(t.rec.events.map((e) => [e.t, e.kind, e.node, 'text' in e ? e.text : '', 'frame' in e && e.frame ? e.frame.id : 0]));
+    };
+    expect(run()).toBe(run());
   });
 });
