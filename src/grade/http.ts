@@ -63,9 +63,10 @@ export function judgeHttp(input: GradeInput, c: HttpCheck): Judged {
       (c.how === null || h.how === c.how) &&
       (c.cache === null || h.cache === c.cache),
   );
-  const what = `HTTP requests at ${c.node}${filters.length ? ` with ${filters.join(', ')}` : ''}`;
   const n = hits.length;
   const atLeast = c.atLeast ?? (c.equals === null && c.atMost === null ? 1 : null);
+  const one = c.equals === 1 || (c.equals === null && c.atMost === null && atLeast === 1);
+  const what = `HTTP request${one ? '' : 's'} at ${c.node}${filters.length ? ` with ${filters.join(', ')}` : ''}`;
   const bounds: string[] = [];
   if (c.equals !== null) bounds.push(`exactly ${c.equals}`);
   if (atLeast !== null) bounds.push(`at least ${atLeast}`);

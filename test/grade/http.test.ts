@@ -49,7 +49,7 @@ function judge(c: Check) {
 describe('http expectations', () => {
   it('at least one matching request by default; filters combine', () => {
     const v = judge(check({ path: '/images/', pool: 'images', server: 'img1' }));
-    expect([v.passed, v.message]).toEqual([true, 'expected at least 1 HTTP requests at lb1 with path /images/*, pool images, server img1; found 1, the first at 0.000000s']);
+    expect([v.passed, v.message]).toEqual([true, 'expected at least 1 HTTP request at lb1 with path /images/*, pool images, server img1; found 1, the first at 0.000000s']);
     expect(judge(check({ path: '/images/', pool: 'web' })).passed).toBe(false);
   });
 
@@ -65,7 +65,7 @@ describe('http expectations', () => {
     expect(judge(check({ node: 'web1', headers: [{ name: 'X-Forwarded-For', value: '6.6.6.6, 10.0.0.66' }] })).passed).toBe(true);
     const v = judge(check({ node: 'web1', headers: [{ name: 'X-Forwarded-For', value: '10.0.0.66' }] }));
     expect(v.passed).toBe(false);
-    expect(v.message).toBe('expected at least 1 HTTP requests at web1, each with X-Forwarded-For: 10.0.0.66; found 1 of 1 without it, the first at 0.000003s with X-Forwarded-For: 6.6.6.6, 10.0.0.66');
+    expect(v.message).toBe('expected at least 1 HTTP request at web1, each with X-Forwarded-For: 10.0.0.66; found 1 of 1 without it, the first at 0.000003s with X-Forwarded-For: 6.6.6.6, 10.0.0.66');
     expect(v.evidence.map((e) => e.text)).toEqual(['GET /x from 10.0.1.1 -> 200 served; X-Forwarded-For: 6.6.6.6, 10.0.0.66']);
     expect(judge(check({ node: 'web1', headers: [{ name: 'Forwarded', value: '' }] })).passed).toBe(true);
   });
@@ -73,7 +73,7 @@ describe('http expectations', () => {
   it('a failing count shows the requests that were there', () => {
     const v = judge(check({ node: 'lb1', verdict: 'bad-request' }));
     expect(v.passed).toBe(false);
-    expect(v.message).toBe('expected at least 1 HTTP requests at lb1 with verdict bad-request; found 0 (of 3 requests there)');
+    expect(v.message).toBe('expected at least 1 HTTP request at lb1 with verdict bad-request; found 0 (of 3 requests there)');
     expect(v.evidence).toHaveLength(3);
   });
 });
