@@ -12,3 +12,4 @@ export * from './encode.js';
 export * from './decode.js';
 export * from './summary.js';
 export * from './http.js';
+export * from './dns.js';

@@ -8,7 +8,8 @@
 import { fmtIp, fmtMac } from './addr.js';
 import { ipv4HeaderLength, ipv4TotalLength, payloadLength, tcpHeaderLength } from './checksum.js';
 import { decodeQuote } from './decode.js';
-import type { Arp, Ethernet, Icmp, Ipv4, Layer, Tcp, TcpOption, VlanTag } from './types.js';
+import { decodeDns, DNS_PORT, summarizeDns } from './dns.js';
+import type { Arp, Ethernet, Icmp, Ipv4, Layer, Tcp, TcpOption, Udp, VlanTag } from './types.js';
 import { ARP_OP, ETHERTYPE, ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, TCP_FLAG } from './types.js';
 
 /** How much of a frame `summarize` shows. */
@@ -43,7 +44,7 @@ export function summarizeIpv4(ip: Ipv4): string {
     case 'tcp':
       return `${fmtIp(ip.src)}:${p.sport} > ${fmtIp(ip.dst)}:${p.dport} ${tcpText(p)}`;
     case 'udp':
-      return `${fmtIp(ip.src)}:${p.sport} > ${fmtIp(ip.dst)}:${p.dport} UDP len=${p.payload.length}`;
+      return `${fmtIp(ip.src)}:${p.sport} > ${fmtIp(ip.dst)}:${p.dport} ${udpPayloadText(p)}`;
     case 'icmp':
       return `${fmtIp(ip.src)} > ${fmtIp(ip.dst)} ${icmpText(p)}`;
     case 'ipv4':
@@ -213,6 +214,15 @@ function f(name: string, value: string): Field {
 function tcpText(t: Tcp): string {
   const ack = t.flags & TCP_FLAG.ACK ? ` ack=${t.ack}` : '';
   return `TCP [${tcpFlagsText(t.flags)}] seq=${t.seq}${ack} win=${t.window} len=${t.payload.length}`;
+}
+
+/** "UDP len=N", or for port 53 the DNS message ("DNS query A shop.example"), as tcpdump names what it dissects. */
+function udpPayloadText(u: Udp): string {
+  if (u.sport === DNS_PORT || u.dport === DNS_PORT) {
+    const m = decodeDns(u.payload);
+    return m.ok ? summarizeDns(m.value) : `DNS malformed (${m.error.reason}) len=${u.payload.length}`;
+  }
+  return `UDP len=${u.payload.length}`;
 }
 
 function summarizeArp(a: Arp): string {
