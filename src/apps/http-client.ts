@@ -13,6 +13,7 @@
  *   unreachable   EHOSTUNREACH / ENETUNREACH
  *   closed        the server closed the connection without a response (curl: "Empty reply from server")
  *   bad-response  the response could not be parsed
+ *   unresolved    the destination name did not resolve (curl: "Could not resolve host")
  *
  * Response time runs from the start of the request (connect() for a new
  * connection, the send for a reused one) to the response's last byte.
@@ -22,6 +23,12 @@
  * A new connection per request sends `Connection: close` by default, so the
  * server closes first (as with curl against a server that closes, or ab);
  * with keep-alive, idle connections are reused, oldest first.
+ *
+ * A client may target a DNS name instead of an address (`name` and
+ * `resolver`): each new connection starts with a lookup through the
+ * resolver, and connects to the first address of the answer, as curl does
+ * with getaddrinfo(). The lookup's time counts in the response time; a
+ * reused keep-alive connection needs no lookup.
  */
 import { fmtIp } from '../wire/addr.js';
 import type { Ipv4Addr } from '../wire/types.js';
@@ -42,10 +49,10 @@ import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers } from '../ne
 import { serverOf } from './http-server.js';
 
 /** The stable outcome codes of a request ('pending' until it ends). */
-export type HttpOutcome = 'pending' | 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' | 'closed' | 'bad-response';
+export type HttpOutcome = 'pending' | 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' | 'closed' | 'bad-response' | 'unresolved';
 
 /** Every final outcome code, in the order summaries list them. */
-export const HTTP_OUTCOMES: readonly Exclude<HttpOutcome, 'pending'>[] = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response'];
+export const HTTP_OUTCOMES: readonly Exclude<HttpOutcome, 'pending'>[] = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'unresolved'];
 
 /** What happened to one request. */
 export interface HttpRequestRecord {
@@ -56,8 +63,10 @@ export interface HttpRequestRecord {
   status: number | null;
   /** The server that answered (Server header, else the body's first line). */
   server: string | null;
-  /** The socket error behind a failure, or 'max-time' when the client's own limit aborted it. */
-  error: TcpError | 'max-time' | null;
+  /** The socket error behind a failure, 'max-time' when the client's own limit aborted it, or the getaddrinfo error of a failed lookup. */
+  error: TcpError | 'max-time' | LookupError | null;
+  /** The address the request went to: the client's destination, or what its lookup returned (0 until then). */
+  dst: Ipv4Addr;
   /** When the request started: connect() for a new connection, the send on a reused one (ns). */
   startedAt: Nanos;
   /** When its connection was established (-1 if never). */
@@ -76,6 +85,14 @@ export interface HttpRequestRecord {
   body: string;
   /** The request target this request asked for. */
   readonly path: string;
+}
+
+/** A getaddrinfo() error code (EAI_NONAME, EAI_AGAIN...). */
+export type LookupError = `EAI_${string}`;
+
+/** What turns a name into addresses before each new connection (a stub resolver: src/apps/dns-resolver.ts). */
+export interface NameResolver {
+  lookup(name: string, done: (r: { readonly ok: true; readonly addrs: readonly Ipv4Addr[] } | { readonly ok: false; readonly error: LookupError }) => void): void;
 }
 
 /** Options of an HTTP client. */
@@ -118,6 +135,10 @@ export interface HttpClientOptions {
   readonly id?: string;
   /** Keep each response and its body text in the records (default true; false for long runs, to bound memory). */
   readonly keepResponses?: boolean;
+  /** Target this DNS name through `resolver` instead of the constructor's address (which is then 0). */
+  readonly name?: string;
+  /** The resolver that looks `name` up before each new connection. */
+  readonly resolver?: NameResolver;
 }
 
 /** Response-time statistics of the completed requests (ns). */
@@ -204,10 +225,11 @@ export class HttpClient implements TcpHandlers, EventTarget {
     this.port = opts.port ?? 80;
     this.count = opts.count ?? 1;
     this.method = opts.method ?? 'GET';
-    this.label = `http-client ${host.name} -> ${fmtIp(dst)}:${this.port}`;
+    if ((opts.name === undefined) !== (opts.resolver === undefined)) throw new Error('http-client: a name needs a resolver, and a resolver a name');
+    this.label = `http-client ${host.name} -> ${opts.name ?? fmtIp(dst)}:${this.port}`;
     this.rng = host.net.sim.stream(`http-client:${host.name}:${opts.id ?? '0'}`);
     const headers: HttpField[] = [
-      { name: 'Host', value: opts.hostHeader ?? (this.port === 80 ? fmtIp(dst) : `${fmtIp(dst)}:${this.port}`) },
+      { name: 'Host', value: opts.hostHeader ?? (this.port === 80 ? (opts.name ?? fmtIp(dst)) : `${opts.name ?? fmtIp(dst)}:${this.port}`) },
       { name: 'User-Agent', value: 'lblab' },
       { name: 'Accept', value: '*/*' },
       ...(opts.headers ?? []),
@@ -225,6 +247,11 @@ export class HttpClient implements TcpHandlers, EventTarget {
       const loops = Math.min(opts.concurrency ?? 1, this.count);
       for (let i = 0; i < loops; i++) sim.timer(t0, this, EV_LOOP, i);
     }
+  }
+
+  /** Where the requests go, as a person reads it: the DNS name looked up, else the address. */
+  get target(): string {
+    return this.opts.name ?? fmtIp(this.dst);
   }
 
   /** True once every request has ended. */
@@ -278,6 +305,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
       status: null,
       server: null,
       error: null,
+      dst: this.opts.resolver ? 0 : this.dst,
       startedAt: sim.now,
       connectedAt: -1,
       doneAt: -1,
@@ -294,11 +322,31 @@ export class HttpClient implements TcpHandlers, EventTarget {
     const reuse = this.opts.keepAlive ? this.idle.shift() : undefined;
     if (reuse) {
       rec.reused = true;
+      rec.dst = reuse.conn.remoteAddr;
       rec.connectedAt = reuse.conn.establishedAt;
       this.sendOn(reuse, p);
       return;
     }
-    const c = this.host.tcp.connect(this.dst, this.port, this);
+    const resolver = this.opts.resolver;
+    if (!resolver) {
+      this.open(p, this.dst);
+      return;
+    }
+    resolver.lookup(this.opts.name!, (r) => {
+      if (rec.outcome !== 'pending') return; // max-time ran out during the lookup
+      if (r.ok) {
+        rec.dst = r.addrs[0]!;
+        this.open(p, rec.dst);
+      } else {
+        this.end(p, 'unresolved', r.error);
+      }
+    });
+  }
+
+  /** Opens a new connection for a request. */
+  private open(p: Pending, dst: Ipv4Addr): void {
+    const rec = p.rec;
+    const c = this.host.tcp.connect(dst, this.port, this);
     const cc: ClientConn = { conn: c, parser: new HttpParser('response'), req: p, connected: false, retire: !this.opts.keepAlive, dead: false };
     c.ctx = cc;
     p.cc = cc;
@@ -422,7 +470,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
   }
 
   /** Ends a request with an outcome and lets its loop go on. */
-  private end(p: Pending, outcome: Exclude<HttpOutcome, 'pending'>, error: TcpError | 'max-time' | null): void {
+  private end(p: Pending, outcome: Exclude<HttpOutcome, 'pending'>, error: TcpError | 'max-time' | LookupError | null): void {
     const rec = p.rec;
     if (rec.outcome !== 'pending') return;
     const sim = this.host.net.sim;
@@ -474,7 +522,7 @@ export function outcomeOf(code: TcpError): 'reset' | 'timeout' | 'refused' | 'un
 
 /** Summarises request records (of one client or several). */
 export function summarize(results: readonly HttpRequestRecord[]): HttpClientSummary {
-  const byOutcome: Record<HttpOutcome, number> = { pending: 0, completed: 0, reset: 0, timeout: 0, refused: 0, unreachable: 0, closed: 0, 'bad-response': 0 };
+  const byOutcome: Record<HttpOutcome, number> = { pending: 0, completed: 0, reset: 0, timeout: 0, refused: 0, unreachable: 0, closed: 0, 'bad-response': 0, unresolved: 0 };
   const byServer: Record<string, number> = {};
   const byStatus: Record<string, number> = {};
   const times: number[] = [];

@@ -5,9 +5,8 @@
  * applications and the timeline. Nodes never read scenario files; this is
  * the only place that knows both sides.
  *
- * What the scenario names but this version cannot simulate yet (DNS servers
- * and lookups) is refused with a BuildError that points at the file, never
- * silently skipped.
+ * What the scenario names but this version cannot simulate is refused with
+ * a BuildError that points at the file, never silently skipped.
  */
 import { fmtIp } from '../wire/addr.js';
 import { Network } from '../net/network.js';
@@ -25,6 +24,9 @@ import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
 import { TcpConnect } from '../apps/tcp-connect.js';
+import { DnsServer } from '../apps/dns-server.js';
+import { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
+import { dnsReport } from './dns-report.js';
 import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
 import { readCapture } from '../pcap/read.js';
 import { proxyReport } from './l7.js';
@@ -55,6 +57,12 @@ export interface BuiltApps {
   readonly echoServers: { readonly spec: AppSpec; readonly app: TcpEchoServer | UdpEchoServer }[];
   /** Flows replayed from captures. */
   readonly replays: { readonly spec: ReplaySpec; readonly plan: ReplayPlan }[];
+  /** The DNS servers of `kind: dns` nodes. */
+  readonly dnsServers: { readonly node: string; readonly app: DnsServer }[];
+  /** Stub resolvers: of http-clients that target a name, and of dns-lookup apps; `owner` names the app ("client1 http-client 0"). */
+  readonly resolvers: { readonly owner: string; readonly name: string; readonly resolver: DnsResolver }[];
+  /** dns-lookup apps. */
+  readonly lookups: { readonly spec: AppSpec; readonly app: DnsLookupApp }[];
 }
 
 /** How the builder reaches files it needs (captures to replay); only the CLI touches the disk. */
@@ -101,7 +109,8 @@ function ipNode(net: Network, spec: NodeSpec): NetNode {
     case 'switch':
       return net.add(new Switch(net, spec.name, { aging: spec.aging }));
     case 'dns':
-      throw new BuildError(`node ${spec.name}: DNS servers are not simulated yet (they arrive with DNS round robin); remove the node or run it in a later version`, spec.pos);
+      // A DNS server is a Linux host running the server on UDP 53 (started once its addresses exist).
+      return net.add(new Host(net, spec.name, 'host'));
   }
 }
 
@@ -175,7 +184,10 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
         }),
       });
       return;
-    case 'http-client':
+    case 'http-client': {
+      const r = spec.resolver;
+      const resolver = r ? new DnsResolver(h, r.server.addr, { cache: r.cache, timeout: r.timeout, attempts: r.attempts, id: `http-client-${spec.id}` }) : null;
+      if (resolver) apps.resolvers.push({ owner: `${spec.on} http-client ${spec.id}`, name: spec.to.text, resolver });
       apps.httpClients.push({
         spec,
         app: new HttpClient(h, spec.to.addr, {
@@ -194,9 +206,11 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           id: spec.id,
           ...(spec.rate ? { rate: spec.rate.perSec, poisson: spec.rate.poisson } : {}),
           ...(spec.timeout !== null ? { maxTime: spec.timeout } : {}),
+          ...(resolver ? { name: spec.to.text, resolver } : {}),
         }),
       });
       return;
+    }
     case 'tcp-echo-server':
       apps.echoServers.push({ spec, app: new TcpEchoServer(h, { port: spec.port, ...capacity(spec) }) });
       return;
@@ -209,15 +223,19 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
     case 'tcp-connect':
       apps.connects.push({ spec, app: new TcpConnect(h, spec.to.addr, spec.port, spec.start) });
       return;
-    case 'dns-lookup':
-      throw new BuildError(`dns-lookup on ${spec.on}: DNS lookups are not simulated yet (they arrive with DNS round robin)`, spec.pos);
+    case 'dns-lookup': {
+      const resolver = new DnsResolver(h, spec.server.addr, { cache: spec.cache, id: `dns-lookup-${spec.id}` });
+      apps.resolvers.push({ owner: `${spec.on} dns-lookup ${spec.id}`, name: spec.name, resolver });
+      apps.lookups.push({ spec, app: new DnsLookupApp(resolver, spec.name, spec.repeat, spec.interval, spec.start) });
+      return;
+    }
   }
 }
 
 /** Builds the network of a checked scenario. Throws BuildError for what cannot be built. */
 export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
   const net = new Network({ seed: sc.seed, ...(sc.run.budget !== null ? { budget: sc.run.budget } : {}) });
-  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], replays: [] };
+  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], replays: [], dnsServers: [], resolvers: [], lookups: [] };
   // Nodes and their interfaces in file order: this fixes MAC allocation.
   for (const spec of sc.nodes) {
     const node = ipNode(net, spec);
@@ -281,6 +299,9 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
         }
       }
     }
+  }
+  for (const spec of sc.nodes) {
+    if (spec.kind === 'dns') apps.dnsServers.push({ node: spec.name, app: new DnsServer(net.node(spec.name) as Host, spec.zones.map((z) => ({ name: z.name, addrs: z.a, ttl: z.ttl }))) });
   }
   for (const a of sc.apps) startApp(net, a, apps);
   for (const r of sc.replay) apps.replays.push({ spec: r, plan: startReplay(net, r, io) });
@@ -417,7 +438,7 @@ export function appReport(built: BuiltScenario): string[] {
     const outcomes = Object.entries(s.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
     const servers = Object.entries(s.byServer).map(([k, n]) => `${k} ${n}`).join(', ');
     const rt = s.responseTime ? `; response time mean ${(s.responseTime.mean / 1e6).toFixed(3)}ms, p99 ${(s.responseTime.p99 / 1e6).toFixed(3)}ms` : '';
-    out.push(`${app.host.name} -> ${fmtIp(app.dst)}: ${s.total} requests: ${outcomes}${servers ? `; served by ${servers}` : ''}${rt}`);
+    out.push(`${app.host.name} -> ${app.target}: ${s.total} requests: ${outcomes}${servers ? `; served by ${servers}` : ''}${rt}`);
   }
   for (const { app } of built.apps.connects) out.push(`${app.host.name} connect ${fmtIp(app.dst)}:${app.port}: ${app.outcome}${app.error ? ` (${app.error})` : ''}`);
   for (const { app } of built.apps.pings) {
@@ -428,7 +449,7 @@ export function appReport(built: BuiltScenario): string[] {
     for (const f of plan.flows) by.set(f.outcome, (by.get(f.outcome) ?? 0) + 1);
     out.push(`replay of ${spec.written}: ${plan.flows.length} flows: ${[...by.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}${plan.skipped.length ? `; ${plan.skipped.length} packets skipped` : ''}`);
   }
-  return [...out, ...serviceReport(built), ...proxyReport(built.net)];
+  return [...out, ...serviceReport(built), ...proxyReport(built.net), ...dnsReport(built)];
 }
 
 /** Stops or resumes the accept() loop of the server apps (HTTP and TCP echo) on a node, traced as a note. */

@@ -66,6 +66,7 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
       node: spec.on,
       id: spec.id,
       dst: app.dst,
+      ...(spec.to.kind === 'name' ? { name: spec.to.text } : {}),
       port: spec.port,
       attempts: app.results.map((r) => ({ index: r.index, outcome: r.outcome, error: r.error, startedAt: r.startedAt, doneAt: r.doneAt, server: r.server })),
     });
@@ -97,7 +98,8 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
       });
     }
   }
-  return { events, clients, services, macs };
+  const requests = built.apps.httpServers.map(({ app }) => ({ node: app.host.name, port: app.port, requests: app.stats.requests }));
+  return { events, clients, services, requests, macs };
 }
 
 /** Loads, builds, runs and grades one scenario file; load and build errors become the report's `error`, warnings go to `warn`. */

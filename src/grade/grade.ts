@@ -14,6 +14,7 @@ import { fmtDuration, fmtTime } from '../sim/time.js';
 import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from './types.js';
 import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
 import { judgeHttp } from './http.js';
+import { countDns, DNS_COUNTERS } from './dns-counters.js';
 
 /** At most this many events are listed as evidence for one expectation (the message gives the full count). */
 export const MAX_EVIDENCE = 5;
@@ -125,19 +126,22 @@ function rank(outcome: string): number {
 }
 
 function targetText(t: Target): string {
+  if (t.kind === 'name') return t.text;
   const a = fmtIp(t.addr);
   return t.text === a ? a : `${t.text} (${a})`;
 }
 
 function judgeFlow(input: GradeInput, c: Extract<Check, { kind: 'flow' }>): Judged {
   const dest = `${targetText(c.to)}${c.port !== null ? ` port ${c.port}` : ''}`;
-  const apps = input.clients.filter((a) => a.node === c.from && a.dst === c.to.addr && (c.port === null || a.port === c.port));
+  // A DNS name stands for the clients that look it up (whatever address each lookup gave).
+  const goesTo = (a: ClientRecord) => (c.to.kind === 'name' ? a.name?.toLowerCase() === c.to.text.toLowerCase() : a.name === undefined && a.dst === c.to.addr);
+  const apps = input.clients.filter((a) => a.node === c.from && goesTo(a) && (c.port === null || a.port === c.port));
   const words = new Set(apps.map(attemptWord));
   const noun = words.size === 1 ? `${[...words][0]}` : 'request and connection attempt';
   const expected = `expected every ${apps.length ? noun : 'request'} from ${c.from} to ${dest} to end as ${c.outcome}`;
   if (apps.length === 0) {
     const others = input.clients.filter((a) => a.node === c.from);
-    const also = others.length ? ` (its apps send to ${[...new Set(others.map((a) => `${fmtIp(a.dst)}:${a.port}`))].join(', ')})` : '';
+    const also = others.length ? ` (its apps send to ${[...new Set(others.map((a) => `${a.name ?? fmtIp(a.dst)}:${a.port}`))].join(', ')})` : '';
     return { passed: false, message: `${expected}; found no http-client or tcp-connect app on ${c.from} that sends there${also}`, evidence: [] };
   }
   const all = apps.flatMap((a) => a.attempts.map((x) => ({ app: a, x })));
@@ -322,7 +326,7 @@ function judgeFailoverGap(input: GradeInput, c: Extract<Check, { kind: 'failover
 // ------------------------------------------------------------------ counter
 
 /** The trace event kind each counter counts. */
-const COUNTED: Readonly<Record<Extract<Check, { kind: 'counter' }>['name'], TraceEvent['kind']>> = {
+const COUNTED: Readonly<Partial<Record<Extract<Check, { kind: 'counter' }>['name'], TraceEvent['kind']>>> = {
   frames: 'tx',
   drops: 'drop',
   rewrites: 'rewrite',
@@ -335,15 +339,16 @@ const MAX_COUNTED = 10;
 
 function judgeCounter(input: GradeInput, c: Extract<Check, { kind: 'counter' }>): Judged {
   const kind = COUNTED[c.name];
-  const counted = input.events.filter((e) => e.kind === kind && (c.node === null || e.node === c.node));
-  const n = counted.length;
+  const dns = DNS_COUNTERS.has(c.name) ? countDns(input, c) : null;
+  const counted = dns ? dns.events : input.events.filter((e) => e.kind === kind && (c.node === null || e.node === c.node));
+  const n = dns ? dns.n : counted.length;
   const bounds: string[] = [];
   if (c.equals !== null) bounds.push(`equal ${c.equals}`);
   if (c.atLeast !== null && c.atMost !== null) bounds.push(`be at least ${c.atLeast} and at most ${c.atMost}`);
   else if (c.atLeast !== null) bounds.push(`be at least ${c.atLeast}`);
   else if (c.atMost !== null) bounds.push(`be at most ${c.atMost}`);
   const passed = (c.equals === null || n === c.equals) && (c.atLeast === null || n >= c.atLeast) && (c.atMost === null || n <= c.atMost);
-  const what = c.name === 'frames' ? 'frames sent' : c.name;
+  const what = dns ? dns.what : c.name === 'frames' ? 'frames sent' : c.name;
   const where = c.node !== null ? ` at ${c.node}` : ' in the whole network';
   const evidence = [countEvidence(c.node, `${c.name}${where}: ${n}`), ...counted.slice(0, MAX_COUNTED).map((e) => eventEvidence(e))];
   return { passed, message: `expected the ${what}${where} to ${bounds.join(' and ')}; found ${n}`, evidence };

@@ -31,8 +31,10 @@ export interface ClientRecord {
   readonly node: string;
   /** Its id among apps of its kind on that node. */
   readonly id: string;
-  /** Destination address (uint32) and port. */
+  /** Destination address (uint32) and port; 0 for a client that looks up a DNS name. */
   readonly dst: number;
+  /** The DNS name the client looks up before each connection, when it targets one. */
+  readonly name?: string;
   readonly port: number;
   /** Its attempts in start order. */
   readonly attempts: readonly AttemptRecord[];
@@ -62,6 +64,8 @@ export interface GradeInput {
   readonly clients: readonly ClientRecord[];
   /** LB services with per-server counts. */
   readonly services: readonly ServiceCounts[];
+  /** HTTP requests each http-server answered (the `requests` counter). */
+  readonly requests?: readonly { readonly node: string; readonly port: number; readonly requests: number }[];
   /** The MAC of every interface, keyed "node:iface" (resolves `mac-of` field values). */
   readonly macs: Readonly<Record<string, number>>;
 }

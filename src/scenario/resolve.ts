@@ -13,7 +13,7 @@ import { fmtDuration, MS } from '../sim/time.js';
 import type { LbMode } from '../lb/modes.js';
 import type { L7Balance, L7Match, L7PoolConfig, L7Rule } from '../lb/l7/config.js';
 import { closest, type ScenarioError, type Severity } from './errors.js';
-import type { RawScenario } from './schema.js';
+import { DNS_NAME_RE, type RawScenario } from './schema.js';
 import type {
   AppSpec,
   CapacitySpec,
@@ -33,6 +33,7 @@ import type {
   ProxySpec,
   Prefix,
   ReplaySpec,
+  ResolverSpec,
   RouteSpec,
   Scenario,
   ServerRef,
@@ -60,6 +61,12 @@ type RawHealth = NonNullable<RawService['health']>;
 type RawProxy = NonNullable<Extract<RawNode, { kind: 'lb' }>['proxies']>[string];
 type RawApp = NonNullable<RawScenario['apps']>[number];
 type RawServiceTime = NonNullable<Extract<RawApp, { kind: 'http-server' }>['service_time']>;
+type RawResolver = NonNullable<Extract<RawApp, { kind: 'http-client' }>['resolver']>;
+
+/** A DNS name's comparison key: lower case, no final dot (RFC 4343). */
+function dnsKey(name: string): string {
+  return (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
+}
 
 interface IfaceIdx {
   readonly name: string;
@@ -187,9 +194,23 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   }
   const nodeNames = [...nodes.keys()];
 
+  // DNS names the dns nodes serve (lower case -> the dns nodes), for names written where an address is wanted.
+  const dnsNames = new Map<string, string[]>();
+  for (const [name, n] of Object.entries(raw.nodes)) {
+    if (n.kind !== 'dns') continue;
+    for (const zn of Object.keys(n.zones ?? {})) {
+      const k = dnsKey(zn);
+      dnsNames.set(k, [...(dnsNames.get(k) ?? []), name]);
+    }
+  }
   const unknownNode = (path: readonly PathSeg[], name: string, what = 'node'): void => {
     const svc = [...services.values()].some((s) => s.name === name);
-    const hint = svc ? `; \`${name}\` is a service: write \`vip:${name}\` for its VIP` : didYouMean(name, nodeNames);
+    const dns = dnsNames.get(dnsKey(name));
+    const hint = svc
+      ? `; \`${name}\` is a service: write \`vip:${name}\` for its VIP`
+      : dns
+        ? `; \`${name}\` is a DNS name (served by ${dns.join(', ')}): an http-client looks it up with resolver: { server: ${dns[0]} }`
+        : didYouMean(name, nodeNames);
     error(path, 'unknown-name', `there is no ${what} \`${name}\`${hint}`, { found: name, ...(hint ? { suggestion: hint.slice(2) } : {}) });
   };
   const ipNode = (path: readonly PathSeg[], name: string, role: string): NodeIdx | null => {
@@ -917,7 +938,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         return;
       }
       case 'http-client': {
-        const t = target(a.to, [...path, 'to']);
+        const rs = a.resolver ? resolverSpec(a.resolver, [...path, 'resolver'], a.to, [...path, 'to']) : null;
+        const t = a.resolver ? (rs ? dnsTarget(a.to) : null) : target(a.to, [...path, 'to']);
         if (!t) return;
         apps.push({
           kind: 'http-client',
@@ -937,6 +959,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
           start: a.start ?? 0,
           keepalive: a.keepalive ?? false,
           timeout: a.timeout ?? null,
+          resolver: rs,
         });
         return;
       }
@@ -958,13 +981,40 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         if (t.node !== null && nodes.get(t.node)?.kind !== 'dns' && t.kind !== 'vip') {
           warn([...path, 'server'], 'not-dns', `${t.node} is a ${nodes.get(t.node)!.kind}, not a dns node; nothing will answer the lookup`);
         }
-        apps.push({ kind: 'dns-lookup', ...base, name: a.name, server: t, start: a.start ?? 0, cache: a.cache ?? true, repeat: a.repeat ?? 1, interval: a.interval ?? SEC });
+        if (!DNS_NAME_RE.test(a.name)) {
+          error([...path, 'name'], 'bad-value', `\`${a.name}\` is not a DNS name; write letters, digits and - in labels joined by dots, such as shop.example`, { found: a.name });
+          return;
+        }
+        apps.push({ kind: 'dns-lookup', ...base, name: a.name, server: t, start: a.start ?? 0, cache: a.cache ?? 'ttl', repeat: a.repeat ?? 1, interval: a.interval ?? SEC });
         return;
       }
       default:
         assertNever(a);
     }
   });
+
+  /** A DNS name as a target: looked up at run time, so its address is 0. */
+  function dnsTarget(name: string): Target {
+    return { text: name, addr: 0, kind: 'name', node: null, detail: null };
+  }
+
+  /** Checks a client's resolver and the name it will look up (`to`). */
+  function resolverSpec(r: RawResolver, path: PathSeg[], name: string, namePath: PathSeg[]): ResolverSpec | null {
+    const server = target(r.server, [...path, 'server']);
+    if (parseIpv4(name) !== null || name.startsWith('vip:') || !DNS_NAME_RE.test(name)) {
+      error(namePath, 'bad-value', `with a \`resolver\`, \`to\` is a DNS name to look up, such as shop.example; \`${name}\` is not one (drop \`resolver\` to call an address or a node directly)`, { found: name });
+      return null;
+    }
+    if (!server) return null;
+    const sn = server.node !== null ? raw.nodes[server.node] : undefined;
+    if (server.node !== null && sn && sn.kind !== 'dns') {
+      warn([...path, 'server'], 'not-dns', `${server.node} is a ${sn.kind}, not a dns node; nothing will answer the lookups`);
+    } else if (sn && sn.kind === 'dns' && !Object.keys(sn.zones ?? {}).some((z) => dnsKey(z) === dnsKey(name))) {
+      const known = Object.keys(sn.zones ?? {});
+      warn(namePath, 'unknown-dns-name', `${server.node} has no record for ${name}, so every lookup fails${known.length ? `; it serves ${known.join(', ')}` : ''}`, { found: name, ...(known.length ? { suggestion: `write one of ${known.join(', ')}${closest(name, known) ? ` (did you mean ${closest(name, known)}?)` : ''}` } : {}) });
+    }
+    return { server, cache: r.cache ?? 'ttl', timeout: r.timeout ?? 5 * SEC, attempts: r.attempts ?? 2 };
+  }
 
   function vipPort(t: Target): number {
     const px = proxies.get(`${t.node}/${t.detail}`);
@@ -1164,7 +1214,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   function expectation(x: NonNullable<RawScenario['expect']>[number], path: PathSeg[]): Check | null {
     if (x.flow !== undefined) {
       const from = ipNode([...path, 'flow', 'from'], x.flow.from, 'the `from` of a flow');
-      const to = target(x.flow.to, [...path, 'flow', 'to']);
+      // A DNS name that a dns node serves stands for the clients that look it up.
+      const to = !nodes.has(x.flow.to) && dnsNames.has(dnsKey(x.flow.to)) ? dnsTarget(x.flow.to) : target(x.flow.to, [...path, 'flow', 'to']);
       if (!from || !to) return null;
       return { kind: 'flow', from: x.flow.from, to, port: x.flow.port ?? null, outcome: x.outcome! };
     }
@@ -1244,7 +1295,9 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
     if (x.counter !== undefined) {
       const c = x.counter;
       if (c.at !== undefined && !nodeExists(c.at, [...path, 'counter', 'at'])) return null;
-      return { kind: 'counter', name: c.name, node: c.at ?? null, atMost: c.at_most ?? null, atLeast: c.at_least ?? null, equals: c.equals ?? null };
+      const first = c.first !== undefined ? target(c.first, [...path, 'counter', 'first']) : null;
+      if (c.first !== undefined && !first) return null;
+      return { kind: 'counter', name: c.name, node: c.at ?? null, first, port: c.port ?? null, atMost: c.at_most ?? null, atLeast: c.at_least ?? null, equals: c.equals ?? null };
     }
     return null;
   }

@@ -469,12 +469,15 @@ const zone = obj('a DNS zone', {
   ttl: duration.optional(),
 });
 
+/** A host name as DNS zones and resolvers take it: letters, digits and -, labels joined by dots. */
+export const DNS_NAME_RE = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+
 const dnsNode = obj('a DNS server', {
   kind: z.literal('dns'),
   ...ipNodeShape,
   zones: z
     .record(z.string(), zone)
-    .superRefine(namedKeys('DNS', /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/, 'write a domain name such as shop.example'))
+    .superRefine(namedKeys('DNS', DNS_NAME_RE, 'write a domain name such as shop.example'))
     .optional(),
 });
 
@@ -557,10 +560,24 @@ const httpServer = obj('an http-server app', {
   session_key: z.enum(['ip', 'x-forwarded-for']).optional().meta({ description: 'what identifies a client for the session counter and cookie: its address, or the last X-Forwarded-For entry (behind an L7 proxy)' }),
 });
 
+/** How a client resolves names: glibc's stub resolver behind a cache. */
+export const DNS_CACHES = ['ttl', 'forever', 'none'] as const;
+const dnsCache = z.enum(DNS_CACHES, want('a cache mode', 'write ttl (honour the TTL), forever (keep the first answer) or none')).meta({
+  description: 'ttl: cache answers for their TTL (nscd, systemd-resolved); forever: keep the first answer (a JVM with networkaddress.cache.ttl=-1); none: ask every time',
+});
+
+const resolver = obj('a resolver', {
+  server: target,
+  cache: dnsCache.optional(),
+  timeout: duration.optional(),
+  attempts: count('a number of attempts', 1).optional(),
+}).meta({ description: 'look `to` up as a DNS name through this server before each new connection' });
+
 const httpClient = obj('an http-client app', {
   kind: z.literal('http-client'),
   ...appOn,
   to: target,
+  resolver: resolver.optional(),
   port: port.optional(),
   path: z.string(want('a request path')).optional(),
   paths: z.array(z.string(want('a request path'))).min(1, want('a list of paths', 'write paths: [/images/a.png, /css/site.css]')).optional().meta({ description: 'request targets used in turn (overrides path)' }),
@@ -605,7 +622,7 @@ const dnsLookup = obj('a dns-lookup app', {
   name: z.string(want('a domain name')),
   server: target,
   start: duration.optional(),
-  cache: z.boolean(want('true or false')).optional(),
+  cache: dnsCache.optional(),
   repeat: count('a number of lookups', 1).optional(),
   interval: duration.optional(),
 });
@@ -718,7 +735,7 @@ export const FRAME_FIELDS = [
 ] as const;
 
 /** Counters an expectation can bound. */
-export const COUNTER_NAMES = ['frames', 'drops', 'rewrites', 'forwards', 'delivers'] as const;
+export const COUNTER_NAMES = ['frames', 'drops', 'rewrites', 'forwards', 'delivers', 'dns-queries', 'dns-answers', 'dns-cache-hits', 'requests'] as const;
 
 /** The kinds of expectation; an entry has exactly one, plus `name` and its companions. */
 export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http'] as const;
@@ -746,6 +763,8 @@ const expectation = obj('an expectation', {
   counter: obj('a counter', {
     name: z.enum(COUNTER_NAMES),
     at: nodeName.optional(),
+    first: target.optional().meta({ description: 'dns-answers only: count the answers whose first address is this' }),
+    port: port.optional().meta({ description: 'requests only: count the requests of the http-server on this port' }),
     at_most: count('a count').optional(),
     at_least: count('a count').optional(),
     equals: count('a count').optional(),
@@ -795,6 +814,12 @@ const expectation = obj('an expectation', {
     const c = rec['counter'] as Record<string, unknown>;
     if (c['at_most'] === undefined && c['at_least'] === undefined && c['equals'] === undefined) {
       problem(ctx, { code: 'missing-key', message: 'a counter expectation needs `at_most`, `at_least` or `equals`', expected: 'a bound' }, ['counter']);
+    }
+    if (c['first'] !== undefined && c['name'] !== 'dns-answers') {
+      problem(ctx, { code: 'misplaced-key', message: '`first` belongs to the dns-answers counter (answers whose first address is this)', found: 'first', atKey: true }, ['counter', 'first']);
+    }
+    if (c['port'] !== undefined && c['name'] !== 'requests') {
+      problem(ctx, { code: 'misplaced-key', message: '`port` belongs to the requests counter (requests of the http-server on this port)', found: 'port', atKey: true }, ['counter', 'port']);
     }
   }
 });

@@ -15,6 +15,7 @@
 import type { LbMode } from '../lb/modes.js';
 import type { SchedulerName } from '../lb/sched/scheduler.js';
 import type { HealthCheckConfig } from '../lb/health.js';
+import type { DnsCacheMode } from '../apps/dns-resolver.js';
 
 /**
  * A resolved health check (src/lb/health.ts HealthCheckConfig: times in ns,
@@ -307,8 +308,8 @@ export interface Target {
   /** As written: `web1`, `web1:eth0`, `vip:shop`, `10.0.2.13`. */
   readonly text: string;
   readonly addr: Addr;
-  /** What the text named. */
-  readonly kind: 'node' | 'iface' | 'vip' | 'address';
+  /** What the text named; 'name' is a DNS name, looked up at run time (its addr is 0). */
+  readonly kind: 'node' | 'iface' | 'vip' | 'address' | 'name';
   /** The node named (for node and iface), or the LB (for vip); null for a raw address. */
   readonly node: string | null;
   /** The interface (iface), or the service name (vip); null otherwise. */
@@ -382,6 +383,19 @@ export interface HttpClientSpec extends AppBase {
   readonly keepalive: boolean;
   /** Per-request limit, or null for none. */
   readonly timeout: Nanos | null;
+  /** When `to` is a DNS name: the resolver that looks it up before each new connection; else null. */
+  readonly resolver: ResolverSpec | null;
+}
+
+/** A client's stub resolver: the server it asks, its cache, and glibc's retry knobs. */
+export interface ResolverSpec {
+  readonly server: Target;
+  /** ttl (default), forever or none. */
+  readonly cache: DnsCacheMode;
+  /** Per attempt (default 5 s). */
+  readonly timeout: Nanos;
+  /** Attempts (default 2). */
+  readonly attempts: number;
 }
 
 /** A TCP echo server. */
@@ -421,7 +435,7 @@ export interface DnsLookupSpec extends AppBase {
   readonly name: string;
   readonly server: Target;
   readonly start: Nanos;
-  readonly cache: boolean;
+  readonly cache: DnsCacheMode;
   readonly repeat: number;
   readonly interval: Nanos;
 }
@@ -516,8 +530,12 @@ export type Check =
     }
   | {
       readonly kind: 'counter';
-      readonly name: 'frames' | 'drops' | 'rewrites' | 'forwards' | 'delivers';
+      readonly name: 'frames' | 'drops' | 'rewrites' | 'forwards' | 'delivers' | 'dns-queries' | 'dns-answers' | 'dns-cache-hits' | 'requests';
       readonly node: string | null;
+      /** dns-answers: only answers whose first address is this; else null. */
+      readonly first: Target | null;
+      /** requests: only the http-server on this port; else null. */
+      readonly port: number | null;
       readonly atMost: number | null;
       readonly atLeast: number | null;
       readonly equals: number | null;

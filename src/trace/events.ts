@@ -120,8 +120,8 @@ export type StateChange =
   | { readonly what: 'addr'; readonly op: 'add' | 'del'; readonly iface: string; readonly addr: number; readonly len: number }
   /** A VRRP instance changes state (RFC 5798: Initialize, Backup, Master). */
   | { readonly what: 'vrrp'; readonly vrid: number; readonly iface: string; readonly state: 'init' | 'backup' | 'master'; readonly priority: number }
-  /** A resolver's cache gains or loses a name. */
-  | { readonly what: 'dns-cache'; readonly op: 'add' | 'del'; readonly name: string; readonly addrs: readonly number[]; readonly ttl: number }
+  /** A resolver's cache gains or loses a name, or answers a lookup from its entry ('hit'); `ttl` is in ns (-1: kept forever). */
+  | { readonly what: 'dns-cache'; readonly op: 'add' | 'del' | 'hit'; readonly name: string; readonly addrs: readonly number[]; readonly ttl: number }
   /**
    * An HTTP request as an application saw it: a server answering it (role
    * server, verdict 'served'), or an L7 proxy deciding about it (role proxy;

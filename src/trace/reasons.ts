@@ -39,6 +39,8 @@ export const DROP_REASONS = {
   'decode-error': 'the bytes could not be decoded as a frame',
   'lb-no-server': 'no real server of the virtual service can take a new connection; the LB answers ICMP port unreachable (IPVS)',
   'lb-snat-exhausted': 'the LB has no free SNAT source port toward the chosen server',
+  'dns-malformed': 'a DNS message that cannot be decoded (truncated, a compression loop, ...); a server answers FORMERR when it can read the header, else the message is dropped',
+  'dns-unexpected-reply': 'a DNS response nobody asked for: its id, source or question matches no query in flight (or it reached a server); it is discarded',
 } as const;
 
 /** A stable drop reason code. */

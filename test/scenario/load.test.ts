@@ -184,6 +184,7 @@ describe('a full scenario', () => {
         start: 0,
         keepalive: false,
         timeout: 5 * SEC,
+        resolver: null,
       },
       { kind: 'ping', on: 'client1', id: '0', pos: at(63, 5), to: { text: 'web1:eth0', addr: ip('10.0.1.11'), kind: 'iface', node: 'web1', detail: 'eth0' }, count: 3, interval: SEC, size: 56, timeout: 10 * SEC, start: 0 },
       { kind: 'tcp-connect', on: 'client1', id: '0', pos: at(64, 5), to: { ...vipShop, text: 'vip:lb1/shop' }, port: 80, start: 1500 * MS },
@@ -235,7 +236,7 @@ describe('a full scenario', () => {
       { name: 'LB rewrites', check: { kind: 'rewrite', code: 'lb-dnat', node: 'lb1', seen: true }, pos: at(80, 5) },
       { name: 'even spread', check: { kind: 'distribution', service: { lb: 'lb1', service: 'shop' }, over: ['web1', 'web2'], tolerance: 0.1 }, pos: at(81, 5) },
       { name: 'failover fast', check: { kind: 'failover-gap', lessThan: 4 * SEC, client: null }, pos: at(82, 5) },
-      { name: 'few drops', check: { kind: 'counter', name: 'drops', node: 'lb1', atMost: 0, atLeast: null, equals: null }, pos: at(83, 5) },
+      { name: 'few drops', check: { kind: 'counter', name: 'drops', node: 'lb1', first: null, port: null, atMost: 0, atLeast: null, equals: null }, pos: at(83, 5) },
     ]);
   });
 });
@@ -304,7 +305,7 @@ describe('every kind of node', () => {
   test('apps and timeline in their less common forms', () => {
     expect(s.apps.map((a) => a.kind)).toEqual(['http-server', 'udp-echo-server', 'tcp-echo-server', 'dns-lookup', 'http-client']);
     expect(s.apps[2]).toMatchObject({ port: 7, serviceTime: { dist: 'normal', mean: 2 * MS, stddev: 500 * US } });
-    expect(s.apps[3]).toMatchObject({ name: 'shop.example', server: { kind: 'node', node: 'dns1' }, cache: false, repeat: 3, interval: 2 * SEC });
+    expect(s.apps[3]).toMatchObject({ name: 'shop.example', server: { kind: 'node', node: 'dns1' }, cache: 'none', repeat: 3, interval: 2 * SEC });
     expect(s.apps[4]).toMatchObject({ to: { kind: 'vip', addr: ip('10.0.1.200') }, requests: 5, concurrency: 2, keepalive: true, path: '/cart', method: 'POST', host: 'shop.example' });
     expect(s.timeline.map((t) => t.action)).toEqual([
       { kind: 'stop-server', on: 'web1', port: null },
