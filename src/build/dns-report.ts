@@ -39,7 +39,9 @@ export function dnsReport(built: BuiltScenario): string[] {
   // HTTP servers whose address some zone hands out: the per-server table for DNS round robin.
   const zoneAddrs = new Set<number>();
   for (const n of built.scenario.nodes) if (n.kind === 'dns') for (const z of n.zones) for (const a of z.a) zoneAddrs.add(a);
-  const servers = built.apps.httpServers.filter(({ app }) => app.host.ifaces.some((i) => [...zoneAddrs].some((a) => i.hasAddr(a))));
+  // Only the ports that clients reach by name (a server may also sit behind a VIP on another port).
+  const namePorts = new Set(built.apps.httpClients.flatMap(({ spec }) => (spec.kind === 'http-client' && spec.to.kind === 'name' ? [spec.port] : [])));
+  const servers = built.apps.httpServers.filter(({ app }) => (namePorts.size === 0 || namePorts.has(app.port)) && app.host.ifaces.some((i) => [...zoneAddrs].some((a) => i.hasAddr(a))));
   if (servers.length) {
     out.push('servers reached by DNS name:');
     const rows = [['server', 'address', 'port', 'connections', 'requests']];
