@@ -21,7 +21,7 @@ describe('grade', () => {
   it('returns one verdict per expectation, in order, with name, kind and position', () => {
     const vs = grade(input(), [
       expectation('a', { kind: 'drop', code: 'ttl-exceeded', node: null, iface: null, seen: false }),
-      expectation('b', { kind: 'counter', name: 'drops', node: null, atMost: 0, atLeast: null, equals: null }),
+      expectation('b', { kind: 'counter', name: 'drops', node: null, first: null, port: null, atMost: 0, atLeast: null, equals: null }),
     ]);
     expect(vs.map((v) => [v.name, v.kind, v.passed])).toEqual([
       ['a', 'drop', true],
@@ -360,6 +360,8 @@ describe('counter', () => {
     kind: 'counter',
     name,
     node,
+    first: null,
+    port: null,
     atMost: b.atMost ?? null,
     atLeast: b.atLeast ?? null,
     equals: b.equals ?? null,
