@@ -86,7 +86,7 @@ describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scena
           expect(Number(arpOp)).toBe(p.op);
         }
       });
-    });
+    }, 30_000); // a long scenario makes a pcap of thousands of frames for tshark
   }
 });
 
