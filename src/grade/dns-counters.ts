@@ -7,7 +7,8 @@
  */
 import type { TraceEvent } from '../trace/events.js';
 import type { Check } from '../scenario/types.js';
-import { aAddresses, decodeDns, DNS_PORT, isDnsResponse, type DnsMessage } from '../wire/dns.js';
+import { aAddresses, decodeDns, DNS_PORT, DNS_TYPE, isDnsResponse, type DnsMessage } from '../wire/dns.js';
+import type { Udp } from '../wire/types.js';
 import { fmtIp } from '../wire/addr.js';
 import type { Frame } from '../trace/events.js';
 import type { GradeInput } from './types.js';
@@ -25,6 +26,34 @@ export function dnsOf(frame: Frame): DnsMessage | null {
   if (u.sport !== DNS_PORT && u.dport !== DNS_PORT) return null;
   const m = decodeDns(u.payload);
   return m.ok ? m.value : null;
+}
+
+/**
+ * A `dns.*` frame field of a UDP/53 datagram: dns.id, dns.qr (1 for a
+ * response), dns.rcode, dns.ancount, dns.a (the first A record's address,
+ * the one a client uses) and dns.ttl (its TTL); null when absent.
+ */
+export function dnsFieldValue(udp: Udp | null, field: string): number | null {
+  if (!udp || (udp.sport !== DNS_PORT && udp.dport !== DNS_PORT)) return null;
+  const r = decodeDns(udp.payload);
+  if (!r.ok) return null;
+  const m = r.value;
+  switch (field) {
+    case 'dns.id':
+      return m.id;
+    case 'dns.qr':
+      return isDnsResponse(m) ? 1 : 0;
+    case 'dns.rcode':
+      return m.flags & 0xf;
+    case 'dns.ancount':
+      return m.answers.length;
+    case 'dns.a':
+      return aAddresses(m)[0] ?? null;
+    case 'dns.ttl':
+      return m.answers.find((a) => a.type === DNS_TYPE.A)?.ttl ?? null;
+    default:
+      return null;
+  }
 }
 
 /** What a counter found: the number, the events behind it (for evidence), and how to name it. */

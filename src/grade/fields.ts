@@ -13,6 +13,7 @@ import { fmtIp, fmtMac } from '../wire/addr.js';
 import type { Ethernet, Ipv4 } from '../wire/types.js';
 import { ETHERTYPE } from '../wire/types.js';
 import type { FieldTest } from '../scenario/types.js';
+import { dnsFieldValue } from './dns-counters.js';
 
 /** The canonical flag order of scenario files (FSRPAUEC), bit by bit from FIN. */
 const FLAG_LETTERS = 'FSRPAUEC';
@@ -96,7 +97,7 @@ export function fieldValue(eth: Ethernet, field: string): FrameValue {
     case 'icmp.code':
       return icmp ? icmp.code : null;
     default:
-      return null;
+      return field.startsWith('dns.') ? dnsFieldValue(udp, field) : null;
   }
 }
 
@@ -126,7 +127,7 @@ export function testHolds(eth: Ethernet, test: FieldTest, macs: Readonly<Record<
 export function fmtField(field: string, v: FrameValue): string {
   if (v === null) return 'absent';
   if (typeof v === 'string') return v === '' ? 'none' : v;
-  if (/^(ip\.(src|dst|inner\.src|inner\.dst)|arp\.(spa|tpa))$/.test(field)) return fmtIp(v);
+  if (/^(ip\.(src|dst|inner\.src|inner\.dst)|arp\.(spa|tpa)|dns\.a)$/.test(field)) return fmtIp(v);
   if (/^(eth\.(src|dst)|arp\.(sha|tha))$/.test(field)) return fmtMac(v);
   if (field === 'eth.type') return `0x${v.toString(16).padStart(4, '0')}`;
   return String(v);

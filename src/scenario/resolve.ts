@@ -1325,7 +1325,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       return { kind: 'flags', value: [...'FSRPAUEC'].filter((c) => letters.includes(c)).join('') };
     }
     if (typeof v === 'number') return { kind: 'number', value: v };
-    if (/^(ip\.(src|dst|inner\.src|inner\.dst)|arp\.(spa|tpa))$/.test(field)) {
+    if (/^(ip\.(src|dst|inner\.src|inner\.dst)|arp\.(spa|tpa)|dns\.a)$/.test(field)) {
       const t = target(text, path);
       return t ? { kind: 'number', value: t.addr } : null;
     }
@@ -1344,6 +1344,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       'ip.proto': { icmp: 1, tcp: 6, udp: 17, ipip: 4 },
       'eth.type': { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100 },
       'arp.op': { request: 1, reply: 2 },
+      'dns.rcode': { noerror: 0, formerr: 1, servfail: 2, nxdomain: 3, notimp: 4, refused: 5 },
     };
     const n = named[field]?.[text.toLowerCase()];
     if (n !== undefined) return { kind: 'number', value: n };

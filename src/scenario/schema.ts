@@ -732,6 +732,12 @@ export const FRAME_FIELDS = [
   'udp.dport',
   'icmp.type',
   'icmp.code',
+  'dns.id',
+  'dns.qr',
+  'dns.rcode',
+  'dns.ancount',
+  'dns.a',
+  'dns.ttl',
 ] as const;
 
 /** Counters an expectation can bound. */

@@ -12,6 +12,8 @@ import { gradeInputOf } from '../../src/cli/check.js';
 import { grade } from '../../src/grade/grade.js';
 import type { Check, Expectation, Target } from '../../src/scenario/types.js';
 import { ip } from '../../src/wire/addr.js';
+import { fieldValue, fmtField } from '../../src/grade/fields.js';
+import type { TxEvent } from '../../src/trace/events.js';
 
 const loaded = loadScenario('scenarios/dns-round-robin.yaml', (p) => readFileSync(p, 'utf8'));
 if (!loaded.ok) throw new Error('dns-round-robin does not load');
@@ -70,5 +72,18 @@ describe('flows to a DNS name', () => {
     // Its requests went to web1 among others, but the client targets the name, not web1's address.
     expect(miss!.passed).toBe(false);
     expect(miss!.message).toMatch(/its apps send to shop\.example:80/);
+  });
+});
+
+describe('dns.* frame fields', () => {
+  it('read the DNS message of a UDP/53 datagram, and are absent elsewhere', () => {
+    const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx');
+    const query = tx.find((e) => e.node === 'client1' && fieldValue(e.frame.eth, 'dns.qr') === 0)!;
+    const answer = tx.find((e) => e.node === 'dns1' && fieldValue(e.frame.eth, 'dns.qr') === 1)!;
+    expect(['dns.qr', 'dns.rcode', 'dns.ancount', 'dns.a', 'dns.ttl'].map((f) => fmtField(f, fieldValue(answer.frame.eth, f)))).toEqual(['1', '0', '3', '10.0.1.11', '10']);
+    expect(fieldValue(answer.frame.eth, 'dns.id')).toBe(fieldValue(query.frame.eth, 'dns.id'));
+    expect(fieldValue(query.frame.eth, 'dns.a')).toBeNull();
+    const syn = tx.find((e) => e.node === 'client1' && fieldValue(e.frame.eth, 'tcp.flags') === 'S')!;
+    expect(fieldValue(syn.frame.eth, 'dns.qr')).toBeNull();
   });
 });
