@@ -34,6 +34,9 @@ export { buildScenario, appReport, BuildError, type BuiltScenario, type BuildIo 
 export { HttpServer } from './apps/http-server.js';
 export { HttpClient } from './apps/http-client.js';
 export { TcpConnect } from './apps/tcp-connect.js';
+export { DnsServer, type DnsZoneEntry } from './apps/dns-server.js';
+export { DnsResolver, DnsLookupApp, type DnsCacheMode, type DnsLookupResult } from './apps/dns-resolver.js';
+export { encodeDns, decodeDns, summarizeDns, dnsQuery, aRecord, aAddresses, type DnsMessage, type DnsRecord, type DnsQuestion } from './wire/dns.js';
 export { grade, type GradeInput, type Verdict } from './grade/index.js';
 
 import { buildScenario as build, type BuiltScenario as Built, type BuildIo as Io } from './build/scenario.js';
