@@ -2,7 +2,7 @@
  * An authoritative DNS server on UDP port 53, the way BIND answers for its
  * own zones with recursion off: A queries for a name it holds get every A
  * record of the name, in an order that rotates by one per query (BIND's
- * default cyclic rrset-order), with the zone's TTL and the AA flag; that
+ * `rrset-order { order cyclic; }`), with the zone's TTL and the AA flag; that
  * rotation is all "DNS round robin" is. The server knows nothing of the
  * servers behind the addresses: a dead one is handed out like the others.
  *
@@ -152,7 +152,7 @@ export class DnsServer implements UdpHandler {
     const e = this.names.get(key);
     if (!e) return out(DNS_RCODE.NXDOMAIN, true);
     if (question.type !== DNS_TYPE.A && question.type !== DNS_TYPE.ANY) return out(DNS_RCODE.NOERROR, true);
-    // BIND cyclic rrset-order: each answer starts one record later than the previous one.
+    // BIND `order cyclic`: each answer starts one record later than the previous one.
     const n = e.addrs.length;
     const start = n ? e.served % n : 0;
     e.served++;
