@@ -743,6 +743,13 @@ export class Host implements NetNode, EventTarget {
     n.timer = null;
     const key = this.neighKey(n.iface, n.ip);
     if (this.neigh.get(key) !== n) return;
+    if (!n.iface.up) {
+      // Linux neigh_ifdown() / neigh_carrier_down(): an interface that is down loses its entries; nothing is solicited through it.
+      this.neigh.delete(key);
+      for (const p of n.queue.splice(0)) this.net.trace.drop(this.name, n.iface.name, p.parent, 'link-down', () => `${n.iface.name} of ${this.name} is down; the packet to ${fmtIp(p.ip.dst)} that waited for ARP is discarded`);
+      this.net.trace.state(this.name, () => ({ what: 'arp', ip: n.ip, mac: null, state: 'removed', iface: n.iface.name }), () => `${this.name} flushes its ARP entry for ${fmtIp(n.ip)}: ${n.iface.name} is down`);
+      return;
+    }
     switch (n.state) {
       case 'incomplete':
         if (n.probes < NEIGH_DEFAULTS.mcastSolicit) {
