@@ -55,7 +55,7 @@ describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scena
       if (!loaded.ok) throw new Error(`${name} does not load`);
       const built = buildScenario(loaded.scenario, { readBinary: (p) => readFileSync(p) });
       const rec = new FullRecorder(built.net.trace);
-      built.net.run();
+      built.net.run(loaded.scenario.run.until ?? undefined); // health checks never stop: honour run.until
       const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx');
       expect(tx.length).toBeGreaterThan(5);
       const file = join(dir, `${name}.pcap`);
