@@ -39,6 +39,8 @@ function titleOf(layer: Layer, depth: number, ipSeen: number): string {
       return 'UDP';
     case 'icmp':
       return 'ICMP';
+    case 'vrrp':
+      return 'VRRP';
     case 'raw':
       return depth === 1 ? 'Payload (not ARP or IPv4)' : 'Payload';
   }

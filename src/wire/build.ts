@@ -48,6 +48,8 @@ function protoOf(p: Ipv4['payload']): number {
       return IPPROTO.ICMP;
     case 'ipv4':
       return IPPROTO.IPIP;
+    case 'vrrp':
+      return IPPROTO.VRRP;
     case 'raw':
       return 255; // reserved; raw payloads should pass their own protocol
   }

@@ -8,6 +8,7 @@
  */
 import type { Ethernet, Icmp, Ipv4, Tcp, TcpOption, Udp } from './types.js';
 import { IPPROTO } from './types.js';
+import { vrrpChecksum } from './vrrp.js';
 
 /** Adds the 16-bit big-endian words of bytes[start, end) to `acc` (odd length pads with zero). */
 export function sumBytes(b: Uint8Array, start: number, end: number, acc: number): number {
@@ -93,6 +94,8 @@ export function payloadLength(p: Ipv4['payload']): number {
       return 8 + p.body.length;
     case 'ipv4':
       return ipv4TotalLength(p);
+    case 'vrrp':
+      return 8 + 4 * p.addrs.length; // RFC 5798 5.2: header, then the addresses
     case 'raw':
       return p.bytes.length;
   }
@@ -262,6 +265,8 @@ export function transportChecksumOk(ip: Ipv4): boolean {
       return p.checksum === 0 || p.checksum === udpChecksum(ip.src, ip.dst, p);
     case 'icmp':
       return p.checksum === icmpChecksum(p);
+    case 'vrrp':
+      return p.checksum === vrrpChecksum(ip.src, ip.dst, p);
     case 'ipv4':
     case 'raw':
       return true;

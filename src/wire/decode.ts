@@ -20,7 +20,7 @@
  *   'eol' are ignored, as Linux's tcp_parse_options() does.
  * - An empty IPv4 options array comes back as null; an untagged frame whose
  *   EtherType is 0x8100 reads as a tagged one; a Raw payload under an
- *   EtherType or IP protocol that lblab decodes (0x0800, 0x0806; 1, 4, 6, 17)
+ *   EtherType or IP protocol that lblab decodes (0x0800, 0x0806; 1, 4, 6, 17, and 112 with version 3)
  *   comes back decoded.
  * - The TCP reserved bits (including the old NS bit) are ignored.
  *
@@ -35,10 +35,11 @@ import { ARPF, ETH, ICMPF, IP4, TCPF, UDPF } from './encode.js';
 import { icmpChecksum, ipv4Checksum, tcpChecksum, udpChecksum } from './checksum.js';
 import type { Arp, Ethernet, Icmp, Ipv4, Raw, Tcp, TcpOption, Udp } from './types.js';
 import { EMPTY, ETHERTYPE, IPPROTO, IP_FLAG } from './types.js';
+import { decodeVrrp, vrrpChecksum } from './vrrp.js';
 
 /** What is wrong with some bytes, and where: `offset` is the byte offset (from the start of the input) of the bad field or truncated header. */
 export interface DecodeError {
-  /** 'ethernet', 'vlan', 'arp', 'ipv4', 'tcp', 'udp', 'icmp', or 'quote' (decodeQuote). */
+  /** 'ethernet', 'vlan', 'arp', 'ipv4', 'tcp', 'udp', 'icmp', 'vrrp', or 'quote' (decodeQuote). */
   readonly layer: string;
   readonly offset: number;
   readonly reason: string;
@@ -197,6 +198,11 @@ function decodeIpv4Payload(b: Uint8Array, proto: number, at: number, end: number
       return decodeIcmp(b, at, end);
     case IPPROTO.IPIP:
       return decodeIpv4At(b, at, end, true); // RFC 2003: IP-in-IP
+    case IPPROTO.VRRP: {
+      const v = decodeVrrp(b, at, end); // RFC 5798; other versions stay Raw
+      if (v === null) return ok(raw(b, at, end));
+      return 'kind' in v ? ok(v) : fail('vrrp', v.offset, v.reason);
+    }
     default:
       return ok(raw(b, at, end));
   }
@@ -359,7 +365,7 @@ export function decodeQuote(body: Uint8Array): Decoded<IcmpQuote> {
 /** One checksum that does not match its content. */
 export interface BadChecksum {
   /** Which checksum: the IPv4 header's, or the transport's. */
-  readonly layer: 'ipv4' | 'tcp' | 'udp' | 'icmp';
+  readonly layer: 'ipv4' | 'tcp' | 'udp' | 'icmp' | 'vrrp';
   /** 0 for the outer packet, 1 for the packet inside an IP-in-IP tunnel, and so on. */
   readonly depth: number;
   /** The value the frame carries. */
@@ -413,6 +419,12 @@ export function verifyIpv4(ip: Ipv4): ChecksumReport {
         const c = icmpChecksum(p);
         checked++;
         if (c !== p.checksum) bad.push({ layer: 'icmp', depth, carried: p.checksum, correct: c });
+        break;
+      }
+      case 'vrrp': {
+        const c = vrrpChecksum(src, dst, p); // RFC 5798 5.2.8: with the pseudo-header
+        checked++;
+        if (c !== p.checksum) bad.push({ layer: 'vrrp', depth, carried: p.checksum, correct: c });
         break;
       }
       case 'ipv4':

@@ -7,6 +7,7 @@
 import { ethernetContentLength, ETH_MIN_FRAME, ipv4HeaderLength, ipv4TotalLength, tcpHeaderLength, tcpOptionLength } from './checksum.js';
 import type { Arp, Ethernet, Icmp, Ipv4, Tcp, TcpOption, Udp } from './types.js';
 import { ETHERTYPE } from './types.js';
+import { writeVrrp } from './vrrp.js';
 
 /** Ethernet header field offsets. */
 export const ETH = { DST: 0, SRC: 6, TYPE: 12, HEADER_LEN: 14, TAG_LEN: 4 } as const;
@@ -117,6 +118,8 @@ export function writeIpv4(b: Uint8Array, at: number, ip: Ipv4): number {
       return writeIcmp(b, o, p);
     case 'ipv4':
       return writeIpv4(b, o, p);
+    case 'vrrp':
+      return writeVrrp(b, o, p);
     case 'raw':
       b.set(p.bytes, o);
       return o + p.bytes.length;

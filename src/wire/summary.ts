@@ -10,6 +10,7 @@ import { ipv4HeaderLength, ipv4TotalLength, payloadLength, tcpHeaderLength } fro
 import { decodeQuote } from './decode.js';
 import { decodeDns, DNS_PORT, summarizeDns } from './dns.js';
 import type { Arp, Ethernet, Icmp, Ipv4, Layer, Tcp, TcpOption, Udp, VlanTag } from './types.js';
+import { vrrpText } from './vrrp.js';
 import { ARP_OP, ETHERTYPE, ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, TCP_FLAG } from './types.js';
 
 /** How much of a frame `summarize` shows. */
@@ -49,6 +50,8 @@ export function summarizeIpv4(ip: Ipv4): string {
       return `${fmtIp(ip.src)} > ${fmtIp(ip.dst)} ${icmpText(p)}`;
     case 'ipv4':
       return `IPIP ${fmtIp(ip.src)} > ${fmtIp(ip.dst)} [${summarizeIpv4(p)}]`;
+    case 'vrrp':
+      return `${fmtIp(ip.src)} > ${fmtIp(ip.dst)} ${vrrpText(p)}`;
     case 'raw':
       return `${fmtIp(ip.src)} > ${fmtIp(ip.dst)} ${protoName(ip.proto)} len=${p.bytes.length}`;
   }
@@ -74,6 +77,8 @@ export function summarizeLayer(layer: Layer): string {
       return `${layer.sport} > ${layer.dport} UDP len=${layer.payload.length}`;
     case 'icmp':
       return icmpText(layer);
+    case 'vrrp':
+      return vrrpText(layer);
     case 'raw':
       return `raw len=${layer.bytes.length}`;
   }
@@ -199,6 +204,18 @@ export function fieldsOf(layer: Layer): readonly Field[] {
         f('checksum', `0x${hex4(layer.checksum)}`),
         ...icmpRestFields(layer),
         f('body', `${layer.body.length} bytes`),
+      ];
+    case 'vrrp':
+      return [
+        f('version', String(layer.version)),
+        f('type', `${layer.type}${layer.type === 1 ? ' (advertisement)' : ''}`),
+        f('vrid', String(layer.vrid)),
+        f('priority', `${layer.priority}${layer.priority === 255 ? ' (address owner)' : layer.priority === 0 ? ' (master stops)' : ''}`),
+        f('count', String(layer.addrs.length)),
+        f('reserved', String(layer.rsvd)),
+        f('max advert interval', `${layer.maxAdvertInt} cs (${layer.maxAdvertInt * 10} ms)`),
+        f('checksum', `0x${hex4(layer.checksum)}`),
+        f('addresses', layer.addrs.length ? layer.addrs.map(fmtIp).join(', ') : 'none'),
       ];
     case 'raw':
       return [f('length', String(layer.bytes.length)), f('bytes', hex(layer.bytes, 64))];

@@ -85,7 +85,7 @@ export interface Ipv4 {
   readonly dst: Ipv4Addr;
   /** Header options (a multiple of 4 bytes), or null. */
   readonly options: Uint8Array | null;
-  readonly payload: Tcp | Udp | Icmp | Ipv4 | Raw;
+  readonly payload: Tcp | Udp | Icmp | Ipv4 | Vrrp | Raw;
 }
 
 /** ICMP message types lblab models (RFC 792). */
@@ -176,8 +176,33 @@ export interface Tcp {
   readonly payload: Uint8Array;
 }
 
+/**
+ * A VRRP version 3 advertisement (RFC 5798 section 5.2): the only message
+ * type, 1, carried in IP protocol 112. Codec, checksum and the protocol's
+ * constants are in vrrp.ts.
+ */
+export interface Vrrp {
+  readonly kind: 'vrrp';
+  /** Version nibble (3; the decoder keeps other versions Raw). */
+  readonly version: number;
+  /** Type nibble (1 = ADVERTISEMENT, the only one defined). */
+  readonly type: number;
+  /** Virtual router identifier, 1..255. */
+  readonly vrid: number;
+  /** Sender's priority: 255 address owner, 100 default, 0 = the master stops (RFC 5798 5.2.4). */
+  readonly priority: number;
+  /** The 4 reserved bits before the interval (sent as 0). */
+  readonly rsvd: number;
+  /** Maximum advertisement interval in centiseconds (12 bits). */
+  readonly maxAdvertInt: number;
+  /** Checksum over the IPv4 pseudo-header and the message (RFC 5798 5.2.8), as carried. */
+  readonly checksum: number;
+  /** The virtual router's IPv4 addresses (their number is the Count IPvX Addr field). */
+  readonly addrs: readonly Ipv4Addr[];
+}
+
 /** Any layer value. */
-export type Layer = Ethernet | Arp | Ipv4 | Icmp | Udp | Tcp | Raw;
+export type Layer = Ethernet | Arp | Ipv4 | Icmp | Udp | Tcp | Vrrp | Raw;
 
 /** An empty byte string, shared so that empty payloads cost nothing. */
 export const EMPTY: Uint8Array = new Uint8Array(0);

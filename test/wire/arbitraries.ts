@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { icmpChecksum, ipv4Checksum, tcpChecksum, tcpOptionLength, udpChecksum } from '../../src/wire/checksum.js';
 import { encodeIpv4 } from '../../src/wire/encode.js';
-import type { Arp, Ethernet, Icmp, Ipv4, Raw, Tcp, TcpOption, Udp, VlanTag } from '../../src/wire/types.js';
+import type { Arp, Ethernet, Icmp, Ipv4, Raw, Tcp, TcpOption, Udp, VlanTag, Vrrp } from '../../src/wire/types.js';
+import { vrrpChecksum } from '../../src/wire/vrrp.js';
 import { ETHERTYPE, IPPROTO, IP_FLAG } from '../../src/wire/types.js';
 
 export const u8 = fc.integer({ min: 0, max: 0xff });
@@ -101,6 +102,19 @@ export const icmp: fc.Arbitrary<Icmp> = fc.record({
   body: bytes(0, 64),
 });
 
+/** A VRRPv3 message: any type, VRID, priority, reserved bits, 12-bit interval and up to 16 addresses (the count field follows the list). */
+export const vrrp: fc.Arbitrary<Vrrp> = fc.record({
+  kind: fc.constant('vrrp' as const),
+  version: fc.constant(3),
+  type: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 15 })),
+  vrid: u8,
+  priority: u8,
+  rsvd: fc.integer({ min: 0, max: 15 }),
+  maxAdvertInt: fc.integer({ min: 0, max: 0xfff }),
+  checksum: u16,
+  addrs: fc.array(ipAddr, { maxLength: 16 }),
+});
+
 const rawBytes = (min: number, max: number): fc.Arbitrary<Raw> => bytes(min, max).map((b) => ({ kind: 'raw' as const, bytes: b }));
 
 /** IP options: null, or 4..40 bytes in whole words. */
@@ -109,8 +123,8 @@ export const ipOptions: fc.Arbitrary<Uint8Array | null> = fc.oneof(
   fc.integer({ min: 1, max: 10 }).chain((w) => bytes(4 * w, 4 * w)),
 );
 
-const PROTO_OF = { tcp: IPPROTO.TCP, udp: IPPROTO.UDP, icmp: IPPROTO.ICMP, ipv4: IPPROTO.IPIP } as const;
-const DECODED_PROTOS = new Set<number>([IPPROTO.ICMP, IPPROTO.IPIP, IPPROTO.TCP, IPPROTO.UDP]);
+const PROTO_OF = { tcp: IPPROTO.TCP, udp: IPPROTO.UDP, icmp: IPPROTO.ICMP, ipv4: IPPROTO.IPIP, vrrp: IPPROTO.VRRP } as const;
+const DECODED_PROTOS = new Set<number>([IPPROTO.ICMP, IPPROTO.IPIP, IPPROTO.TCP, IPPROTO.UDP, IPPROTO.VRRP]);
 
 /** The flags word of a whole datagram: DF and the reserved bit may be set, no MF, offset 0. */
 const wholeFrag = fc.constantFrom(0, IP_FLAG.DF, 0x8000, 0x8000 | IP_FLAG.DF);
@@ -123,8 +137,8 @@ const fragmentFrag = fc
 /** An IPv4 packet; `depth` bounds IP-in-IP nesting. Checksums are random: decode must not care. */
 export function ipv4(depth = 2): fc.Arbitrary<Ipv4> {
   const header = fc.record({ tos: u8, id: u16, ttl: u8, checksum: u16, src: ipAddr, dst: ipAddr, options: ipOptions });
-  const decodedPayload: fc.Arbitrary<Tcp | Udp | Icmp | Ipv4> =
-    depth > 0 ? fc.oneof(tcp, udp, icmp, icmpError, ipv4(depth - 1)) : fc.oneof(tcp, udp, icmp, icmpError);
+  const decodedPayload: fc.Arbitrary<Tcp | Udp | Icmp | Ipv4 | Vrrp> =
+    depth > 0 ? fc.oneof(tcp, udp, icmp, icmpError, vrrp, ipv4(depth - 1)) : fc.oneof(tcp, udp, icmp, icmpError, vrrp);
   const whole = fc.tuple(header, wholeFrag, decodedPayload).map(([h, frag, p]): Ipv4 => ({ kind: 'ipv4', ...h, frag, proto: PROTO_OF[p.kind], payload: p }));
   const otherProto = fc
     .tuple(header, wholeFrag, u8.filter((p) => !DECODED_PROTOS.has(p)), rawBytes(0, 64))
@@ -174,6 +188,9 @@ export function sealed(ip: Ipv4): Ipv4 {
       break;
     case 'ipv4':
       p = sealed(p);
+      break;
+    case 'vrrp':
+      p = { ...p, checksum: vrrpChecksum(ip.src, ip.dst, p) };
       break;
     case 'raw':
       break;

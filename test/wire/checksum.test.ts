@@ -3,6 +3,7 @@
  * bytes, and the RFC 1624 incremental updates used by natRewrite and withTtl
  * give exactly what a full recomputation gives.
  */
+import { vrrpChecksum } from '../../src/wire/vrrp.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -114,7 +115,9 @@ describe('the builders compute the checksums the value-level functions give', ()
               ? mkTcp(p.src, p.dst, { ...t, checksum: undefined })
               : t.kind === 'icmp'
                 ? mkIcmp(t.type, t.code, t.rest, t.body)
-                : t;
+                : t.kind === 'vrrp'
+                  ? { ...t, checksum: vrrpChecksum(p.src, p.dst, t) }
+                  : t;
         const q = mkIp({ src: p.src, dst: p.dst, ttl: p.ttl, tos: p.tos, id: p.id, frag: p.frag, options: p.options }, payload, p.proto);
         expect(q.checksum).toBe(ipv4Checksum(q));
         if (payload.kind === 'udp') expect(payload.checksum).toBe(udpChecksum(p.src, p.dst, payload));
@@ -178,7 +181,7 @@ describe('RFC 1624 incremental updates equal full recomputation', () => {
   it('natRewrite gives the IP, TCP, UDP and ICMP echo checksums a full recomputation gives', () => {
     fc.assert(
       fc.property(natable, A.ipAddr, A.ipAddr, A.u16, A.u16, fc.boolean(), fc.boolean(), (p, s, d, sp, dp, keepSrc, keepPort) => {
-        const oldSport = p.payload.kind === 'icmp' ? p.payload.rest >>> 16 : p.payload.kind === 'raw' || p.payload.kind === 'ipv4' ? 0 : p.payload.sport;
+        const oldSport = p.payload.kind === 'icmp' ? p.payload.rest >>> 16 : p.payload.kind === 'raw' || p.payload.kind === 'ipv4' || p.payload.kind === 'vrrp' ? 0 : p.payload.sport;
         const oldDport = p.payload.kind === 'tcp' || p.payload.kind === 'udp' ? p.payload.dport : 0;
         const src = keepSrc ? p.src : s;
         const sport = keepPort ? oldSport : sp;
