@@ -30,6 +30,7 @@ import { dnsReport } from './dns-report.js';
 import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
 import { readCapture } from '../pcap/read.js';
 import { proxyReport } from './l7.js';
+import { haPower, haReport, haVrrp, prepareHa, startHa } from './ha.js';
 import { replay as replayCapture, type ReplayPlan, type ReplayTarget } from '../pcap/replay.js';
 
 /** A scenario that cannot be built, with the place in the file that caused it. */
@@ -263,6 +264,7 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
     const b = endpoint(net, l.b.node, l.b.iface, l.pos);
     return net.connect(a, b, { delay: l.delay, bandwidth: l.bandwidth, loss: l.loss, queue: l.queue }, l.name);
   });
+  prepareHa(net, sc);
   for (const spec of sc.nodes) {
     if (spec.kind === 'gateway') {
       const gw = net.node(spec.name) as NatGateway;
@@ -302,6 +304,11 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
   }
   for (const spec of sc.nodes) {
     if (spec.kind === 'dns') apps.dnsServers.push({ node: spec.name, app: new DnsServer(net.node(spec.name) as Host, spec.zones.map((z) => ({ name: z.name, addrs: z.a, ttl: z.ttl }))) });
+  }
+  try {
+    startHa(net, sc);
+  } catch (e) {
+    throw new BuildError((e as Error).message, sc.nodes.find((n) => n.kind === 'lb' && n.vrrp)?.pos ?? null);
   }
   for (const a of sc.apps) startApp(net, a, apps);
   for (const r of sc.replay) apps.replays.push({ spec: r, plan: startReplay(net, r, io) });
@@ -351,6 +358,7 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
       const up = a.kind === 'restore';
       for (const i of n.ifaces) i.up = up;
       trace.state(a.node, { what: 'note', detail: { node: a.node, up } }, () => `${a.node} ${up ? 'is back up' : 'fails: it stops sending and answering (host down)'}`);
+      haPower(net, a.node, up);
       return;
     }
     case 'link-down':
@@ -390,6 +398,10 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
       return;
     case 'accepting':
       setAccepting(built, a.on, a.port, a.value);
+      return;
+    case 'vrrp-stop':
+    case 'vrrp-start':
+      haVrrp(net, a.node, a.kind === 'vrrp-start');
       return;
   }
 }
@@ -449,7 +461,7 @@ export function appReport(built: BuiltScenario): string[] {
     for (const f of plan.flows) by.set(f.outcome, (by.get(f.outcome) ?? 0) + 1);
     out.push(`replay of ${spec.written}: ${plan.flows.length} flows: ${[...by.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}${plan.skipped.length ? `; ${plan.skipped.length} packets skipped` : ''}`);
   }
-  return [...out, ...serviceReport(built), ...proxyReport(built.net), ...dnsReport(built)];
+  return [...out, ...serviceReport(built), ...proxyReport(built.net), ...dnsReport(built), ...haReport(built.net, built.apps.httpClients.map((c) => c.app))];
 }
 
 /** Stops or resumes the accept() loop of the server apps (HTTP and TCP echo) on a node, traced as a note. */

@@ -15,6 +15,7 @@ import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from 
 import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
 import { judgeHttp } from './http.js';
 import { countDns, DNS_COUNTERS } from './dns-counters.js';
+import { judgeVrrp } from './vrrp.js';
 
 /** At most this many events are listed as evidence for one expectation (the message gives the full count). */
 export const MAX_EVIDENCE = 5;
@@ -47,6 +48,8 @@ function judge(input: GradeInput, c: Check): Judged {
       return judgeCounter(input, c);
     case 'http':
       return judgeHttp(input, c);
+    case 'vrrp':
+      return judgeVrrp(input, c);
     default:
       return assertNever(c);
   }

@@ -258,7 +258,7 @@ export class LoadBalancer extends Host {
     this.services.push(svc);
     this.byVip.set(key, svc);
     cfg.servers.forEach((s, i) => startServerHealth(this, svc, i, s.health === undefined ? (cfg.health ?? null) : s.health));
-    if (!this.isLocal(cfg.vip)) {
+    if (!this.isLocal(cfg.vip) && !this.floating.has(cfg.vip)) {
       const iface = cfg.vipIface ? this.iface(cfg.vipIface) : cfg.mode === 'transparent' ? this.br0 : this.ifaces[0];
       if (!iface) throw new Error(`service ${cfg.name}: the LB has no interface ${cfg.vipIface ?? ''} for the VIP`);
       const on = iface.addrs.find((a) => inPrefix(cfg.vip, a.addr, a.len));
@@ -319,6 +319,57 @@ export class LoadBalancer extends Host {
   /** The live connections (for tables and tests). */
   connections(): LbConn[] {
     return [...this.conns];
+  }
+
+  // ------------------------------------------------------------ high availability (src/lb/vrrp.ts, src/lb/conn-sync.ts)
+
+  /** Addresses a VRRP instance moves between LBs: services on them do not add them (the master holds them). */
+  readonly floating = new Set<Ipv4Addr>();
+  /** Called for every request packet of a connection (the IPVS sync master's hook), or null. */
+  syncHook: ((c: LbConn) => void) | null = null;
+  /** Told when an interface changes carrier (VRRP tracks its interfaces). */
+  linkHook: ((iface: Iface, up: boolean) => void) | null = null;
+
+  override linkChanged(iface: Iface, up: boolean): void {
+    super.linkChanged(iface, up);
+    if (this.linkHook !== null) this.linkHook(iface, up);
+  }
+
+  /**
+   * Installs or updates a connection learned from the sync master (IPVS
+   * ip_vs_proc_conn): found by its client tuple; the server is looked up
+   * among the service's real servers by address and port. Returns the
+   * connection, or a sentence saying why it could not be installed.
+   */
+  adoptConn(e: { proto: number; client: Ipv4Addr; cport: number; vip: Ipv4Addr; vport: number; server: Ipv4Addr; sport: number; state: number; timeoutNs: number }): LbConn | string {
+    const svc = this.byVip.get(this.serviceKey(e.vip, e.proto, e.vport));
+    if (!svc) return `${this.name} has no service on ${fmtIp(e.vip)}:${e.vport}`;
+    const idx = svc.servers.findIndex((s) => s.addr === e.server && s.port === e.sport);
+    if (idx < 0) return `${svc.cfg.name} has no real server ${fmtIp(e.server)}:${e.sport}`;
+    const now = this.net.sim.now;
+    let c = this.inTable.get(e.client, e.cport, e.vip, e.vport, e.proto);
+    if (c && c.backend.index !== idx) {
+      this.net.sim.cancel(c.timer);
+      c.timer = null;
+      this.expire(c, 'the sync master says it uses another server');
+      c = undefined;
+    }
+    if (!c) {
+      const mode = svc.mode;
+      if (mode === 'snat' || mode === 'transparent') return `${svc.cfg.name} is in ${mode} mode, which IPVS sync does not carry`;
+      const inputOnly = mode === 'dsr' || mode === 'tunnel';
+      c = new LbConn(svc.index, e.proto, e.client, e.cport, e.vip, e.vport, svc.backends[idx]!, e.server, e.sport, e.client, e.cport, inputOnly, mode);
+      c.backend.active++;
+      this.inTable.set(e.client, e.cport, e.vip, e.vport, e.proto, c);
+      if (!inputOnly) this.outTable.set(e.server, e.sport, e.client, e.cport, e.proto, c);
+      this.conns.add(c);
+      c.timer = this.net.sim.timer(e.timeoutNs, this, EV_EXPIRE, c);
+    }
+    if (e.proto === IPPROTO.TCP) setConnState(c, e.state);
+    c.expires = now + e.timeoutNs;
+    const made = c;
+    this.net.trace.state(this.name, () => this.connChange(made, 'add'), () => `${this.name} learns ${fmtIp(e.client)}:${e.cport} -> ${made.backend.name} (${made.stateName()}) from the sync master`);
+    return c;
   }
 
   private serviceKey(vip: number, proto: number, port: number): number {
@@ -483,6 +534,7 @@ export class LoadBalancer extends Host {
     this.touch(c, DIR.INPUT, flags);
     this.measure(c, ip, DIR.INPUT);
     if (ip.payload.kind === 'tcp') seenFromClient(c, ip.payload);
+    if (this.syncHook !== null) this.syncHook(c); // IPVS ip_vs_in: ip_vs_sync_conn() on every input packet while sync master
     const decision = this.lastDecision;
     this.lastDecision = null;
     const pick = decision ? ` (${decision()})` : '';

@@ -362,7 +362,7 @@ export class Host implements NetNode, EventTarget {
   receive(iface: Iface, frame: Frame): void {
     const eth = frame.eth;
     const trace = this.net.trace;
-    if (eth.dst !== iface.mac && eth.dst !== MAC_BROADCAST && !isMulticastMac(eth.dst)) {
+    if (eth.dst !== iface.mac && eth.dst !== MAC_BROADCAST && (isMulticastMac(eth.dst) ? !this.mcastMacJoined(iface, eth.dst) : !this.hasExtraMac(iface, eth.dst))) {
       trace.drop(this.name, iface.name, frame, 'not-for-me', () => `${iface.label} (${fmtMac(iface.mac)}) ignores a frame for ${fmtMac(eth.dst)}`);
       return;
     }
@@ -405,6 +405,11 @@ export class Host implements NetNode, EventTarget {
       f = this.hookFrame(f, ip);
     }
     const dst = ip.dst;
+    if (dst >>> 28 === 0xe && iface !== this.lo && !this.inGroup(iface, dst)) {
+      // Linux ip_route_input_mc / ip_check_mc_rcu: a group this interface has not joined is not delivered.
+      trace.drop(this.name, iface.name, f, 'mcast-not-member', () => `${iface.label} has not joined the multicast group ${fmtIp(dst)}; the packet is discarded`);
+      return;
+    }
     if (this.isLocal(dst) || this.isBroadcast(dst) || dst >>> 28 === 0xe) {
       if (!this.rpFilterOk(iface, ip, f)) return;
       this.localDeliver(iface, f, ip);
@@ -635,7 +640,7 @@ export class Host implements NetNode, EventTarget {
   /** Builds and sends a packet from a local protocol, choosing id and DF the Linux way. */
   sendPayload(src: Ipv4Addr, dst: Ipv4Addr, payload: Ipv4['payload'], opts: { df?: boolean; ttl?: number; tos?: number; id?: number } = {}): SendResult {
     const df = opts.df ?? true;
-    const proto = payload.kind === 'tcp' ? IPPROTO.TCP : payload.kind === 'udp' ? IPPROTO.UDP : payload.kind === 'icmp' ? IPPROTO.ICMP : IPPROTO.IPIP;
+    const proto = payload.kind === 'tcp' ? IPPROTO.TCP : payload.kind === 'udp' ? IPPROTO.UDP : payload.kind === 'icmp' ? IPPROTO.ICMP : payload.kind === 'vrrp' ? IPPROTO.VRRP : IPPROTO.IPIP;
     const ip = mkIpv4(
       {
         src,
@@ -797,8 +802,10 @@ export class Host implements NetNode, EventTarget {
     const key = this.neighKey(iface, a.spa);
     let n = this.neigh.get(key);
     if (a.op === ARP_OP.REQUEST && this.arpShouldReply(iface, a)) {
-      const rep = mkArp(ARP_OP.REPLY, iface.mac, a.tpa, a.sha, a.spa);
-      trace.deliver(this.name, () => `arp: ${fmtIp(a.tpa)} is-at ${fmtMac(iface.mac)}`, frame);
+      // An address on a macvlan (a VRRP virtual MAC) is answered with that interface's MAC.
+      const mac = this.addrMacs.size > 0 ? (this.addrMacs.get(a.tpa) ?? iface.mac) : iface.mac;
+      const rep = mkArp(ARP_OP.REPLY, mac, a.tpa, a.sha, a.spa);
+      trace.deliver(this.name, () => `arp: ${fmtIp(a.tpa)} is-at ${fmtMac(mac)}`, frame);
       // Linux neigh_event_ns: answering a request also records the requester (as STALE).
       if (!n || n.state === 'failed') {
         n = new Neigh(a.spa, iface);
@@ -813,7 +820,7 @@ export class Host implements NetNode, EventTarget {
         n.updated = now;
         this.neighState(n, 'stale');
       }
-      iface.send(trace.frame(ethernet(a.sha, iface.mac, rep)));
+      iface.send(trace.frame(ethernet(a.sha, mac, rep)));
       return;
     }
     if (a.op === ARP_OP.REQUEST && !this.isLocal(a.tpa)) {
@@ -879,10 +886,74 @@ export class Host implements NetNode, EventTarget {
     }
   }
 
-  /** Sends a gratuitous ARP (a request for our own address) from `iface`. */
-  gratuitousArp(iface: Iface, addr: Ipv4Addr): void {
-    const req = mkArp(ARP_OP.REQUEST, iface.mac, addr, 0, addr);
-    iface.send(this.net.trace.frame(ethernet(MAC_BROADCAST, iface.mac, req)));
+  /** Sends a gratuitous ARP (a request for our own address) from `iface`, from `mac` (default the interface's own; a VRRP virtual MAC for a macvlan's address). */
+  gratuitousArp(iface: Iface, addr: Ipv4Addr, mac: MacAddr = iface.mac): void {
+    const req = mkArp(ARP_OP.REQUEST, mac, addr, 0, addr);
+    iface.send(this.net.trace.frame(ethernet(MAC_BROADCAST, mac, req)));
+  }
+
+  // ---------------------------------------------------------------- multicast and extra MACs
+
+  /** Multicast groups joined per interface (Linux: every interface is in 224.0.0.1, all-hosts). */
+  private readonly groups = new Map<Iface, Set<Ipv4Addr>>();
+  /** Unicast MACs an interface accepts besides its own (a macvlan on it, such as a VRRP virtual MAC). */
+  private readonly extraMacs = new Map<Iface, MacAddr[]>();
+  /** Addresses answered in ARP with another MAC than their interface's (an address on a macvlan). */
+  readonly addrMacs = new Map<Ipv4Addr, MacAddr>();
+
+  /** Joins a multicast group on an interface (IP_ADD_MEMBERSHIP; the MAC filter follows, RFC 1112 6.4). */
+  joinGroup(iface: Iface, group: Ipv4Addr): void {
+    let g = this.groups.get(iface);
+    if (!g) this.groups.set(iface, (g = new Set()));
+    g.add(group);
+  }
+
+  /** Leaves a multicast group on an interface. */
+  leaveGroup(iface: Iface, group: Ipv4Addr): void {
+    this.groups.get(iface)?.delete(group);
+  }
+
+  /** True when `iface` has joined `group` (224.0.0.1 always). */
+  inGroup(iface: Iface, group: Ipv4Addr): boolean {
+    return group === 0xe0000001 || this.groups.get(iface)?.has(group) === true;
+  }
+
+  /** Adds a unicast MAC the interface accepts (a macvlan's address on top of it). */
+  addMacAddress(iface: Iface, mac: MacAddr): void {
+    const xs = this.extraMacs.get(iface) ?? [];
+    if (!xs.includes(mac)) xs.push(mac);
+    this.extraMacs.set(iface, xs);
+  }
+
+  /** Removes a MAC added with addMacAddress. */
+  delMacAddress(iface: Iface, mac: MacAddr): void {
+    const xs = this.extraMacs.get(iface);
+    if (xs) this.extraMacs.set(iface, xs.filter((m) => m !== mac));
+  }
+
+  /** The NIC's multicast filter: the MAC of a joined group (RFC 1112 6.4 mapping), all-hosts included. */
+  private mcastMacJoined(iface: Iface, mac: MacAddr): boolean {
+    if (mac === 0x01005e000001) return true;
+    const g = this.groups.get(iface);
+    if (!g) return false;
+    for (const a of g) if (0x01005e000000 + (a & 0x7fffff) === mac) return true;
+    return false;
+  }
+
+  private hasExtraMac(iface: Iface, mac: MacAddr): boolean {
+    if (this.extraMacs.size === 0) return false;
+    const xs = this.extraMacs.get(iface);
+    return xs !== undefined && xs.includes(mac);
+  }
+
+  /**
+   * Sends a locally made packet to an IPv4 multicast group out of `iface`
+   * (IP_MULTICAST_IF): no route lookup and no ARP, the destination MAC is
+   * the group's (RFC 1112 6.4: 01:00:5e and the group's low 23 bits).
+   */
+  sendMulticast(iface: Iface, ip: Ipv4, srcMac: MacAddr = iface.mac): void {
+    const mac = 0x01005e000000 + (ip.dst & 0x7fffff);
+    iface.send(this.net.trace.frame(ethernet(mac, srcMac, ip)));
   }
 
   // ---------------------------------------------------------------- ICMP

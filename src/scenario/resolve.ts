@@ -45,6 +45,8 @@ import type {
   Target,
   TimelineAction,
   TimelineEvent,
+  LbSpec,
+  VrrpSpec,
 } from './types.js';
 import { infoAt } from './issues.js';
 import { errorAt, lineCol, pathText, type PathSeg, type PosMap, type Span } from './yaml-source.js';
@@ -629,12 +631,80 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
           return r ? [r] : [];
         });
         if (svcs.length === 0 && pxs.length === 0) warn(path, 'no-services', `load balancer ${name} has no services; it is only a host`, { onKey: true });
-        specs.push({ kind: 'lb', ...base, bridge, services: svcs, proxies: pxs });
+        const ha = vrrpSpec(name, n, idx, path);
+        specs.push({ kind: 'lb', ...base, bridge, services: svcs, proxies: pxs, vrrp: ha.vrrp, sync: ha.sync });
         break;
       }
       default:
         assertNever(n);
     }
+  }
+
+  /** The `vrrp:` and `sync:` blocks of an lb (src/lb/vrrp.ts, src/lb/conn-sync.ts). */
+  function vrrpSpec(name: string, n: Extract<RawNode, { kind: 'lb' }>, idx: NodeIdx, path: PathSeg[]): { vrrp: VrrpSpec | null; sync: LbSpec['sync'] } {
+    let vrrp: VrrpSpec | null = null;
+    const v = n.vrrp;
+    const vpath = [...path, 'vrrp'];
+    const hasIface = (ifn: string, p: PathSeg[], needAddr: boolean): boolean => {
+      const i = idx.ifaces.get(ifn);
+      if (!i) {
+        error(p, 'unknown-name', `${name} has no interface \`${ifn}\`${didYouMean(ifn, idx.ifaces.keys())}`, { found: ifn });
+        return false;
+      }
+      if (needAddr && i.addrs.length === 0) {
+        error(p, 'no-address', `${name}:${ifn} has no address; VRRP advertisements are sent from the interface's primary address`, { found: ifn });
+        return false;
+      }
+      return true;
+    };
+    if (v !== undefined) {
+      let ok = hasIface(v.interface, [...vpath, 'interface'], true);
+      const addresses = v.addresses.map((a, k) => {
+        const x = 'addr' in a ? { addr: a.addr, len: a.len, iface: v.interface } : { addr: a.address.addr, len: a.address.len, iface: a.dev };
+        if (!('addr' in a) && !hasIface(a.dev, [...vpath, 'addresses', k, 'dev'], false)) ok = false;
+        return x;
+      });
+      if (v.interval !== undefined && (v.interval % 10_000_000 !== 0 || v.interval < 10_000_000 || v.interval > 40_950_000_000)) {
+        error([...vpath, 'interval'], 'bad-value', 'the advertisement interval travels in centiseconds (12 bits): write a multiple of 10ms from 10ms to 40.95s', { expected: 'a multiple of 10ms' });
+        ok = false;
+      }
+      if (raw.run?.until === undefined) {
+        error(vpath, 'needs-until', `VRRP advertisements never stop, so a scenario with \`vrrp\` needs \`run: { until: ... }\``, { onKey: true, suggestion: 'add run: { until: 30s }' });
+      }
+      if (ok) {
+        vrrp = {
+          vrid: v.vrid,
+          priority: v.priority ?? 100,
+          interval: v.interval ?? 1_000_000_000,
+          preempt: v.preempt ?? true,
+          vmac: v.vmac ?? false,
+          iface: v.interface,
+          addresses,
+          garpRepeat: v.garp_repeat ?? 5,
+          garpDelay: v.garp_delay ?? 5_000_000_000,
+          pos: at(vpath, true),
+        };
+      }
+    }
+    let sync: LbSpec['sync'] = null;
+    const s = n.sync;
+    if (s !== undefined && s !== false) {
+      const spath = [...path, 'sync'];
+      if (v === undefined) {
+        error(spath, 'needs-vrrp', `connection sync follows the VRRP state (master sends, backup receives), but ${name} has no \`vrrp\` block`, { onKey: true, suggestion: 'add a vrrp block or remove sync' });
+      } else {
+        const ifn = s === true ? v.interface : (s.interface ?? v.interface);
+        if (s === true || s.interface === undefined || hasIface(ifn, [...spath, 'interface'], true)) sync = { iface: ifn, syncid: s === true ? 0 : (s.syncid ?? 0), pos: at(spath, true) };
+      }
+    }
+    return { vrrp, sync };
+  }
+
+  /** True when `addr` is a VRRP virtual address of lb `lb` (services on it may exist on every LB of the pair). */
+  function floatsOn(lb: string, addr: number): boolean {
+    const n = raw.nodes[lb];
+    if (!n || n.kind !== 'lb' || !n.vrrp) return false;
+    return n.vrrp.addresses.some((a) => ('addr' in a ? a.addr : a.address.addr) === addr);
   }
 
   function ipBase(name: string, n: RawIpNode, idx: NodeIdx, path: PathSeg[]): IpNodeBase {
@@ -895,7 +965,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
     if (s.servers.length === 0 && rawSvc.servers.length === 0) warn([...path, 'servers'], 'no-servers', `service ${s.name} has no servers; every connection to its VIP is refused`, { onKey: true });
     const vipKey = `${s.vip}/${s.port}/${s.proto}`;
     const prev = vips.get(vipKey);
-    if (prev) error([...path, 'vip'], 'duplicate-service', `${fmtIp(s.vip)} port ${s.port}/${s.proto} is already the VIP of ${prev}`, { found: fmtIp(s.vip) });
+    if (prev && !(floatsOn(prev.split('/')[0]!, s.vip) && floatsOn(s.lb, s.vip))) error([...path, 'vip'], 'duplicate-service', `${fmtIp(s.vip)} port ${s.port}/${s.proto} is already the VIP of ${prev}`, { found: fmtIp(s.vip) });
     else vips.set(vipKey, `${s.lb}/${s.name}`);
   }
 
@@ -1154,6 +1224,12 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       if (!serverAppOn(x.on, [...path, 'service_time', 'on'], x.port, ['http-server', 'tcp-echo-server'], 'service_time')) return null;
       return { kind: 'service-time', on: x.on, port: x.port ?? null, value: serviceTime(x.value, [...path, 'service_time', 'value']) };
     }
+    for (const key of ['vrrp_stop', 'vrrp_start'] as const) {
+      const x = e[key];
+      if (x === undefined) continue;
+      if (!vrrpLb(x, [...path, key])) return null;
+      return { kind: key === 'vrrp_stop' ? 'vrrp-stop' : 'vrrp-start', node: x };
+    }
     for (const key of ['stop_server', 'start_server'] as const) {
       const x = e[key];
       if (x === undefined) continue;
@@ -1173,6 +1249,17 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       return { kind: 'accepting', on, port: port ?? null, value: key === 'start_accepting' };
     }
     return null;
+  }
+
+  /** An lb with a `vrrp` block; reports and returns false otherwise. */
+  function vrrpLb(name: string, path: PathSeg[]): boolean {
+    if (!nodeExists(name, path)) return false;
+    const n = raw.nodes[name]!;
+    if (n.kind !== 'lb' || !n.vrrp) {
+      error(path, 'wrong-kind', `${name} runs no VRRP; name an lb with a \`vrrp\` block`, { found: name });
+      return false;
+    }
+    return true;
   }
 
   function nodeExists(name: string, path: PathSeg[]): boolean {
@@ -1291,6 +1378,11 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         atLeast: h.at_least ?? null,
         equals: h.equals ?? null,
       };
+    }
+    if (x.vrrp !== undefined) {
+      const v = x.vrrp;
+      if (v.node !== undefined && !vrrpLb(v.node, [...path, 'vrrp', 'node'])) return null;
+      return { kind: 'vrrp', node: v.node ?? null, state: v.state ?? null, masters: v.masters ?? null, at: v.at ?? null };
     }
     if (x.counter !== undefined) {
       const c = x.counter;

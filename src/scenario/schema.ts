@@ -456,10 +456,35 @@ const proxy = obj('an L7 proxy', {
   forwarded: obj('forwarded headers', { xff: z.boolean().optional(), proto: z.boolean().optional(), port: z.boolean().optional(), rfc7239: z.boolean().optional() }).optional(),
 });
 
+const byteWant = (what: string, min: number) => want(what, `write a whole number from ${min} to 255`);
+const vrrpAddress = z
+  .union([hostCidr, obj('a virtual address', { address: hostCidr, dev: ifName })], want('a virtual address', 'write 10.0.1.100, 10.0.1.100/24, or { address: 10.0.1.100, dev: eth1 }'))
+  .meta({ description: 'a virtual address (a bare address is /32), optionally on another interface: { address: 10.0.1.100, dev: eth1 }' });
+
+/** A VRRP instance (RFC 5798, keepalived's vrrp_instance): see docs/high-availability.md. */
+const vrrpBlock = obj('a VRRP instance', {
+  vrid: z.number(byteWant('a virtual router id', 1)).int(byteWant('a virtual router id', 1)).min(1, byteWant('a virtual router id', 1)).max(255, byteWant('a virtual router id', 1)),
+  priority: z.number(byteWant('a priority', 1)).int(byteWant('a priority', 1)).min(1, byteWant('a priority', 1)).max(255, byteWant('a priority', 1)).optional().meta({ description: '1..255 (default 100); 255 = the address owner' }),
+  interval: duration.optional().meta({ description: 'advertisement interval, whole centiseconds (default 1s)' }),
+  preempt: z.boolean(want('true or false')).optional().meta({ description: 'a higher-priority backup takes over from a lower-priority master (default true)' }),
+  vmac: z.boolean(want('true or false')).optional().meta({ description: 'use the virtual MAC 00:00:5e:00:01:VRID for the addresses (default false)' }),
+  interface: ifName.meta({ description: 'the interface advertisements go out of' }),
+  addresses: z.array(vrrpAddress).min(1, want('a list of virtual addresses', 'write addresses: [10.0.1.100]')),
+  garp_repeat: count('a number of gratuitous ARPs').optional().meta({ description: 'gratuitous ARPs per address on becoming master (default 5)' }),
+  garp_delay: duration.optional().meta({ description: 'delay of the second burst of gratuitous ARPs (default 5s; 0 = none)' }),
+});
+
+/** IPVS connection sync between the pair: true (on the VRRP interface), or where and with which sync id. */
+const syncOption = z
+  .union([z.boolean(), obj('a connection sync', { interface: ifName.optional(), syncid: z.number(byteWant('a sync id', 0)).int(byteWant('a sync id', 0)).min(0, byteWant('a sync id', 0)).max(255, byteWant('a sync id', 0)).optional() })], want('true, false or a map', 'write sync: true, or sync: { interface: eth1, syncid: 0 }'))
+  .meta({ description: 'IPVS connection sync to the backup (multicast 224.0.0.81:8848): true, or { interface, syncid }' });
+
 const lbNode = obj('a load balancer', {
   kind: z.literal('lb'),
   ...ipNodeShape,
   bridge: obj('a bridge', { ports: z.array(ifName).min(1, want('a list of interfaces')), address: cidr }).optional(),
+  vrrp: vrrpBlock.optional(),
+  sync: syncOption.optional(),
   services: z.record(z.string(), service, want('a map of services', 'write services: { shop: { vip: ..., port: 80, mode: nat, servers: [web1] } }')).superRefine(namedKeys('service', NAME_RE, 'names are lower-case letters, digits and -')).optional(),
   proxies: z.record(z.string(), proxy, want('a map of L7 proxies', 'write proxies: { shop: { vip: ..., pools: { web: [web1] } } }')).superRefine(namedKeys('proxy', NAME_RE, 'names are lower-case letters, digits and -')).optional(),
 });
@@ -657,6 +682,8 @@ export const TIMELINE_ACTIONS = [
   'start_server',
   'stop_accepting',
   'start_accepting',
+  'vrrp_stop',
+  'vrrp_start',
 ] as const;
 
 const timelineEntry = obj('a timeline entry', {
@@ -679,6 +706,8 @@ const timelineEntry = obj('a timeline entry', {
   start_server: onNode.optional(),
   stop_accepting: onNode.optional().meta({ description: 'the server application stops calling accept(): its accept queue fills, then SYNs are dropped (overload)' }),
   start_accepting: onNode.optional(),
+  vrrp_stop: nodeName.optional().meta({ description: 'stop VRRP gracefully on an lb (a master sends priority 0)' }),
+  vrrp_start: nodeName.optional().meta({ description: 'start VRRP again on an lb' }),
 }).superRefine((e, ctx) => {
   const present = TIMELINE_ACTIONS.filter((k) => (e as Record<string, unknown>)[k] !== undefined);
   if (present.length === 0) {
@@ -744,7 +773,7 @@ export const FRAME_FIELDS = [
 export const COUNTER_NAMES = ['frames', 'drops', 'rewrites', 'forwards', 'delivers', 'dns-queries', 'dns-answers', 'dns-cache-hits', 'requests'] as const;
 
 /** The kinds of expectation; an entry has exactly one, plus `name` and its companions. */
-export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http'] as const;
+export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http', 'vrrp'] as const;
 
 const fieldValueWant = want('a field value', 'write an address, a name, a number or TCP flags such as SA');
 const fieldMap = z
@@ -791,6 +820,12 @@ const expectation = obj('an expectation', {
     at_least: count('a count').optional(),
     at_most: count('a count').optional(),
   }).optional().meta({ description: 'HTTP requests a server received or an L7 proxy handled: filters, header values, and how many (default at least 1)' }),
+  vrrp: obj('a VRRP check', {
+    node: nodeName.optional(),
+    state: z.enum(['master', 'backup', 'init', 'fault']).optional(),
+    masters: count('a number of masters').optional(),
+    at: duration.optional(),
+  }).optional().meta({ description: 'the VRRP state of an lb (node + state) or the number of masters, at a time (default: the end of the run)' }),
 }).superRefine((e, ctx) => {
   const rec = e as Record<string, unknown>;
   const kinds = EXPECT_KINDS.filter((k) => rec[k] !== undefined);
@@ -815,6 +850,13 @@ const expectation = obj('an expectation', {
   }
   if (kind === 'frame' && rec['has'] === undefined && rec['seen'] === undefined) {
     problem(ctx, { code: 'missing-key', message: 'a frame expectation needs `has` (fields the frame must carry) or `seen` (true or false)', expected: 'has or seen' });
+  }
+  if (kind === 'vrrp') {
+    const v = rec['vrrp'] as Record<string, unknown>;
+    const pair = v['node'] !== undefined && v['state'] !== undefined;
+    if (pair === (v['masters'] !== undefined) || (!pair && (v['node'] !== undefined || v['state'] !== undefined))) {
+      problem(ctx, { code: 'missing-key', message: 'a vrrp expectation checks either `node` and `state` (one LB) or `masters` (how many LBs are master)', expected: 'node and state, or masters' }, ['vrrp']);
+    }
   }
   if (kind === 'counter') {
     const c = rec['counter'] as Record<string, unknown>;

@@ -226,11 +226,32 @@ export interface LbSpec extends IpNodeBase {
   readonly services: readonly ServiceSpec[];
   /** L7 proxies (docs/l7-proxy.md). */
   readonly proxies: readonly ProxySpec[];
+  /** The VRRP instance, or null. */
+  readonly vrrp: VrrpSpec | null;
+  /** IPVS connection sync, or null when off. */
+  readonly sync: { readonly iface: string; readonly syncid: number; readonly pos: SourcePos } | null;
 }
 
 /** An L7 proxy of a load balancer: the proxy's configuration, with where it was written. */
 export interface ProxySpec extends L7ProxyConfig {
   readonly lb: string;
+  readonly pos: SourcePos;
+}
+
+/** A VRRP instance of an lb (RFC 5798; keepalived's vrrp_instance). */
+export interface VrrpSpec {
+  readonly vrid: number;
+  readonly priority: number;
+  /** Advertisement interval (a whole number of centiseconds). */
+  readonly interval: Nanos;
+  readonly preempt: boolean;
+  readonly vmac: boolean;
+  /** The interface advertisements use. */
+  readonly iface: string;
+  /** Virtual addresses and the interface each goes on. */
+  readonly addresses: readonly { readonly addr: Addr; readonly len: number; readonly iface: string }[];
+  readonly garpRepeat: number;
+  readonly garpDelay: Nanos;
   readonly pos: SourcePos;
 }
 
@@ -475,7 +496,9 @@ export type TimelineAction =
   | { readonly kind: 'stop-server'; readonly on: string; readonly port: number | null }
   | { readonly kind: 'start-server'; readonly on: string; readonly port: number | null }
   /** The server application stops (false) or resumes (true) calling accept(): overload. */
-  | { readonly kind: 'accepting'; readonly on: string; readonly port: number | null; readonly value: boolean };
+  | { readonly kind: 'accepting'; readonly on: string; readonly port: number | null; readonly value: boolean }
+  | { readonly kind: 'vrrp-stop'; readonly node: string }
+  | { readonly kind: 'vrrp-start'; readonly node: string };
 
 /** Something that happens at a time. `link` in link actions is the index in Scenario.links. */
 export interface TimelineEvent {
@@ -510,6 +533,8 @@ export type Check =
   | { readonly kind: 'rewrite'; readonly code: string; readonly node: string | null; readonly seen: boolean }
   | { readonly kind: 'distribution'; readonly service: ServiceRef; readonly over: readonly string[]; readonly tolerance: number }
   | { readonly kind: 'failover-gap'; readonly lessThan: Nanos; readonly client: string | null }
+  /** One LB's VRRP state (node + state), or how many LBs are master (masters), at a time (null = the end of the run). */
+  | { readonly kind: 'vrrp'; readonly node: string | null; readonly state: 'master' | 'backup' | 'init' | 'fault' | null; readonly masters: number | null; readonly at: Nanos | null }
   | {
       readonly kind: 'http';
       /** The server or LB whose requests are judged. */

@@ -118,8 +118,8 @@ export type StateChange =
   | { readonly what: 'lb-persist'; readonly op: 'add' | 'del'; readonly service: string; readonly key: string; readonly server: string }
   /** An address is added to or removed from an interface (a VIP moving between VRRP routers). */
   | { readonly what: 'addr'; readonly op: 'add' | 'del'; readonly iface: string; readonly addr: number; readonly len: number }
-  /** A VRRP instance changes state (RFC 5798: Initialize, Backup, Master). */
-  | { readonly what: 'vrrp'; readonly vrid: number; readonly iface: string; readonly state: 'init' | 'backup' | 'master'; readonly priority: number }
+  /** A VRRP instance changes state (RFC 5798: Initialize, Backup, Master; keepalived's Fault when its interface is down). */
+  | { readonly what: 'vrrp'; readonly vrid: number; readonly iface: string; readonly state: 'init' | 'backup' | 'master' | 'fault'; readonly priority: number }
   /** A resolver's cache gains or loses a name, or answers a lookup from its entry ('hit'); `ttl` is in ns (-1: kept forever). */
   | { readonly what: 'dns-cache'; readonly op: 'add' | 'del' | 'hit'; readonly name: string; readonly addrs: readonly number[]; readonly ttl: number }
   /**

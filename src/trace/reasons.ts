@@ -41,6 +41,11 @@ export const DROP_REASONS = {
   'lb-snat-exhausted': 'the LB has no free SNAT source port toward the chosen server',
   'dns-malformed': 'a DNS message that cannot be decoded (truncated, a compression loop, ...); a server answers FORMERR when it can read the header, else the message is dropped',
   'dns-unexpected-reply': 'a DNS response nobody asked for: its id, source or question matches no query in flight (or it reached a server); it is discarded',
+  'mcast-not-member': 'a multicast packet for a group the receiving interface has not joined (Linux ip_check_mc_rcu)',
+  'vrrp-invalid': 'a VRRP advertisement that fails the RFC 5798 7.1 checks (TTL not 255, bad checksum, version, type or interval)',
+  'vrrp-other-vrid': 'a VRRP advertisement for a virtual router ID this router does not run',
+  'vrrp-ignored': 'a VRRP advertisement of lower priority, discarded by a master (or a backup that preempts), RFC 5798 6.4',
+  'ipvs-sync-ignored': 'an IPVS connection sync message this LB does not take (it is the sync master, or the sync id differs)',
 } as const;
 
 /** A stable drop reason code. */

@@ -13,3 +13,5 @@ export * from './decode.js';
 export * from './summary.js';
 export * from './http.js';
 export * from './dns.js';
+export * from './vrrp.js';
+export * from './ipvs-sync.js';

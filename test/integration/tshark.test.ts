@@ -44,7 +44,7 @@ function pcapOf(frames: { t: number; bytes: Uint8Array }[]): Buffer {
 const dir = mkdtempSync(join(tmpdir(), 'lblab-tshark-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'arp.opcode', 'icmp.type', '_ws.malformed', '_ws.expert.severity', 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status'];
+const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'arp.opcode', 'icmp.type', '_ws.malformed', '_ws.expert.severity', 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status', 'vrrp.checksum.status'];
 
 const SCENARIOS = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
 
