@@ -27,7 +27,8 @@ export interface HaNode {
 /** The HA side of a built network, and the drops of client frames (to or from a virtual address) with their times. */
 interface HaState {
   readonly nodes: HaNode[];
-  readonly lost: number[];
+  /** Times and frame ids of dropped client frames (a flooded frame dropped by several hosts is one frame). */
+  readonly lost: { readonly t: number; readonly id: number }[];
 }
 
 const byNet = new WeakMap<Network, HaState>();
@@ -56,7 +57,7 @@ export function startHa(net: Network, sc: Scenario): void {
   net.trace.listen((ev: TraceEvent) => {
     if (ev.kind !== 'drop' || !ev.frame) return;
     const p = ev.frame.eth.payload;
-    if (p.kind === 'ipv4' && (vips.has(p.src) || vips.has(p.dst)) && p.payload.kind !== 'vrrp') state.lost.push(ev.t);
+    if (p.kind === 'ipv4' && (vips.has(p.src) || vips.has(p.dst)) && p.payload.kind !== 'vrrp') state.lost.push({ t: ev.t, id: ev.frame.id });
   });
   for (const n of nodes) n.vrrp.start();
 }
@@ -108,9 +109,9 @@ export interface Takeover {
   readonly t: number;
   readonly node: string;
   readonly why: string;
-  /** The longest time without a completed client request around it: from the last completion before to the first after (null without clients). */
+  /** The time without a completed client request around it: from the last completion before to the first after (null without a completion on both sides). */
   readonly gap: { readonly from: number; readonly to: number } | null;
-  /** Client frames (to or from a virtual address) dropped within the gap. */
+  /** Distinct client frames (to or from a virtual address) dropped within the gap. */
   readonly lost: number;
 }
 
@@ -123,16 +124,14 @@ export function takeovers(net: Network, clients: readonly HttpClient[]): Takeove
   const done = clients.flatMap((c) => c.results.filter((r) => r.outcome === 'completed').map((r) => r.doneAt)).sort((a, b) => a - b);
   return masters.slice(1).map((m) => {
     let gap: Takeover['gap'] = null;
-    if (done.length > 0) {
-      let before = -1;
-      let after = -1;
-      for (const d of done) {
-        if (d <= m.t) before = d;
-        else if (after < 0) after = d;
-      }
-      gap = { from: before < 0 ? 0 : before, to: after < 0 ? net.sim.now : after };
+    let before = -1;
+    let after = -1;
+    for (const d of done) {
+      if (d <= m.t) before = d;
+      else if (after < 0) after = d;
     }
-    const lost = gap ? st.lost.filter((t) => t >= gap!.from && t <= gap!.to).length : 0;
+    if (before >= 0 && after >= 0) gap = { from: before, to: after };
+    const lost = gap ? new Set(st.lost.filter((x) => x.t >= gap!.from && x.t <= gap!.to).map((x) => x.id)).size : 0;
     return { t: m.t, node: m.node, why: m.why, gap, lost };
   });
 }
@@ -155,7 +154,7 @@ export function haReport(net: Network, clients: readonly HttpClient[]): string[]
   hist.sort((a, b) => a.t - b.t); // stable: same-time changes keep node order
   for (const h of hist) out.push(`  ${fmtTime(h.t).padStart(12)}  ${h.node} ${h.state.toUpperCase()}: ${h.why}`);
   for (const k of takeovers(net, clients)) {
-    const gap = k.gap ? `clients had no completed request for ${fmtDuration(k.gap.to - k.gap.from)} (${fmtTime(k.gap.from)} to ${fmtTime(k.gap.to)}), ${k.lost} client frame${k.lost === 1 ? '' : 's'} lost` : 'no client traffic to measure';
+    const gap = k.gap ? `clients had no completed request for ${fmtDuration(k.gap.to - k.gap.from)} (${fmtTime(k.gap.from)} to ${fmtTime(k.gap.to)}), ${k.lost} client frame${k.lost === 1 ? '' : 's'} lost` : 'no completed client request on both sides of it to measure a gap';
     out.push(`  takeover at ${fmtTime(k.t)} by ${k.node}: ${gap}`);
   }
   return out;

@@ -96,6 +96,8 @@ describe('a full scenario', () => {
         // `gateway: r1:eth1` is r1's address on eth1.
         gateway: { via: ip('10.0.1.1'), dev: 'eth0', pos: at(28, 14) },
         bridge: null,
+        vrrp: null,
+        sync: null,
         services: [
           {
             name: 'shop',
