@@ -825,6 +825,8 @@ export class Host implements NetNode, EventTarget {
     }
     if (a.op === ARP_OP.REQUEST && !this.isLocal(a.tpa)) {
       trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} is not ${fmtIp(a.tpa)}; it ignores the ARP request`);
+    } else if (a.op === ARP_OP.REQUEST && this.isLocal(a.spa) && !this.sysctl.conf(iface.name, 'accept_local')) {
+      trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${fmtMac(a.sha)} asks for ${fmtIp(a.tpa)} from ${fmtIp(a.spa)}, an address of ${this.name} too (martian source): ${this.name} does not answer`);
     } else if (a.op === ARP_OP.REQUEST) {
       trace.drop(this.name, iface.name, frame, 'arp-ignored', () => `${this.name} owns ${fmtIp(a.tpa)} but arp_ignore=${this.sysctl.conf(iface.name, 'arp_ignore')} on ${iface.name} tells it not to answer`);
     }
@@ -873,6 +875,9 @@ export class Host implements NetNode, EventTarget {
   /** Whether to answer an ARP request (Linux arp_ignore, net/ipv4/arp.c arp_ignore()). */
   private arpShouldReply(iface: Iface, a: Arp): boolean {
     if (!this.isLocal(a.tpa) || a.tpa >>> 24 === 127) return false;
+    // Linux arp_process: the request's input route (ip_route_input with the sender as source) fails when the
+    // sender address is our own (fib_validate_source: martian source unless accept_local), so no reply is sent.
+    if (this.isLocal(a.spa) && !this.sysctl.conf(iface.name, 'accept_local')) return false;
     const mode = this.sysctl.conf(iface.name, 'arp_ignore');
     switch (mode) {
       case 0: // reply for any local address, on any interface (lo included)
