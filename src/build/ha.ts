@@ -59,7 +59,8 @@ export function startHa(net: Network, sc: Scenario): void {
     const p = ev.frame.eth.payload;
     if (p.kind === 'ipv4' && (vips.has(p.src) || vips.has(p.dst)) && p.payload.kind !== 'vrrp') state.lost.push({ t: ev.t, id: ev.frame.id });
   });
-  for (const n of nodes) n.vrrp.start();
+  // Started by an event at time 0, not here: the readers (hop lines, the grader's recorder) attach after the build.
+  net.sim.post(0, { label: 'vrrp start', onEvent: () => nodes.forEach((n) => n.vrrp.start()), kindName: () => 'VRRP start' }, 0);
 }
 
 function haNode(net: Network, spec: LbSpec): HaNode {

@@ -394,6 +394,8 @@ export class LoadBalancer extends Host {
     if (out) return this.reply(out, ip, ctx, flags);
     const svc = this.byVip.get(this.serviceKey(ip.dst, ip.proto, dport));
     if (!svc) return ip;
+    // IPVS sees requests in LOCAL_IN: a VRRP backup, which does not hold the VIP, routes them like any other packet.
+    if (this.floating.size > 0 && !this.isLocal(ip.dst)) return ip;
     let c = this.inTable.get(ip.src, sport, ip.dst, dport, ip.proto);
     // IPVS conn_reuse_mode=1 (is_new_conn_expected): a new SYN on an entry in TIME_WAIT or CLOSE
     // ends that entry and is scheduled afresh, so a reused client port can reach another server.
