@@ -96,6 +96,10 @@ export function fieldValue(eth: Ethernet, field: string): FrameValue {
       return icmp ? icmp.type : null;
     case 'icmp.code':
       return icmp ? icmp.code : null;
+    case 'vrrp.vrid':
+      return t && t.kind === 'vrrp' ? t.vrid : null;
+    case 'vrrp.priority':
+      return t && t.kind === 'vrrp' ? t.priority : null;
     default:
       return field.startsWith('dns.') ? dnsFieldValue(udp, field) : null;
   }

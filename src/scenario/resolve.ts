@@ -1433,7 +1433,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       return null;
     }
     const named: Record<string, Record<string, number>> = {
-      'ip.proto': { icmp: 1, tcp: 6, udp: 17, ipip: 4 },
+      'ip.proto': { icmp: 1, tcp: 6, udp: 17, ipip: 4, vrrp: 112 },
       'eth.type': { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100 },
       'arp.op': { request: 1, reply: 2 },
       'dns.rcode': { noerror: 0, formerr: 1, servfail: 2, nxdomain: 3, notimp: 4, refused: 5 },

@@ -767,6 +767,8 @@ export const FRAME_FIELDS = [
   'dns.ancount',
   'dns.a',
   'dns.ttl',
+  'vrrp.vrid',
+  'vrrp.priority',
 ] as const;
 
 /** Counters an expectation can bound. */

@@ -8,6 +8,7 @@ import { fieldValue, flagLetters, fmtField, fmtTest, testHolds } from '../../src
 import { ethernet, ipv4, tcp, udp } from '../../src/wire/build.js';
 import { ip, mac } from '../../src/wire/addr.js';
 import { EMPTY, TCP_FLAG } from '../../src/wire/types.js';
+import { VRRP, vrrp } from '../../src/wire/vrrp.js';
 import { arpReply, flags, num, tcpEth } from './helpers.js';
 
 describe('flagLetters', () => {
@@ -60,6 +61,16 @@ describe('fieldValue', () => {
     expect(testHolds(u, num('eth.type', 0x8100, 'vlan'), {})).toBe(true);
     expect(testHolds(u, num('eth.type', 0x0800, 'ipv4'), {})).toBe(true);
     expect(testHolds(u, num('eth.type', 0x0806, 'arp'), {})).toBe(false);
+  });
+
+  it('reads VRRP fields, absent on other frames', () => {
+    const src = ip('10.0.1.5');
+    const v = ethernet(0x01005e000012, 0x00005e000133, ipv4({ src, dst: VRRP.GROUP, ttl: 255 }, vrrp(src, VRRP.GROUP, { vrid: 51, priority: 150, maxAdvertInt: 100, addrs: [ip('10.0.1.100')] })));
+    expect(fieldValue(v, 'vrrp.vrid')).toBe(51);
+    expect(fieldValue(v, 'vrrp.priority')).toBe(150);
+    expect(fieldValue(v, 'ip.proto')).toBe(112);
+    expect(fieldValue(v, 'tcp.sport')).toBe(null);
+    expect(fieldValue(arpReply('00:00:00:00:00:01', '10.0.1.5', '00:00:00:00:00:02', '10.0.1.1'), 'vrrp.priority')).toBe(null);
   });
 });
 

@@ -124,3 +124,39 @@ describe.skipIf(!hasTshark)('tshark reads the HTTP that the L7 proxy relays', ()
     ]);
   });
 });
+
+describe.skipIf(!hasTshark)('tshark reads the HA protocols as what they are', () => {
+  it('VRRPv3 advertisements dissect as VRRP with a good checksum, IPVS sync messages as IPVS with their connection', () => {
+    const loaded = loadScenario(join('scenarios', 'vrrp-conn-sync.yaml'), (p) => readFileSync(p, 'utf8'));
+    if (!loaded.ok) throw new Error('vrrp-conn-sync does not load');
+    const built = buildScenario(loaded.scenario, { readBinary: (p) => readFileSync(p) });
+    const rec = new FullRecorder(built.net.trace);
+    built.net.run(loaded.scenario.run.until ?? undefined);
+    // The frames as their senders put them on the wire (one copy each).
+    const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx' && e.node.startsWith('lb') && e.frame.eth.payload.kind === 'ipv4' && (e.frame.eth.payload.proto === 112 || e.frame.eth.payload.proto === 17));
+    const vrrpCount = tx.filter((e) => (e.frame.eth.payload as { proto: number }).proto === 112).length;
+    expect(vrrpCount).toBeGreaterThan(20);
+    expect(tx.length - vrrpCount).toBeGreaterThan(0);
+    const file = join(dir, 'ha.pcap');
+    writeFileSync(file, pcapOf(tx.map((e) => ({ t: e.t, bytes: encode(e.frame.eth) }))));
+    const fields = ['vrrp.version', 'vrrp.type', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.checksum.status', 'ipvs.conncount', 'ipvs.caddr', 'ipvs.daddr', 'ipvs.timeout', 'udp.checksum.status', '_ws.malformed'];
+    const out = execFileSync('tshark', ['-r', file, '-o', 'udp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const rows = out.trim().split('\n').map((l) => l.split('|'));
+    expect(rows.length).toBe(tx.length);
+    rows.forEach((r, i) => {
+      const [ver, type, vrid, prio, vstatus, count, caddr, daddr, timeout, ustatus, malformed] = r;
+      const ip4 = tx[i]!.frame.eth.payload as { proto: number; payload: { kind: string; priority?: number } };
+      expect(malformed, `frame ${i + 1}`).toBe('');
+      if (ip4.proto === 112) {
+        expect([ver, type, vrid, vstatus]).toEqual(['3', '1', '51', '1']);
+        expect(Number(prio)).toBe(ip4.payload.priority);
+      } else {
+        expect(ustatus).toBe('1');
+        expect(Number(count)).toBeGreaterThan(0);
+        expect(caddr).toMatch(/^10\.0\.0\.(10|20)$/);
+        expect(daddr).toMatch(/^10\.0\.1\.1[12]$/);
+        expect(timeout).toBe('900');
+      }
+    });
+  });
+});
