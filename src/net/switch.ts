@@ -202,7 +202,8 @@ export class Switch implements NetNode {
         if (g[0] !== p || g.includes(inPort)) continue;
         p = this.member(p, frame);
       }
-      if (p === inPort || !p.up || p.end === null || !this.carries(p, vlan)) continue;
+      // IEEE 802.1D: a port without carrier is disabled and forwards nothing (no flooding into a cut cable).
+      if (p === inPort || !p.up || p.end === null || !p.end.link.up || !this.carries(p, vlan)) continue;
       const f = this.egressFrame(p, frame, vlan);
       trace.forward(this.name, inPort.name, p.name, f, 'flood');
       p.send(f);
