@@ -20,7 +20,7 @@
  */
 import { fmtIp } from '../wire/addr.js';
 import { ipv4 as mkIpv4, udp as mkUdp } from '../wire/build.js';
-import { IPPROTO } from '../wire/types.js';
+import { IPPROTO, IP_FLAG } from '../wire/types.js';
 import { decodeSync, encodeSync, IPVS_CONN_F, IPVS_SYNC, type SyncConn } from '../wire/ipvs-sync.js';
 import { SEC } from '../sim/time.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
@@ -78,6 +78,8 @@ export class ConnSync implements EventTarget, VrrpListener {
     this.syncid = cfg.syncid ?? 0;
     this.label = `ipvs sync ${lb.name}`;
     this.sport = lb.udp.ephemeral();
+    // The kernel's send socket is connected to the group: its IP ids count up from a random start (ip4_datagram_connect).
+    this.ipId = lb.rng.int(65536);
   }
 
   /** Follows the VRRP state: MASTER runs the master daemon, BACKUP the backup daemon. */
@@ -155,9 +157,10 @@ export class ConnSync implements EventTarget, VrrpListener {
     const lb = this.lb;
     const src = this.iface.addrs[0]!.addr;
     const payload = encodeSync({ syncid: this.syncid, conns });
-    // The kernel's send socket: multicast TTL sync_ttl (1), loop off, DF clear on a UDP socket that does no PMTU discovery.
+    // The kernel's send socket: multicast TTL sync_ttl (1), loop off; a UDP socket wants PMTU discovery, so DF is set
+    // and the connected socket's id counter is used (ip_select_ident_segs).
     this.ipId = (this.ipId + 1) & 0xffff;
-    const ip = mkIpv4({ src, dst: IPVS_SYNC.GROUP, ttl: 1, id: this.ipId, frag: 0 }, mkUdp(src, IPVS_SYNC.GROUP, this.sport, IPVS_SYNC.PORT, payload));
+    const ip = mkIpv4({ src, dst: IPVS_SYNC.GROUP, ttl: 1, id: this.ipId, frag: IP_FLAG.DF }, mkUdp(src, IPVS_SYNC.GROUP, this.sport, IPVS_SYNC.PORT, payload));
     this.stats.messagesSent++;
     this.stats.connsSent += conns.length;
     lb.sendMulticast(this.iface, ip);
