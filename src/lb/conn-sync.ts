@@ -25,6 +25,7 @@ import { decodeSync, encodeSync, IPVS_CONN_F, IPVS_SYNC, type SyncConn } from '.
 import { SEC } from '../sim/time.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import type { Iface } from '../net/iface.js';
+import type { Frame } from '../trace/events.js';
 import type { UdpSocket } from '../net/udp.js';
 import { LB_TCP, type LbConn } from './conn.js';
 import type { LoadBalancer } from './node.js';
@@ -102,7 +103,7 @@ export class ConnSync implements EventTarget, VrrpListener {
     if (role === 'master') lb.syncHook = (c) => this.conn(c);
     if (role === 'backup') {
       lb.joinGroup(this.iface, IPVS_SYNC.GROUP);
-      this.sock = lb.udp.bind(IPVS_SYNC.PORT, { message: (_s, data, from, _sp, ip, frame) => this.receive(data, from, ip.dst, frame) });
+      this.sock = lb.udp.bind(IPVS_SYNC.PORT, { message: (_s, data, from, _sp, _ip, frame) => this.receive(data, from, frame) });
     }
     lb.net.trace.state(lb.name, { what: 'note', detail: { syncDaemon: role } }, () => `${lb.name}: IPVS sync daemon ${role === 'off' ? 'stopped' : `runs as ${role}`} on ${this.iface.name}`);
   }
@@ -166,7 +167,7 @@ export class ConnSync implements EventTarget, VrrpListener {
     lb.sendMulticast(this.iface, ip);
   }
 
-  private receive(data: Uint8Array, from: number, _dst: number, frame: import('../trace/events.js').Frame): void {
+  private receive(data: Uint8Array, from: number, frame: Frame): void {
     const lb = this.lb;
     const trace = lb.net.trace;
     const m = decodeSync(data);

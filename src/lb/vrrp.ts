@@ -21,6 +21,7 @@
 import { fmtIp, fmtMac } from '../wire/addr.js';
 import { ipv4 as mkIpv4 } from '../wire/build.js';
 import type { Ipv4, Ipv4Addr, MacAddr, Vrrp } from '../wire/types.js';
+import { IPPROTO } from '../wire/types.js';
 import { VRRP, vrrp as mkVrrp, vrrpChecksum, vrrpMac } from '../wire/vrrp.js';
 import { MS, SEC } from '../sim/time.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
@@ -99,6 +100,8 @@ export class VrrpInstance implements EventTarget {
   /** Becoming master / leaving master, with times (ns), in order. */
   readonly history: { readonly t: number; readonly state: VrrpState; readonly why: string }[] = [];
   private ipId = 0;
+  /** The master whose priority-0 advertisement armed the down timer with Skew_Time, or -1. */
+  private stopHeard = -1;
 
   constructor(
     readonly host: Host,
@@ -128,8 +131,7 @@ export class VrrpInstance implements EventTarget {
     if (!p) throw new Error(`vrrp: ${iface.label} has no address to send advertisements from`);
     this.primary = p.addr;
     this.masterAdverInterval = this.interval;
-    host.joinGroup(iface, VRRP.GROUP);
-    host.protos.set(112, { input: (ip, frame, inIface) => this.input(ip, frame, inIface) });
+    host.protos.set(IPPROTO.VRRP, { input: (ip, frame, inIface) => this.input(ip, frame, inIface) });
   }
 
   /** The virtual addresses. */
@@ -152,6 +154,8 @@ export class VrrpInstance implements EventTarget {
   /** Startup (RFC 5798 6.4.1): the owner becomes master at once, everyone else backup. */
   start(why = 'starts'): void {
     if (this.state !== 'init' && this.state !== 'fault') return;
+    // keepalived opens its socket and joins 224.0.0.18 on the interface (IP_ADD_MEMBERSHIP).
+    this.host.joinGroup(this.iface, VRRP.GROUP);
     if (!this.iface.up || !this.linkUp(this.iface)) {
       this.setState('fault', `${why}, but ${this.iface.label} has no carrier`);
       return;
@@ -166,10 +170,14 @@ export class VrrpInstance implements EventTarget {
 
   /** A graceful stop (RFC 5798 6.4.3 Shutdown): a master sends priority 0 so the backup takes over after Skew_Time, not Master_Down_Interval. */
   stop(): void {
-    if (this.state === 'master') this.sendAdvert(VRRP.PRIORITY_STOP);
+    if (this.state === 'init') return;
+    const was = this.state;
+    if (was === 'master') this.sendAdvert(VRRP.PRIORITY_STOP);
     this.cancelAll();
     this.releaseAddresses('stops');
-    this.setState('init', this.state === 'master' ? 'stops (sent priority 0: the backup takes over after Skew_Time)' : 'stops');
+    // The closed socket leaves the group: later advertisements stop at the interface's multicast filter.
+    this.host.leaveGroup(this.iface, VRRP.GROUP);
+    this.setState('init', was === 'master' ? 'stops (sent priority 0: the backup takes over after Skew_Time)' : 'stops');
   }
 
   /** The node dies or comes back (timeline fail / restore): a dead box sends nothing; a restarted one starts over. */
@@ -202,6 +210,7 @@ export class VrrpInstance implements EventTarget {
 
   private toBackup(why: string): void {
     this.cancelAll();
+    this.stopHeard = -1;
     this.releaseAddresses('becomes backup');
     this.downTimer = this.host.net.sim.timer(this.masterDownInterval(), this, EV_DOWN);
     this.setState('backup', why);
@@ -316,10 +325,12 @@ export class VrrpInstance implements EventTarget {
         if (v.priority === VRRP.PRIORITY_STOP) {
           sim.cancel(this.downTimer);
           this.downTimer = sim.timer(this.skewTime(), this, EV_DOWN);
+          this.stopHeard = src;
           h.net.trace.state(h.name, { what: 'note', detail: { vrid: v.vrid, master: fmtIp(src), priority: 0 } }, () => `${h.name} vrrp vrid ${v.vrid}: the master ${fmtIp(src)} stops (priority 0); takeover in Skew_Time ${ms(this.skewTime())}`);
           return;
         }
         if (!this.preempt || v.priority >= this.priority) {
+          this.stopHeard = -1;
           this.masterAdverInterval = adverInt;
           sim.cancel(this.downTimer);
           this.downTimer = sim.timer(this.masterDownInterval(), this, EV_DOWN);
@@ -363,7 +374,8 @@ export class VrrpInstance implements EventTarget {
       case EV_DOWN:
         this.downTimer = null;
         if (this.state !== 'backup') return;
-        this.becomeMaster(`no advertisement for Master_Down_Interval ${ms(this.masterDownInterval())} (3 x ${ms(this.masterAdverInterval)} + skew ${ms(this.skewTime())})`);
+        if (this.stopHeard >= 0) this.becomeMaster(`the master ${fmtIp(this.stopHeard)} stopped (priority 0) and Skew_Time ${ms(this.skewTime())} passed`);
+        else this.becomeMaster(`no advertisement for Master_Down_Interval ${ms(this.masterDownInterval())} (3 x ${ms(this.masterAdverInterval)} + skew ${ms(this.skewTime())})`);
         return;
       case EV_GARP:
         this.garpTimer = null;

@@ -130,6 +130,10 @@ describe('VRRP election and takeover (RFC 5798 6.4)', () => {
     const arrived = rec.events.find((e) => e.kind === 'rx' && e.node === 'lb2' && e.t >= 5 * SEC)!;
     expect(took.t - arrived.t).toBe(609_375_000);
     expect(v2.state).toBe('master');
+    // The stopped instance left 224.0.0.18: lb2's advertisements now stop at lb1's multicast filter.
+    const late = rec.events.filter((e): e is DropEvent => e.kind === 'drop' && e.node === 'lb1' && e.t > 6 * SEC);
+    expect(late.length).toBeGreaterThan(0);
+    expect(new Set(late.map((d) => d.code))).toEqual(new Set(['not-for-me']));
   });
 
   it('with preemption, a returning higher-priority router discards the backup-now-master adverts and takes over; without, it stays backup', () => {
