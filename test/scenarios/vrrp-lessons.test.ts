@@ -12,7 +12,7 @@ import { HopLines } from '../../src/view/hop-lines.js';
 import type { TraceEvent } from '../../src/trace/events.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const NAMES = ['vrrp-master-dies', 'vrrp-master-link-dies', 'vrrp-preemption', 'vrrp-split-brain', 'vrrp-conn-sync', 'vrrp-no-sync'];
+const NAMES = ['vrrp-master-dies', 'vrrp-master-link-dies', 'vrrp-preemption', 'vrrp-split-brain', 'vrrp-conn-sync', 'vrrp-no-sync', 'vrrp-vmac'];
 const squeeze = (s: string): string => s.trim().replace(/ +/g, ' ');
 
 describe('VRRP lesson pages quote real runs', () => {
