@@ -323,8 +323,6 @@ export class LoadBalancer extends Host {
 
   // ------------------------------------------------------------ high availability (src/lb/vrrp.ts, src/lb/conn-sync.ts)
 
-  /** Addresses a VRRP instance moves between LBs: services on them do not add them (the master holds them). */
-  readonly floating = new Set<Ipv4Addr>();
   /** Called for every request packet of a connection (the IPVS sync master's hook), or null. */
   syncHook: ((c: LbConn) => void) | null = null;
   /** Told when an interface changes carrier (VRRP tracks its interfaces). */

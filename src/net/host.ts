@@ -905,6 +905,8 @@ export class Host implements NetNode, EventTarget {
   private readonly extraMacs = new Map<Iface, MacAddr[]>();
   /** Addresses answered in ARP with another MAC than their interface's (an address on a macvlan). */
   readonly addrMacs = new Map<Ipv4Addr, MacAddr>();
+  /** Addresses a VRRP instance moves between hosts: services and proxies on them leave adding them to it (only the master holds them). */
+  readonly floating = new Set<Ipv4Addr>();
 
   /** Joins a multicast group on an interface (IP_ADD_MEMBERSHIP; the MAC filter follows, RFC 1112 6.4). */
   joinGroup(iface: Iface, group: Ipv4Addr): void {

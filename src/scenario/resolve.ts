@@ -916,7 +916,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
     }
     const vipKey = `${p.vip}/${port}/tcp`;
     const prev = vips.get(vipKey);
-    if (prev) {
+    if (prev && !(floatsOn(prev.split('/')[0]!, p.vip) && floatsOn(lb, p.vip))) {
       error([...path, 'vip'], 'duplicate-service', `${fmtIp(p.vip)} port ${port}/tcp is already the VIP of ${prev}`, { found: fmtIp(p.vip) });
       ok = false;
     } else vips.set(vipKey, `${lb}/${name}`);

@@ -257,7 +257,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     this.cpu = new Cpu(host.net.sim, cfg.cpu.cores, this.service);
     this.cache = cfg.cache ? new ResponseCache(cfg.cache.entries, cfg.cache.maxAge) : null;
     this.limiter = cfg.rateLimit ? new RateLimiter(cfg.rateLimit.requests, cfg.rateLimit.period) : null;
-    if (!host.isLocal(cfg.vip)) {
+    if (!host.isLocal(cfg.vip) && !host.floating.has(cfg.vip)) {
       // keepalived's virtual_ipaddress: the VIP joins the interface whose subnet holds it (else the first, as /32).
       const iface = host.ifaces.find((i) => i.addrs.some((a) => inPrefix(cfg.vip, a.addr, a.len))) ?? host.ifaces[0];
       if (!iface) throw new Error(`proxy ${cfg.name}: ${host.name} has no interface for the VIP`);
