@@ -57,3 +57,44 @@ describe('the VRRP run report', () => {
     expect(haReport(built.net, [])).toEqual([]);
   });
 });
+
+describe('an L7 proxy pair behind one VRRP address', () => {
+  it('the proxy VIP floats: only the master holds it, and the backup takes over with the same 3.4 s gap', async () => {
+    const { loadScenario } = await import('../../src/scenario/index.js');
+    const lb = (n: number, prio: number) => `
+  lb${n}:
+    kind: lb
+    interfaces: { eth0: 10.0.1.${4 + n}/24 }
+    gateway: 10.0.1.1
+    vrrp: { vrid: 51, priority: ${prio}, interface: eth0, addresses: [10.0.1.200] }
+    proxies: { web: { vip: 10.0.1.200, pools: { web: [web1, web2] } } }`;
+    const yaml = `lblab: 1
+title: proxies on a VRRP pair
+nodes:
+  client: { kind: host, interfaces: { eth0: 10.0.0.10/24 }, gateway: 10.0.0.1 }
+  r1: { kind: router, interfaces: { eth0: 10.0.0.1/24, eth1: 10.0.1.1/24 } }
+  sw1: { kind: switch }
+  sw2: { kind: switch }${lb(1, 150)}${lb(2, 100)}
+  web1: { kind: host, interfaces: { eth0: 10.0.1.11/24 }, gateway: 10.0.1.1 }
+  web2: { kind: host, interfaces: { eth0: 10.0.1.12/24 }, gateway: 10.0.1.1 }
+links: [[r1:eth0, sw1], [client:eth0, sw1], [r1:eth1, sw2], [lb1:eth0, sw2], [lb2:eth0, sw2], [web1:eth0, sw2], [web2:eth0, sw2]]
+apps:
+  - { kind: http-server, on: web1 }
+  - { kind: http-server, on: web2 }
+  - { kind: http-client, on: client, to: 10.0.1.200, requests: 90, rate: 5/s, start: 5s }
+timeline: [{ at: 10s, fail: lb1 }]
+run: { until: 30s }
+`;
+    const r = loadScenario('pair.yaml', () => yaml);
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
+    const built = buildScenario(r.scenario);
+    built.net.run(9 * 1e9);
+    const [lb1, lb2] = [built.net.node('lb1')!, built.net.node('lb2')!] as unknown as { isLocal(a: number): boolean }[];
+    expect([lb1!.isLocal(0x0a0001c8), lb2!.isLocal(0x0a0001c8)]).toEqual([true, false]);
+    built.net.run(30 * 1e9);
+    const client = built.apps.httpClients[0]!.app;
+    expect(client.summary().byOutcome['completed']).toBe(90);
+    const ks = takeovers(built.net, [client]);
+    expect(ks.map((k) => [k.node, k.gap && k.gap.to - k.gap.from])).toEqual([['lb2', 3_400_084_096]]);
+  });
+});
