@@ -21,7 +21,7 @@
 import { fmtIp, fmtMac } from '../wire/addr.js';
 import { ipv4 as mkIpv4 } from '../wire/build.js';
 import type { Ipv4, Ipv4Addr, MacAddr, Vrrp } from '../wire/types.js';
-import { IPPROTO } from '../wire/types.js';
+import { IPPROTO, MAC_BROADCAST } from '../wire/types.js';
 import { VRRP, vrrp as mkVrrp, vrrpChecksum, vrrpMac } from '../wire/vrrp.js';
 import { MS, SEC } from '../sim/time.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
@@ -290,7 +290,8 @@ export class VrrpInstance implements EventTarget {
     for (let r = 0; r < this.garpRepeat; r++) {
       for (const a of this.addrs) {
         this.stats.garps++;
-        this.host.gratuitousArp(a.iface, a.addr, this.vmac ?? a.iface.mac);
+        // keepalived's gratuitous ARP carries the broadcast address as target MAC (captured: fixtures/wire/vrrp.pcap).
+        this.host.gratuitousArp(a.iface, a.addr, this.vmac ?? a.iface.mac, MAC_BROADCAST);
       }
     }
   }

@@ -891,9 +891,14 @@ export class Host implements NetNode, EventTarget {
     }
   }
 
-  /** Sends a gratuitous ARP (a request for our own address) from `iface`, from `mac` (default the interface's own; a VRRP virtual MAC for a macvlan's address). */
-  gratuitousArp(iface: Iface, addr: Ipv4Addr, mac: MacAddr = iface.mac): void {
-    const req = mkArp(ARP_OP.REQUEST, mac, addr, 0, addr);
+  /**
+   * Sends a gratuitous ARP (a request for our own address) from `iface`,
+   * from `mac` (default the interface's own; a VRRP virtual MAC for a
+   * macvlan's address). `tha` is the target hardware address: 0 as the
+   * kernel's arp_send would fill it, or ff:ff:ff:ff:ff:ff as keepalived sends.
+   */
+  gratuitousArp(iface: Iface, addr: Ipv4Addr, mac: MacAddr = iface.mac, tha: MacAddr = 0): void {
+    const req = mkArp(ARP_OP.REQUEST, mac, addr, tha, addr);
     iface.send(this.net.trace.frame(ethernet(MAC_BROADCAST, mac, req)));
   }
 

@@ -87,7 +87,7 @@ describe('VRRP election and takeover (RFC 5798 6.4)', () => {
     const garps = sent(rec, 'lb1').filter((e) => e.frame.eth.payload.kind === 'arp');
     expect(garps.map((e) => e.t)).toEqual([...Array(5).fill(3_414_062_500), ...Array(5).fill(8_414_062_500)]);
     const mac = lb1.iface('eth0')!.mac;
-    for (const g of garps) expect(g.frame.eth).toEqual({ kind: 'eth', dst: MAC_BROADCAST, src: mac, vlan: null, type: 0x0806, payload: { kind: 'arp', op: 1, sha: mac, spa: VIP, tha: 0, tpa: VIP } });
+    for (const g of garps) expect(g.frame.eth).toEqual({ kind: 'eth', dst: MAC_BROADCAST, src: mac, vlan: null, type: 0x0806, payload: { kind: 'arp', op: 1, sha: mac, spa: VIP, tha: MAC_BROADCAST, tpa: VIP } });
     const first = sent(rec, 'lb1').filter((e) => e.t === 3_414_062_500);
     expect(first[0]!.frame.eth.payload.kind).toBe('ipv4'); // RFC 5798 6.4.2: the advertisement goes first
   });

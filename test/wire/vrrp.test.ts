@@ -12,6 +12,11 @@ import { summarize } from '../../src/wire/summary.js';
 import { IPPROTO } from '../../src/wire/types.js';
 import { VRRP, vrrp, vrrpBytesChecksumOk, vrrpChecksum, vrrpMac } from '../../src/wire/vrrp.js';
 import * as A from './arbitraries.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { arp as mkArp, ethernet as mkEth2 } from '../../src/wire/build.js';
+import { ethernetContentLength } from '../../src/wire/checksum.js';
+import { MAC_BROADCAST } from '../../src/wire/types.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -115,5 +120,62 @@ describe('VRRPv3 properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** The records of a classic little-endian pcap file: time in microseconds and bytes. */
+function readPcap(name: string): { us: number; bytes: Uint8Array }[] {
+  const f = readFileSync(fileURLToPath(new URL(`../../fixtures/wire/${name}`, import.meta.url)));
+  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  expect(v.getUint32(0, true)).toBe(0xa1b2c3d4);
+  const out: { us: number; bytes: Uint8Array }[] = [];
+  for (let o = 24; o + 16 <= f.length; ) {
+    const incl = v.getUint32(o + 8, true);
+    out.push({ us: v.getUint32(o, true) * 1e6 + v.getUint32(o + 4, true), bytes: new Uint8Array(f.subarray(o + 16, o + 16 + incl)) });
+    o += 16 + incl;
+  }
+  return out;
+}
+
+describe('keepalived 2.2.7 on Linux 6.18 (fixtures/wire/vrrp.pcap, made by fixtures/wire/vrrp-capture.sh)', () => {
+  const pkts = readPcap('vrrp.pcap').map((p) => ({ ...p, d: decode(p.bytes) }));
+  const vrrps = pkts.filter((p) => p.d.ok && p.d.value.payload.kind === 'ipv4');
+  const garps = pkts.filter((p) => p.d.ok && p.d.value.payload.kind === 'arp');
+
+  it('every advertisement decodes as VRRPv3 with good checksums and re-encodes to the captured bytes', () => {
+    expect(vrrps.length).toBe(10);
+    for (const p of vrrps) {
+      if (!p.d.ok) throw new Error('undecodable');
+      const eth = p.d.value;
+      expect(verify(eth)).toEqual({ ok: true, checked: 2, bad: [] });
+      expect(encode(eth).subarray(0, ethernetContentLength(eth))).toEqual(p.bytes);
+      const ip4 = eth.payload as { tos: number; ttl: number; frag: number; payload: Vrrp };
+      expect([ip4.tos, ip4.ttl, ip4.frag, ip4.payload.version, ip4.payload.vrid]).toEqual([0xc0, 255, 0, 3, 51]);
+    }
+    expect(vrrps.map((p) => ((p.d.ok && p.d.value.payload.kind === 'ipv4' && p.d.value.payload.payload) as Vrrp).priority)).toEqual([150, 150, 150, 150, 0, 100, 100, 100, 100, 0]);
+  });
+
+  it("lblab's builders make keepalived's first advertisement byte for byte (TOS 0xc0, id 1, no DF)", () => {
+    const src = ip('10.0.0.1');
+    const made = mkEth(0x01005e000012, 0x020000000001, mkIp({ src, dst: VRRP.GROUP, ttl: 255, tos: 0xc0, id: 1, frag: 0 }, vrrp(src, VRRP.GROUP, { vrid: 51, priority: 150, maxAdvertInt: 100, addrs: [ip('10.0.0.100')] })));
+    expect(encode(made).subarray(0, 46)).toEqual(vrrps[0]!.bytes);
+  });
+
+  it('the gratuitous ARPs are requests from and for the VIP with the broadcast target MAC, five at a time', () => {
+    expect(garps.length).toBe(10);
+    for (const g of garps) {
+      if (!g.d.ok) throw new Error('undecodable');
+      const sha = g.d.value.src;
+      expect(g.d.value).toEqual(mkEth2(MAC_BROADCAST, sha, mkArp(1, sha, ip('10.0.0.100'), MAC_BROADCAST, ip('10.0.0.100'))));
+    }
+    // Five right after each new master's first advertisement (RFC 5798 6.4.2: the advertisement goes first).
+    expect(pkts.slice(1, 6).every((p) => p.d.ok && p.d.value.payload.kind === 'arp')).toBe(true);
+  });
+
+  it('after a priority-0 advertisement the backup takes over after Skew_Time: (256 - 100) / 256 s = 609.375 ms', () => {
+    const stop = vrrps[4]!.us;
+    const takeover = vrrps[5]!.us;
+    expect(takeover - stop).toBeGreaterThanOrEqual(609_375);
+    expect(takeover - stop).toBeLessThan(609_375 + 5_000);
   });
 });
