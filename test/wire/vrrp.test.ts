@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { arp as mkArp, ethernet as mkEth2 } from '../../src/wire/build.js';
 import { ethernetContentLength } from '../../src/wire/checksum.js';
-import { MAC_BROADCAST } from '../../src/wire/types.js';
+import { MAC_BROADCAST, type Vrrp } from '../../src/wire/types.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
