@@ -19,7 +19,9 @@ import type { Link } from '../net/link.js';
 import type { EventTarget } from '../sim/sim.js';
 import { LoadBalancer } from '../lb/node.js';
 import { HttpServer } from '../apps/http-server.js';
-import { HttpClient, timeStats } from '../apps/http-client.js';
+import { HttpClient } from '../apps/http-client.js';
+import { fmtTime } from '../sim/time.js';
+import { serverStats } from './server-stats.js';
 import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
@@ -409,34 +411,40 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
 /**
  * A table per load-balanced service: for each server, its state, the
  * connections the LB scheduled to it and those still in its table, the
- * requests and bytes its HTTP server answered, and the response times the
- * clients measured for the requests it served.
+ * client requests it answered, the bytes its HTTP server sent, the
+ * response times the clients measured for its requests, and its health
+ * check's probes and verdict changes (src/build/server-stats.ts).
  */
 export function serviceReport(built: BuiltScenario): string[] {
   const out: string[] = [];
-  const byServer = new Map<string, number[]>();
-  for (const { app } of built.apps.httpClients) {
-    for (const r of app.results) {
-      if (r.outcome !== 'completed' || r.server === null || r.responseTime === null) continue;
-      const xs = byServer.get(r.server) ?? [];
-      xs.push(r.responseTime);
-      byServer.set(r.server, xs);
-    }
-  }
   const ms = (ns: number): string => `${(ns / 1e6).toFixed(3)}ms`;
+  const all = serverStats(built);
   for (const node of built.net.nodes.values()) {
     if (!(node instanceof LoadBalancer)) continue;
     for (const svc of node.services) {
       out.push(`${node.name}/${svc.cfg.name}: ${fmtIp(svc.cfg.vip)}:${svc.cfg.port}/${svc.cfg.proto}, mode ${svc.mode}, scheduler ${svc.sched.name}`);
-      const rows = [['server', 'state', 'weight', 'conns', 'active', 'inactive', 'requests', 'bytes out', 'mean', 'p99']];
-      svc.backends.forEach((b, i) => {
-        const srv = svc.servers[i]!;
-        const app = built.apps.httpServers.find((h) => h.app.port === srv.port && h.app.host.ifaces.some((f) => f.hasAddr(srv.addr)))?.app;
-        const t = timeStats(byServer.get(b.name) ?? []);
-        rows.push([b.name, b.state, String(b.weight), String(svc.served[i]), String(b.active), String(b.inactive), app ? String(app.stats.requests) : '-', app ? String(app.stats.bytesOut) : '-', t ? ms(t.mean) : '-', t ? ms(t.p99) : '-']);
-      });
+      const stats = all.filter((x) => x.lb === node.name && x.service === svc.cfg.name);
+      const checked = stats.some((x) => x.checks !== null);
+      const rows = [['server', 'state', 'weight', 'conns', 'active', 'inactive', 'requests', 'bytes out', 'mean', 'p99', ...(checked ? ['checks ok/failed', 'health'] : [])]];
+      for (const x of stats) {
+        const health = x.transitions.map((t) => `${t.up ? 'up' : 'down'} ${fmtTime(t.at)}${t.up ? '' : ` (${t.reason.replace(/ \(.*$/, '')})`}`).join(', ');
+        rows.push([
+          x.server,
+          x.state,
+          String(x.weight),
+          String(x.connections),
+          String(x.active),
+          String(x.inactive),
+          String(x.requests),
+          x.bytes !== null ? String(x.bytes) : '-',
+          x.meanNs !== null ? ms(x.meanNs) : '-',
+          x.p99Ns !== null ? ms(x.p99Ns) : '-',
+          ...(checked ? [x.checks ? `${x.checks.kind} ${x.checks.passes}/${x.checks.failures}` : '-', health || (x.checks ? 'up throughout' : '-')] : []),
+        ]);
+      }
       const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-      for (const r of rows) out.push(`  ${r.map((x, c) => (c < 2 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join('  ')}`);
+      const left = (c: number): boolean => c < 2 || c >= 10;
+      for (const r of rows) out.push(`  ${r.map((x, c) => (left(c) ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join('  ')}`.trimEnd());
     }
   }
   return out;

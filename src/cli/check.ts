@@ -19,6 +19,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
 import { grade } from '../grade/grade.js';
 import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
+import { serverStats, type ServerStats } from '../build/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
 import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
 import { parseSeed, parseUntil } from './options.js';
@@ -82,6 +83,7 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
     });
   }
   const services: ServiceCounts[] = [];
+  const stats = serverStats(built);
   const macs: Record<string, number> = {};
   for (const node of built.net.nodes.values()) {
     for (const i of node.ifaces) macs[`${node.name}:${i.name}`] = i.mac;
@@ -94,12 +96,19 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
           name: s.name,
           weight: writtenWeight(built.scenario, node.name, svc.cfg.name, s.name) ?? svc.backends[k]!.weight,
           served: svc.served[k]!,
+          ...reportNumbers(stats, node.name, svc.cfg.name, s.name),
         })),
       });
     }
   }
   const requests = built.apps.httpServers.map(({ app }) => ({ node: app.host.name, port: app.port, requests: app.stats.requests }));
   return { events, clients, services, requests, macs };
+}
+
+/** The report's numbers of one server, for `server_stat` expectations. */
+function reportNumbers(stats: readonly ServerStats[], lb: string, service: string, server: string) {
+  const x = stats.find((v) => v.lb === lb && v.service === service && v.server === server);
+  return x ? { requests: x.requests, bytes: x.bytes, meanNs: x.meanNs, p99Ns: x.p99Ns, transitions: x.transitions.length } : {};
 }
 
 /** Loads, builds, runs and grades one scenario file; load and build errors become the report's `error`, warnings go to `warn`. */

@@ -16,6 +16,7 @@ import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
 import { judgeHttp } from './http.js';
 import { countDns, DNS_COUNTERS } from './dns-counters.js';
 import { judgeVrrp } from './vrrp.js';
+import { judgeHealth, judgeServerStat } from './health.js';
 
 /** At most this many events are listed as evidence for one expectation (the message gives the full count). */
 export const MAX_EVIDENCE = 5;
@@ -50,6 +51,10 @@ function judge(input: GradeInput, c: Check): Judged {
       return judgeHttp(input, c);
     case 'vrrp':
       return judgeVrrp(input, c);
+    case 'health':
+      return judgeHealth(input, c);
+    case 'server-stat':
+      return judgeServerStat(input, c);
     default:
       return assertNever(c);
   }

@@ -47,6 +47,13 @@ export interface ServerCount {
   readonly weight: number;
   /** Connections the LB ever scheduled to it. */
   readonly served: number;
+  /** The report's other numbers (src/build/server-stats.ts), when the run filled them. */
+  readonly requests?: number;
+  readonly bytes?: number | null;
+  readonly meanNs?: number | null;
+  readonly p99Ns?: number | null;
+  /** Health verdict changes (count). */
+  readonly transitions?: number;
 }
 
 /** A virtual service of a load balancer and its per-server counts. */

@@ -1384,6 +1384,22 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       if (v.node !== undefined && !vrrpLb(v.node, [...path, 'vrrp', 'node'])) return null;
       return { kind: 'vrrp', node: v.node ?? null, state: v.state ?? null, masters: v.masters ?? null, at: v.at ?? null };
     }
+    if (x.health !== undefined) {
+      const h = x.health;
+      const r = serverRef(h.server, [...path, 'health', 'server']);
+      if (!r) return null;
+      if (h.after !== undefined && h.before !== undefined && h.before <= h.after) {
+        error([...path, 'health', 'before'], 'bad-value', `\`before\` (${fmtDuration(h.before)}) must be later than \`after\` (${fmtDuration(h.after)})`);
+        return null;
+      }
+      return { kind: 'health', server: r, goes: h.goes, check: h.check ?? null, after: h.after ?? null, before: h.before ?? null, seen: x.seen ?? true };
+    }
+    if (x.server_stat !== undefined) {
+      const c = x.server_stat;
+      const r = serverRef(c.server, [...path, 'server_stat', 'server']);
+      if (!r) return null;
+      return { kind: 'server-stat', server: r, stat: c.stat, atMost: c.at_most ?? null, atLeast: c.at_least ?? null, equals: c.equals ?? null, under: c.under ?? null, over: c.over ?? null };
+    }
     if (x.counter !== undefined) {
       const c = x.counter;
       if (c.at !== undefined && !nodeExists(c.at, [...path, 'counter', 'at'])) return null;

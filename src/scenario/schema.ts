@@ -775,7 +775,10 @@ export const FRAME_FIELDS = [
 export const COUNTER_NAMES = ['frames', 'drops', 'rewrites', 'forwards', 'delivers', 'dns-queries', 'dns-answers', 'dns-cache-hits', 'requests'] as const;
 
 /** The kinds of expectation; an entry has exactly one, plus `name` and its companions. */
-export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http', 'vrrp'] as const;
+export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http', 'vrrp', 'health', 'server_stat'] as const;
+
+/** The numbers of the per-server report a `server_stat` expectation can bound. */
+export const SERVER_STATS = ['connections', 'requests', 'bytes', 'transitions', 'mean', 'p99'] as const;
 
 const fieldValueWant = want('a field value', 'write an address, a name, a number or TCP flags such as SA');
 const fieldMap = z
@@ -797,6 +800,22 @@ const expectation = obj('an expectation', {
   rewrite: obj('a rewrite filter', { code: z.enum(rewriteCodes), at: nodeName.optional() }).optional(),
   distribution: obj('a distribution', { service: serviceRef, over: z.array(z.string(want('a server name'))).min(1, want('a list of servers')), tolerance: percent }).optional(),
   failover_gap: obj('a failover gap', { less_than: duration, client: nodeName.optional() }).optional(),
+  health: obj('a health verdict', {
+    server: serverRef,
+    goes: z.enum(['down', 'up'], want('down or up')),
+    check: z.enum(HEALTH_KINDS).optional(),
+    after: duration.optional(),
+    before: duration.optional(),
+  }).optional(),
+  server_stat: obj('a server statistic', {
+    server: serverRef,
+    stat: z.enum(SERVER_STATS, want('a statistic', `write one of ${SERVER_STATS.join(', ')}`)),
+    at_most: count('a count').optional(),
+    at_least: count('a count').optional(),
+    equals: count('a count').optional(),
+    under: duration.optional(),
+    over: duration.optional(),
+  }).optional(),
   counter: obj('a counter', {
     name: z.enum(COUNTER_NAMES),
     at: nodeName.optional(),
@@ -841,7 +860,7 @@ const expectation = obj('an expectation', {
   }
   const kind = kinds[0]!;
   // Companion keys belong to one kind of check each.
-  const companions: Record<string, readonly string[]> = { outcome: ['flow'], has: ['frame'], seen: ['frame', 'drop', 'rewrite'] };
+  const companions: Record<string, readonly string[]> = { outcome: ['flow'], has: ['frame'], seen: ['frame', 'drop', 'rewrite', 'health'] };
   for (const [c, owners] of Object.entries(companions)) {
     if (rec[c] !== undefined && !owners.includes(kind)) {
       problem(ctx, { code: 'misplaced-key', message: `\`${c}\` belongs to ${owners.map((o) => `a \`${o}\``).join(' or ')} expectation, not to a \`${kind}\` one`, found: c, atKey: true }, [c]);
@@ -859,6 +878,15 @@ const expectation = obj('an expectation', {
     if (pair === (v['masters'] !== undefined) || (!pair && (v['node'] !== undefined || v['state'] !== undefined))) {
       problem(ctx, { code: 'missing-key', message: 'a vrrp expectation checks either `node` and `state` (one LB) or `masters` (how many LBs are master)', expected: 'node and state, or masters' }, ['vrrp']);
     }
+  }
+  if (kind === 'server_stat') {
+    const c = rec['server_stat'] as Record<string, unknown>;
+    const time = c['stat'] === 'mean' || c['stat'] === 'p99';
+    const counts = ['at_most', 'at_least', 'equals'].filter((k) => c[k] !== undefined);
+    const times = ['under', 'over'].filter((k) => c[k] !== undefined);
+    if (time && counts.length > 0) problem(ctx, { code: 'misplaced-key', message: `${String(c['stat'])} is a time: bound it with \`under\` or \`over\` (durations), not \`${counts[0]}\``, found: counts[0]!, atKey: true, suggestion: 'under: 10ms' }, ['server_stat', counts[0]!]);
+    else if (!time && times.length > 0) problem(ctx, { code: 'misplaced-key', message: `${String(c['stat'])} is a count: bound it with \`at_most\`, \`at_least\` or \`equals\`, not \`${times[0]}\``, found: times[0]!, atKey: true }, ['server_stat', times[0]!]);
+    else if (counts.length + times.length === 0) problem(ctx, { code: 'missing-key', message: time ? 'a server_stat expectation on a time needs `under` or `over`' : 'a server_stat expectation needs `at_most`, `at_least` or `equals`', expected: 'a bound' }, ['server_stat']);
   }
   if (kind === 'counter') {
     const c = rec['counter'] as Record<string, unknown>;

@@ -535,6 +535,19 @@ export type Check =
   | { readonly kind: 'failover-gap'; readonly lessThan: Nanos; readonly client: string | null }
   /** One LB's VRRP state (node + state), or how many LBs are master (masters), at a time (null = the end of the run). */
   | { readonly kind: 'vrrp'; readonly node: string | null; readonly state: 'master' | 'backup' | 'init' | 'fault' | null; readonly masters: number | null; readonly at: Nanos | null }
+  /** A health check takes a server down (or brings it up), optionally by a check kind and within [after, before]; seen: false = it never does. */
+  | { readonly kind: 'health'; readonly server: ServerRef; readonly goes: 'down' | 'up'; readonly check: HealthCheckSpec['kind'] | null; readonly after: Nanos | null; readonly before: Nanos | null; readonly seen: boolean }
+  /** A number of the per-server report: counts bounded by atMost/atLeast/equals, times (mean, p99) by under/over. */
+  | {
+      readonly kind: 'server-stat';
+      readonly server: ServerRef;
+      readonly stat: 'connections' | 'requests' | 'bytes' | 'transitions' | 'mean' | 'p99';
+      readonly atMost: number | null;
+      readonly atLeast: number | null;
+      readonly equals: number | null;
+      readonly under: Nanos | null;
+      readonly over: Nanos | null;
+    }
   | {
       readonly kind: 'http';
       /** The server or LB whose requests are judged. */
