@@ -35,12 +35,15 @@ export interface ServerStats {
 /** Every server of every service of every LB, in node, service and server order. */
 export function serverStats(built: BuiltScenario): ServerStats[] {
   const times = new Map<string, number[]>();
-  for (const { app } of built.apps.httpClients) {
+  for (const { spec, app } of built.apps.httpClients) {
+    const port = spec.kind === 'http-client' ? spec.port : 80;
     for (const r of app.results) {
       if (r.outcome !== 'completed' || r.server === null || r.responseTime === null) continue;
-      const xs = times.get(r.server) ?? [];
+      // Keyed by where the client sent it (the VIP and port) and who answered, so two services sharing servers stay apart.
+      const k = `${app.dst}:${port}/${r.server}`;
+      const xs = times.get(k) ?? [];
       xs.push(r.responseTime);
-      times.set(r.server, xs);
+      times.set(k, xs);
     }
   }
   const out: ServerStats[] = [];
@@ -50,7 +53,7 @@ export function serverStats(built: BuiltScenario): ServerStats[] {
       svc.backends.forEach((b, i) => {
         const srv = svc.servers[i]!;
         const app = built.apps.httpServers.find((h) => h.app.port === srv.port && h.app.host.ifaces.some((f) => f.hasAddr(srv.addr)))?.app;
-        const t = timeStats(times.get(b.name) ?? []);
+        const t = timeStats(times.get(`${svc.cfg.vip}:${svc.cfg.port}/${b.name}`) ?? []);
         const m = svc.monitors[i] ?? null;
         out.push({
           lb: node.name,
