@@ -26,6 +26,7 @@ export { LoadBalancer, LbService, LB_MODES, type LbMode, type ServiceConfig, typ
 export { LbConn, LB_TCP, LB_TCP_NAMES, LB_TCP_TIMEOUTS } from './lb/conn.js';
 export * from './lb/sched/index.js';
 export { PersistenceTable, type PersistOptions } from './lb/persist.js';
+export { HealthMonitor, healthCheck, HEALTH_CHECK_KINDS, HEALTH_DEFAULTS, type HealthCheckConfig, type HealthCheckKind, type HealthTransition } from './lb/health.js';
 export { hashL2, hashL3 } from './net/flow-hash.js';
 export { TcpStack, TcpConnection, type TcpHandlers } from './net/tcp.js';
 export { loadScenario, parseScenario, formatErrors, scenarioJsonSchema, type LoadResult, type ScenarioError } from './scenario/index.js';

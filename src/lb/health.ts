@@ -387,7 +387,8 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
   private release(p: Probe, ok: boolean): void {
     if (p.conn) {
       const c = p.conn;
-      if (ok && this.cfg.kind === 'tcp') c.close();
+      // close() in SYN_SENT just drops the attempt (nothing on the wire), as abort() would, with a truer sentence.
+      if ((ok && this.cfg.kind === 'tcp') || c.state === 'SYN_SENT') c.close();
       else if (!ok) c.abort();
       // A passed HTTP probe: the server closes (Connection: close) and peerClosed closes our side.
     }
@@ -410,8 +411,8 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
       { what: 'lb-health', service: this.service, server: this.server, health: up ? 'up' : 'down', check: cfg.kind, reason },
       () =>
         up
-          ? `${this.host.name}: ${this.service}/${this.server} is up again: ${cfg.rise} ${cfg.kind} check${cfg.rise === 1 ? '' : 's'} in a row passed`
-          : `${this.host.name}: ${this.service}/${this.server} is down: ${cfg.fall} ${cfg.kind} check${cfg.fall === 1 ? '' : 's'} in a row failed (last: ${reason})`,
+          ? `${this.host.name}: ${this.service}/${this.server} is up again: ${cfg.rise === 1 ? `its ${cfg.kind} check passed` : `${cfg.rise} ${cfg.kind} checks in a row passed`}`
+          : `${this.host.name}: ${this.service}/${this.server} is down: ${cfg.fall === 1 ? `its ${cfg.kind} check failed` : `${cfg.fall} ${cfg.kind} checks in a row failed`} (last: ${reason})`,
     );
     this.onChange(up, reason);
   }
