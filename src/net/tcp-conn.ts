@@ -29,6 +29,7 @@ import {
   TCP_RTO_MAX,
   TCP_RTO_MIN,
   TCP_SYNACK_WINDOW,
+  TCP_SYNACK_WINDOW_NO_TS,
   TCP_SYN_WINDOW,
   TCP_TIMEOUT_INIT,
   TCP_TIMEWAIT_LEN,
@@ -367,7 +368,7 @@ export class TcpConnection implements EventTarget {
       seq: this.iss,
       ack: this.rcvNxt,
       flags: SYN | ACK,
-      window: TCP_SYNACK_WINDOW,
+      window: this.tsOk ? TCP_SYNACK_WINDOW : TCP_SYNACK_WINDOW_NO_TS,
       options: opts,
     });
     this.segsOut++;

@@ -66,6 +66,12 @@ export const TCP_SYN_WINDOW = 64240;
 /** The window of a SYN-ACK: 65535 rounded down to a multiple of 1448 (MSS less timestamps; 45 * 1448). */
 export const TCP_SYNACK_WINDOW = 65160;
 /**
+ * The window of a SYN-ACK to a SYN without timestamps: the full 1460-byte
+ * MSS, 44 * 1460 (Linux tcp_select_initial_window; measured on 6.18 against a
+ * raw SYN carrying only an MSS option, as a half-open health check sends).
+ */
+export const TCP_SYNACK_WINDOW_NO_TS = 64240;
+/**
  * The receive window the active opener advertises after the handshake,
  * in bytes (64240 aligned up to 128: "win 502" with scale 7, measured on
  * Linux 6.18 with the stock tcp_rmem).

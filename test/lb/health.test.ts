@@ -77,6 +77,9 @@ describe('health monitor probes', () => {
     expect(syn.seg.window).toBe(1024);
     expect(syn.seg.options).toEqual([{ kind: 'mss', mss: 1460 }]);
     expect(synAck.seg.ack).toBe((syn.seg.seq + 1) >>> 0);
+    // Linux 6.18 (netns, a raw SYN with only MSS): the SYN-ACK offers 44 * 1460 and only an MSS option.
+    expect(synAck.seg.window).toBe(64240);
+    expect(synAck.seg.options).toEqual([{ kind: 'mss', mss: 1460 }]);
     // tcp_v4_send_reset for a segment with ACK: seq = SEG.ACK, no ACK bit, window 0.
     expect(rst.seg.seq).toBe(synAck.seg.ack);
     expect(rst.seg.flags).toBe(TCP_FLAG.RST);
