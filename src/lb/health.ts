@@ -73,6 +73,8 @@ interface Probe {
   iss: number;
   parser: HttpParser | null;
   done: boolean;
+  /** A whole response was read: the server closes, and so does the checker (no RST), pass or fail. */
+  answered: boolean;
 }
 
 const EV_PROBE = 1;
@@ -206,7 +208,7 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     // The grid guarantees timeout <= interval, so the previous probe is over; if not (same instant), it failed.
     if (this.cur && !this.cur.done) this.finish(this.cur, false, 'timeout');
     const sim = this.host.net.sim;
-    const p: Probe = { n: ++this.n, startedAt: sim.now, timer: null, conn: null, rawPort: -1, iss: 0, parser: null, done: false };
+    const p: Probe = { n: ++this.n, startedAt: sim.now, timer: null, conn: null, rawPort: -1, iss: 0, parser: null, done: false, answered: false };
     this.cur = p;
     p.timer = sim.timer(this.cfg.timeout, this, EV_TIMEOUT, p);
     switch (this.cfg.kind) {
@@ -350,6 +352,7 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     }
     const res = r.value as HttpResponse;
     if (res.kind !== 'response') return;
+    p.answered = true;
     if (res.status !== this.cfg.expectStatus) {
       this.finish(p, false, `status ${res.status} (expected ${this.cfg.expectStatus})`);
       return;
@@ -383,14 +386,18 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     }
   }
 
-  /** Lets go of a probe's socket: close after a pass (FIN), abort otherwise (RST once connected; nothing in SYN_SENT). */
+  /**
+   * Lets go of a probe's socket: a TCP check closes after the handshake
+   * (FIN); an HTTP check whose response was read waits for the server's
+   * close (Connection: close) and closes too, pass or fail; a probe that
+   * timed out or broke is aborted (RST once connected; in SYN_SENT close()
+   * just drops the attempt, nothing goes on the wire).
+   */
   private release(p: Probe, ok: boolean): void {
     if (p.conn) {
       const c = p.conn;
-      // close() in SYN_SENT just drops the attempt (nothing on the wire), as abort() would, with a truer sentence.
       if ((ok && this.cfg.kind === 'tcp') || c.state === 'SYN_SENT') c.close();
-      else if (!ok) c.abort();
-      // A passed HTTP probe: the server closes (Connection: close) and peerClosed closes our side.
+      else if (!ok && !p.answered) c.abort();
     }
     if (p.rawPort >= 0) {
       rawTap(this.host).delete(p.rawPort);
