@@ -42,7 +42,7 @@ import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
 import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
 import type { HealthCheckConfig, HealthMonitor } from './health.js';
-import { startServerHealth, type OnDown } from './service-health.js';
+import { adminChange, startServerHealth, type OnDown } from './service-health.js';
 import { L7Proxy } from './l7/proxy.js';
 import type { L7ProxyConfig } from './l7/config.js';
 
@@ -287,7 +287,7 @@ export class LoadBalancer extends Host {
     const svc = this.service(service);
     const b = svc?.backends.find((x) => x.name === server);
     if (!svc || !b) throw new Error(`${this.name}: no server ${server} in service ${service}`);
-    if (change.state) b.state = change.state;
+    if (change.state) b.state = adminChange(svc, b.index, change.state);
     if (change.weight !== undefined) b.weight = change.weight;
     svc.sched.onBackendsChanged(svc.backends);
     this.net.trace.state(this.name, { what: 'lb-server', service, server, state: b.state, weight: b.weight }, () => `${this.name}: ${service}/${server} is now ${b.state}, weight ${b.weight}`);

@@ -13,8 +13,8 @@
  *   down: reset" and HAProxy's `on-marked-down shutdown-sessions`; with the
  *   default `keep`, IPVS keeps forwarding them (expire_nodest_conn=0) and
  *   the clients find out by their own timeouts.
- * - up (after `rise` passes): the state the server had before it went down
- *   comes back (enabled, or draining if an operator drained it).
+ * - up (after `rise` passes): the state an operator last gave the server
+ *   comes back (enabled, or draining if it was drained, even while down).
  */
 import { fmtIp } from '../wire/addr.js';
 import { tcp as mkTcp } from '../wire/build.js';
@@ -41,7 +41,7 @@ export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number,
   const srv = svc.servers[idx]!;
   const n = svc.cfg.servers.length;
   const firstDelay = idx < n ? Math.floor((cfg.interval * idx) / n) : 0;
-  let before: BackendState = 'enabled';
+  adminStates(svc)[idx] = svc.backends[idx]!.state;
   const m = new HealthMonitor(
     lb,
     `${svc.cfg.name}/${srv.name}`,
@@ -49,19 +49,47 @@ export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number,
     srv.port,
     cfg,
     (up) => {
-      const b = svc.backends[idx]!;
-      if (!up) {
-        before = b.state === 'down' ? 'enabled' : b.state;
-        lb.setServer(svc.cfg.name, srv.name, { state: 'down' });
-        serverDown(lb, svc, idx);
-      } else if (b.state === 'down') {
-        lb.setServer(svc.cfg.name, srv.name, { state: before });
-      }
+      applyState(lb, svc, idx, up ? (adminStates(svc)[idx] ?? 'enabled') : 'down');
+      if (!up) serverDown(lb, svc, idx);
     },
     { firstDelay },
   );
   svc.monitors[idx] = m;
   m.start();
+}
+
+/** The state an operator last gave each checked server (what comes back when its check passes again). */
+const admin = new WeakMap<LbService, BackendState[]>();
+
+function adminStates(svc: LbService): BackendState[] {
+  let a = admin.get(svc);
+  if (!a) {
+    a = [];
+    admin.set(svc, a);
+  }
+  return a;
+}
+
+/**
+ * An operator's state change (drain, enable, disable) of a checked server:
+ * remembered, and applied at once unless the check says the server is down
+ * (HAProxy keeps the administrative and the operational state apart: a
+ * server takes traffic only when both allow it). Returns the state to set.
+ */
+export function adminChange(svc: LbService, idx: number, state: BackendState): BackendState {
+  const m = svc.monitors[idx];
+  if (!m) return state;
+  adminStates(svc)[idx] = state;
+  return m.up ? state : 'down';
+}
+
+/** Sets a server's state on a verdict and tells the scheduler; traced as lb-server, as LoadBalancer.setServer does. */
+function applyState(lb: LoadBalancer, svc: LbService, idx: number, state: BackendState): void {
+  const b = svc.backends[idx]!;
+  if (b.state === state) return;
+  b.state = state;
+  svc.sched.onBackendsChanged(svc.backends);
+  lb.net.trace.state(lb.name, { what: 'lb-server', service: svc.cfg.name, server: b.name, state: b.state, weight: b.weight }, () => `${lb.name}: ${svc.cfg.name}/${b.name} is now ${b.state}, weight ${b.weight}`);
 }
 
 /** Drops the persistence entries of a server that went down and, with on_down: reset, resets its connections. */

@@ -80,6 +80,17 @@ describe('health checks in a service', () => {
     expect(svc.monitors[1]!.probes).toBe(0); // at interval / 2 = 1 s
   });
 
+  it('an operator enabling a server the check holds down does not bring it back early; the check does, to enabled', () => {
+    const { svc, rec } = run({
+      health: '{ kind: tcp, interval: 1s, timeout: 500ms, rise: 2, fall: 2 }',
+      timeline: '  - { at: 1s, drain: lb1/shop/web2 }\n  - { at: 2200ms, stop_server: web2 }\n  - { at: 4s, enable: lb1/shop/web2 }\n  - { at: 6s, start_server: web2 }',
+      until: 12 * SEC,
+    });
+    const states = rec.events.filter((e) => e.kind === 'state' && e.change.what === 'lb-server').map((e) => (e.kind === 'state' && e.change.what === 'lb-server' ? `${e.t / MS}ms ${e.change.state}` : ''));
+    expect(states).toEqual(['1000ms draining', expect.stringMatching(/^3500\.\d+ms down$/), '4000ms down', expect.stringMatching(/^7500\.\d+ms enabled$/)]);
+    expect(svc.backends[1]!.state).toBe('enabled');
+  });
+
   it('a down server is skipped; rise passes bring it back, to the state the operator had set', () => {
     const { svc, rec } = run({
       health: '{ kind: tcp, interval: 1s, timeout: 500ms, rise: 2, fall: 2 }',
