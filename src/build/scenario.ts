@@ -476,12 +476,13 @@ export function appReport(built: BuiltScenario): string[] {
 function setAccepting(built: BuiltScenario, on: string, port: number | null, value: boolean): void {
   for (const { app } of [...built.apps.httpServers, ...built.apps.echoServers]) {
     if (!('capacity' in app) || app.host.name !== on || (port !== null && app.port !== port)) continue;
-    app.capacity.setAccepting(value);
     const label = app.capacity.label;
     built.net.trace.state(on, { what: 'note', detail: { app: label, accepting: value } }, () =>
       value
         ? `${label} calls accept() again: the connections waiting in its accept queue are taken`
         : `${label} stops calling accept() (overloaded): handshakes still complete in the kernel until the accept queue holds ${app.capacity.backlog + 1}, then SYNs are dropped`,
     );
+    // After the note, so the answers to the connections that waited follow it in the trace.
+    app.capacity.setAccepting(value);
   }
 }
