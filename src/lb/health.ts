@@ -175,7 +175,13 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     this.running = false;
     this.host.net.sim.cancel(this.tick);
     this.tick = null;
-    if (this.cur && !this.cur.done) this.release(this.cur, false);
+    const p = this.cur;
+    if (p && !p.done) {
+      p.done = true;
+      this.host.net.sim.cancel(p.timer);
+      p.timer = null;
+      this.release(p, false);
+    }
     this.cur = null;
     if (this.icmpId >= 0) this.host.pingHandlers.delete(this.icmpId);
     this.icmpId = -1;

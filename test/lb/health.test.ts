@@ -151,6 +151,21 @@ describe('health monitor probes', () => {
     }
   });
 
+  it('stop() ends probing: the probe in flight is abandoned and nothing more is sent', () => {
+    const t = topo();
+    const { m } = monitor(t, 'tcp-half-open', { interval: 1 * SEC, timeout: 500 * MS });
+    t.net.sim.run(500 * MS); // the probe at 0 passes
+    for (const i of t.web1.ifaces) i.up = false;
+    t.net.sim.run(1200 * MS); // the probe at 1 s is in flight
+    m.stop();
+    const sent = tcpWire(t.rec.events);
+    expect(sent.map((x) => `${x.who} ${flags(x.seg.flags)}`)).toEqual(['lb1 S', 'web1 SA', 'lb1 R', 'lb1 S']);
+    t.net.sim.run(5 * SEC);
+    expect(tcpWire(t.rec.events).length).toBe(sent.length);
+    expect(m.probes).toBe(1);
+    expect(t.lb.tcp.portInUse(sent[3]!.seg.sport)).toBe(false);
+  });
+
   it('rejects a timeout longer than the interval', () => {
     const t = topo();
     expect(() => monitor(t, 'tcp', { interval: 1 * SEC, timeout: 2 * SEC })).toThrow(/timeout must be/);
