@@ -15,7 +15,7 @@ import { ip } from '../../src/wire/addr.js';
 import { TCP_FLAG, type Ipv4 } from '../../src/wire/types.js';
 import { MS, SEC } from '../../src/sim/time.js';
 
-function run(opts: { health: string; onDown?: string; apps?: string; timeline?: string; until: number }) {
+function run(opts: { health: string; onDown?: string; apps?: string; timeline?: string; until: number; extra?: string }) {
   const text = `
 lblab: 1
 title: t
@@ -32,6 +32,7 @@ nodes:
         mode: nat
         health: ${opts.health}
         on_down: ${opts.onDown ?? 'keep'}
+${opts.extra ?? ''}
         servers: [web1, web2]
   sw2: { kind: switch }
   web1: { kind: host, interfaces: { eth0: 10.0.1.11/24 }, gateway: 10.0.1.1 }
@@ -109,6 +110,20 @@ describe('health checks in a service', () => {
     expect(svc.served[1]).toBe(0);
     const states = rec.events.filter((e) => e.kind === 'state' && e.change.what === 'lb-server').map((e) => (e.kind === 'state' && e.change.what === 'lb-server' ? e.change.state : ''));
     expect(states).toEqual(['draining', 'down', 'draining']);
+  });
+
+  it('a down verdict drops the persistence entries of that server at once, traced as lb-persist del', () => {
+    const { svc, rec } = run({
+      health: '{ kind: tcp, interval: 500ms, timeout: 250ms, fall: 2 }',
+      extra: '        persistence: 300s',
+      apps: '  - { kind: http-client, on: c1, to: vip:shop, requests: 2 }\n  - { kind: http-client, on: c1, to: vip:shop, requests: 2, start: 3s }',
+      timeline: '  - { at: 1s, fail: web1 }',
+      until: 4 * SEC,
+    });
+    const persist = rec.events.filter((e) => e.kind === 'state' && e.change.what === 'lb-persist');
+    expect(persist.map((e) => (e.kind === 'state' && e.change.what === 'lb-persist' ? `${e.t / MS}ms ${e.change.op} ${e.change.key} ${e.change.server}` : ''))).toEqual(['1750ms del 10.0.0.10 web1']);
+    expect(svc.persist!.get(0x0a00000a)!.backend).toBe(1);
+    expect(svc.served).toEqual([2, 2]);
   });
 
   it('on_down: reset sends RST|ACK to the client (from the VIP, at its RCV.NXT) and to the server, and forgets the connection', () => {
