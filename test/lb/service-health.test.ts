@@ -5,6 +5,8 @@
  * `on_down: reset` resets its open connections (RST to both ends) while
  * `keep` leaves them to time out; the state an operator set comes back.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/index.js';
 import { buildScenario } from '../../src/build/scenario.js';
@@ -147,5 +149,28 @@ describe('health checks in a service', () => {
     const k = keep.built.apps.httpClients[0]!.app;
     expect(k.results.slice(0, 4).map((r) => r.outcome)).toEqual(['completed', 'completed', 'completed', 'pending']);
     expect(keep.lb.connections().length).toBe(1);
+  });
+
+  it('on_down: reset in DSR mode: only the client is reset, at the ACK number it last sent', () => {
+    // scenarios/mode-dsr.yaml with a health check, a keep-alive client and web1 failing at 5.5 s.
+    let text = readFileSync(join(import.meta.dirname, '../../scenarios/mode-dsr.yaml'), 'utf8');
+    text = text
+      .replace('mode: dsr, scheduler: rr, servers', 'mode: dsr, scheduler: rr, health: { kind: tcp, interval: 500ms, timeout: 250ms, fall: 2 }, on_down: reset, servers')
+      .replace('{ kind: http-server, on: web1 }', '{ kind: http-server, on: web1, idle_timeout: 0 }')
+      .replace('{ kind: http-client, on: client, to: vip:shop, requests: 3 }', '{ kind: http-client, on: client, to: vip:shop, requests: 9, keepalive: true, think_time: 1s, timeout: 5s }\ntimeline:\n  - { at: 5500ms, fail: web1 }');
+    text = text.slice(0, text.indexOf('\nexpect:'));
+    const r = parseScenario(text, 'dsr.yaml');
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    const built = buildScenario(r.scenario);
+    const rec = new FullRecorder(built.net.trace);
+    built.net.run(16 * SEC);
+    const rsts = rec.events.filter((e): e is TxEvent => e.kind === 'tx' && e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && (e.frame.eth.payload as Ipv4).payload.kind === 'tcp' && ((((e.frame.eth.payload as Ipv4).payload as { flags: number }).flags & TCP_FLAG.RST) !== 0));
+    expect(rsts.length).toBe(1);
+    const rst = (rsts[0]!.frame.eth.payload as Ipv4).payload as { seq: number; sport: number };
+    expect((rsts[0]!.frame.eth.payload as Ipv4).src).toBe(ip('10.0.1.100'));
+    // The client's last segment before the verdict carried ack = its RCV.NXT: the RST's seq.
+    const lastFromClient = rec.events.filter((e): e is TxEvent => e.kind === 'tx' && e.node === 'client' && e.t < rsts[0]!.t && e.frame.eth.payload.kind === 'ipv4' && (e.frame.eth.payload as Ipv4).payload.kind === 'tcp').pop()!;
+    expect(rst.seq).toBe(((lastFromClient.frame.eth.payload as Ipv4).payload as { ack: number }).ack);
+    expect(built.apps.httpClients[0]!.app.results.map((x) => x.outcome)).toContain('reset');
   });
 });
