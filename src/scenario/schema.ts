@@ -11,6 +11,7 @@
  * duration, found `5`; write a duration with a unit ...". Strict objects
  * carry their list of keys, so an unknown key gets the closest valid one.
  */
+import { HEALTH_CHECK_KINDS, type HealthCheckKind } from '../lb/health-config.js';
 import * as z from 'zod';
 import { parseCidr, parseIpv4, parseMac } from '../wire/addr.js';
 import { isKnownSysctl, knownSysctls } from '../net/sysctl.js';
@@ -335,7 +336,7 @@ const persistence = z.union(
 const serverStates = ['enabled', 'draining', 'disabled'] as const;
 
 /** Health check kinds as scenario files spell them (src/lb/health.ts). */
-export const HEALTH_KINDS = ['icmp', 'tcp', 'tcp-half-open', 'http', 'http-content'] as const;
+export const HEALTH_KINDS = HEALTH_CHECK_KINDS as unknown as readonly [HealthCheckKind, ...HealthCheckKind[]];
 const healthKind = z.enum(HEALTH_KINDS, want('a health check kind', `write one of ${HEALTH_KINDS.join(', ')}`));
 const healthStatusWant = want('an HTTP status', 'write a number from 100 to 599');
 
