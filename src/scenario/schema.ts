@@ -11,11 +11,11 @@
  * duration, found `5`; write a duration with a unit ...". Strict objects
  * carry their list of keys, so an unknown key gets the closest valid one.
  */
-import { HEALTH_CHECK_KINDS, type HealthCheckKind } from '../lb/health-config.js';
 import * as z from 'zod';
 import { parseCidr, parseIpv4, parseMac } from '../wire/addr.js';
 import { isKnownSysctl, knownSysctls } from '../net/sysctl.js';
 import { LB_MODES } from '../lb/modes.js';
+import { HEALTH_CHECK_KINDS, type HealthCheckKind } from '../lb/health-config.js';
 import { SCHEDULER_ALIASES, SCHEDULER_NAMES } from '../lb/sched/index.js';
 import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { closest } from './errors.js';
