@@ -21,7 +21,7 @@ import { tcp as mkTcp } from '../wire/build.js';
 import { IPPROTO, TCP_FLAG } from '../wire/types.js';
 import type { BackendState } from './sched/backend.js';
 import { HealthMonitor, type HealthCheckConfig } from './health.js';
-import type { LbConn } from './conn.js';
+import { LB_TCP, type LbConn } from './conn.js';
 import type { LbService, LoadBalancer } from './node.js';
 
 /** What happens to a down server's open connections. */
@@ -108,6 +108,8 @@ function serverDown(lb: LoadBalancer, svc: LbService, idx: number): void {
   if ((svc.cfg.onDown ?? 'keep') !== 'reset') return;
   for (const c of lb.connections()) {
     if (c.service !== svc.index || c.backend.index !== idx) continue;
+    // Entries of connections that are already over (TIME_WAIT, CLOSE) have nobody left to reset: they just expire.
+    if (c.proto === IPPROTO.TCP && (c.state === LB_TCP.TIME_WAIT || c.state === LB_TCP.CLOSE)) continue;
     resetConnection(lb, c, name);
   }
 }

@@ -151,6 +151,19 @@ describe('health checks in a service', () => {
     expect(keep.lb.connections().length).toBe(1);
   });
 
+  it('on_down: reset leaves entries of finished connections (TIME_WAIT) alone', () => {
+    const { lb, rec } = run({
+      health: '{ kind: tcp, interval: 500ms, timeout: 250ms, fall: 2 }',
+      onDown: 'reset',
+      apps: '  - { kind: http-client, on: c1, to: vip:shop, requests: 4 }',
+      timeline: '  - { at: 1s, fail: web1 }',
+      until: 3 * SEC,
+    });
+    const rsts = rec.events.filter((e) => e.kind === 'tx' && e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && e.frame.eth.payload.payload.kind === 'tcp' && (e.frame.eth.payload.payload.flags & TCP_FLAG.RST) !== 0);
+    expect(rsts).toEqual([]);
+    expect(lb.connections().map((c) => `${c.backend.name} ${c.stateName()}`)).toEqual(['web1 TIME_WAIT', 'web2 TIME_WAIT', 'web1 TIME_WAIT', 'web2 TIME_WAIT']);
+  });
+
   it('on_down: reset in DSR mode: only the client is reset, at the ACK number it last sent', () => {
     // scenarios/mode-dsr.yaml with a health check, a keep-alive client and web1 failing at 5.5 s.
     let text = readFileSync(join(import.meta.dirname, '../../scenarios/mode-dsr.yaml'), 'utf8');
