@@ -160,3 +160,35 @@ describe.skipIf(!hasTshark)('tshark reads the HA protocols as what they are', ()
     });
   });
 });
+
+describe.skipIf(!hasTshark)('tshark reads the health probes as the protocols they are', () => {
+  it('health-check-kinds: echo request/reply, the half-open SYN / SYN-ACK / RST, and the HTTP check GET', () => {
+    const loaded = loadScenario('scenarios/health-check-kinds.yaml', (p) => readFileSync(p, 'utf8'));
+    if (!loaded.ok) throw new Error('health-check-kinds does not load');
+    const built = buildScenario(loaded.scenario);
+    const rec = new FullRecorder(built.net.trace);
+    built.net.run(0.9e9);
+    // What lb1:eth1 and web1:eth0 sent before 0.9 s: web1's probes at 0 s and their answers (each frame once).
+    const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx' && ((e.node === 'lb1' && e.iface === 'eth1') || (e.node === 'web1' && e.iface === 'eth0')) && e.frame.eth.payload.kind === 'ipv4');
+    const file = join(dir, 'health.pcap');
+    writeFileSync(file, pcapOf(tx.map((e) => ({ t: e.t, bytes: encode(e.frame.eth) }))));
+    const fields = ['ip.src', 'ip.dst', 'icmp.type', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.str', 'tcp.window_size_value', 'tcp.options.mss_val', 'http.request.uri', 'http.user_agent', '_ws.malformed', '_ws.expert.severity', 'tcp.checksum.status'];
+    const out = execFileSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-Y', 'ip.addr == 10.0.1.1 && ip.addr == 10.0.1.11', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const rows = out.trim().split('\n').map((l) => l.split('|'));
+    for (const r of rows) {
+      expect(r[10], 'malformed').toBe('');
+      // Wireshark severities: 0x800000 is an error (an RST is only a warning).
+      expect(Math.max(0, ...(r[11] || '0').split(',').map(Number))).toBeLessThan(0x800000);
+      if (r[12] !== '') expect(r[12], 'tcp checksum').toBe('1');
+    }
+    const flags = (r: string[]): string => r[5]!.replace(/[^A-Z]/g, '');
+    expect(rows.filter((r) => r[2] !== '').map((r) => `${r[0]} > ${r[1]} icmp ${r[2]}`)).toEqual(['10.0.1.1 > 10.0.1.11 icmp 8', '10.0.1.11 > 10.0.1.1 icmp 0']);
+    // The raw half-open probe: a bare SYN with window 1024 and only an MSS option, the SYN-ACK, and the LB kernel's RST; nothing else on that port.
+    const syn = rows.find((r) => r[6] === '1024')!;
+    const port = syn[3]!;
+    const half = rows.filter((r) => r[3] === port || r[4] === port);
+    expect(half.map((r) => `${r[0]} ${flags(r)} win=${r[6]} mss=${r[7]}`)).toEqual(['10.0.1.1 S win=1024 mss=1460', '10.0.1.11 AS win=64240 mss=1460', '10.0.1.1 R win=0 mss=']);
+    // The HTTP check: a GET of / with the checker's User-Agent.
+    expect(rows.filter((r) => r[8] !== '').map((r) => `${r[0]} GET ${r[8]} ${r[9]}`)).toEqual(['10.0.1.1 GET / lblab-health-check']);
+  });
+});
