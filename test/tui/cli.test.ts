@@ -83,7 +83,7 @@ describe('lblab tui', () => {
     const program = new Command();
     registerTui(program);
     const help = program.commands.find((c) => c.name() === 'tui')!.helpInformation();
-    expect(help).toContain('<scenario>');
+    expect(help).toContain('[scenario]');
     expect(help).toContain('--no-color');
   });
 });
