@@ -47,6 +47,14 @@ export interface AppProps {
 }
 
 const MIN_ROWS = 10;
+
+/** The key of one character of a chunk: Enter, Tab and Backspace by their codes, else a plain character. */
+function charKey(ch: string): { return?: boolean; tab?: boolean; backspace?: boolean } {
+  if (ch === '\r' || ch === '\n') return { return: true };
+  if (ch === '\t') return { tab: true };
+  if (ch === '\u007F' || ch === '\b') return { backspace: true };
+  return {};
+}
 /** From this many columns the panes stand side by side: packet (or flow) on the left, topology and state on the right. */
 export const WIDE_COLUMNS = 140;
 
@@ -99,7 +107,11 @@ export function App({ events, title, color = true, peers, topology, initial, col
     if (state.quit) exit();
   }, [state.quit, exit]);
   usePlayer(playing, SPEEDS[speed]!, () => dispatch({ type: 'tick' }));
-  useInput((input, key) => dispatch({ type: 'key', input, key }));
+  useInput((input, key) => {
+    // Ink hands a pasted or fast-typed chunk ("/kind=drop" then Enter) over as one input; each character is a key.
+    if (input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001B')) for (const ch of input) dispatch({ type: 'key', input: ch, key: charKey(ch) });
+    else dispatch({ type: 'key', input, key });
+  });
 
   const status: Line = [
     seg('lblab ', { bold: true }),
@@ -137,7 +149,7 @@ export function App({ events, title, color = true, peers, topology, initial, col
       case 'flow':
         return ladderPaneLines(ladders, ev, w, h);
       case 'state':
-        return statePaneLines(timeline, selected!, index, ev, w, { color, picked: state.node !== null });
+        return statePaneLines(timeline, selected!, index, ev, w, { color, picked: state.node !== null, maxRows: Math.max(3, Math.floor(h / 3)) });
       case 'topology':
         if (!drawing) return [[seg('Topology', { bold: true })], [seg('  (no topology: this trace was opened without its network)', { dim: true })]];
         return topologyPaneLines(drawing, paths, ev, index, w, { selected, down: timeline.linksDownAt(index), color });

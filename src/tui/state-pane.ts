@@ -6,7 +6,9 @@
  * entries (conntrack), a load balancer's servers with their health, its
  * connection table and persistence entries (`ipvsadm -Ln`, `-Lnc`,
  * `--persistent-conn`), VRRP instances and a resolver's cache. The row the
- * current event changed is highlighted.
+ * current event changed is highlighted. Tables that change as packets flow
+ * come first and the configuration (addresses, routes) last, so a short
+ * pane at 80x24 shows what moves.
  */
 import type { StateEvent, TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
@@ -40,10 +42,7 @@ function sections(s: NodeState, now: number): Section[] {
     const rows = [...m].sort((a, b) => order(a[1], b[1]) || cmp(a[0], b[0])).map(([key, r]) => ({ key, text: text(r, key) }));
     out.push({ title, table, rows });
   };
-  add('Addresses (ip addr)', 'addrs', s.addrs, (a, b) => cmp(a.iface, b.iface), (a) => `${a.iface.padEnd(5)} ${fmtIp(a.addr)}/${a.len}`);
-  add('Routes (ip route)', 'routes', s.routes, (a, b) => b.len - a.len || cmp(a.prefix, b.prefix), (r) => `${fmtPrefix(r.prefix, r.len)}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.iface}`);
-  add('ARP cache (ip neigh)', 'arp', s.arp, (a, b) => cmp(a.iface, b.iface) || a.ip - b.ip, (n) => `${fmtIp(n.ip)} dev ${n.iface}${n.mac !== null ? ` lladdr ${fmtMac(n.mac)}` : ''} ${n.state.toUpperCase()}`);
-  add('MAC table (bridge fdb)', 'macs', s.macs, (a, b) => a.vlan - b.vlan || a.mac - b.mac, (m) => `${fmtMac(m.mac)} vlan ${m.vlan} port ${m.port}`);
+  add('Down', 'down', s.down, () => 0, (what, name) => `${what} ${name} is down`);
   add('LB servers (ipvsadm -Ln)', 'servers', s.servers, () => 0, (r) =>
     `${r.service} ${r.server} ${r.state} weight ${r.weight}` + (r.health === null ? '' : ` health ${r.health.toUpperCase()}${r.check ? ` (${r.check}${r.reason ? `: ${r.reason}` : ''})` : ''}`),
   );
@@ -55,9 +54,12 @@ function sections(s: NodeState, now: number): Section[] {
     return `${d.name} -> ${d.addrs.map(fmtIp).join(' ') || '(no address)'} ttl ${d.ttl}s${left}`;
   });
   add('NAT (conntrack)', 'nat', s.nat, () => 0, (k) => k);
+  add('ARP cache (ip neigh)', 'arp', s.arp, (a, b) => cmp(a.iface, b.iface) || a.ip - b.ip, (n) => `${fmtIp(n.ip)} dev ${n.iface}${n.mac !== null ? ` lladdr ${fmtMac(n.mac)}` : ''} ${n.state.toUpperCase()}`);
+  add('MAC table (bridge fdb)', 'macs', s.macs, (a, b) => a.vlan - b.vlan || a.mac - b.mac, (m) => `${fmtMac(m.mac)} vlan ${m.vlan} port ${m.port}`);
   // ss prints the state first; the key is the connection's name.
   add('TCP sockets (ss -t)', 'tcp', s.tcp, () => 0, (st, conn) => `${st.padEnd(11)} ${conn}`);
-  add('Down', 'down', s.down, () => 0, (what, name) => `${what} ${name} is down`);
+  add('Addresses (ip addr)', 'addrs', s.addrs, (a, b) => cmp(a.iface, b.iface), (a) => `${a.iface.padEnd(5)} ${fmtIp(a.addr)}/${a.len}`);
+  add('Routes (ip route)', 'routes', s.routes, (a, b) => b.len - a.len || cmp(a.prefix, b.prefix), (r) => `${fmtPrefix(r.prefix, r.len)}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.iface}`);
   return out;
 }
 

@@ -1,0 +1,290 @@
+/**
+ * The TUI's filter, node selection, pane switching, state and topology
+ * panes and wide layout, through ink-testing-library: what the screens
+ * show on built-in scenarios and on hand-made traces of the state kinds no
+ * built-in scenario emits yet, that stepping back restores the state pane
+ * exactly, and that a key in a 100k-event trace reads only a few events.
+ */
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StateChange, TraceEvent, TxEvent } from '../../src/trace/events.js';
+import { App } from '../../src/tui/App.js';
+import { shownEvents } from '../../src/tui/navigation.js';
+import { findFlows } from '../../src/view/flows.js';
+import { ip } from '../../src/wire/addr.js';
+import { KEY, recorded, tick } from './helpers.js';
+
+afterEach(() => cleanup());
+
+interface Opened {
+  readonly events: readonly TraceEvent[];
+  press(...keys: string[]): Promise<string>;
+  frame(): string;
+}
+
+function open(name = 'one-arm-bug', size: { columns?: number; rows?: number } = {}): Opened {
+  const r = recorded(name);
+  return mount(<App events={r.events} title={r.title} peers={r.peers} topology={r.topology} initial={r.initial} color={false} columns={size.columns ?? 80} rows={size.rows ?? 24} />, r.events);
+}
+
+function mount(el: React.ReactElement, events: readonly TraceEvent[]): Opened {
+  const ui = render(el);
+  const press = async (...keys: string[]): Promise<string> => {
+    for (const k of keys) {
+      ui.stdin.write(k);
+      await tick(k.startsWith('\u001B') ? 15 : 0);
+    }
+    await tick();
+    return ui.lastFrame() ?? '';
+  };
+  return { events, press, frame: () => ui.lastFrame() ?? '' };
+}
+
+const type = (s: string): string[] => [...s];
+const position = (f: string): [number, number] => {
+  const m = /event (\d+)\/(\d+)/.exec(f);
+  if (!m) throw new Error(`no position in:\n${f}`);
+  return [Number(m[1]), Number(m[2])];
+};
+/** The rows of the event list (time, kind, place, summary). */
+const listRows = (f: string): string[] => f.split('\n').filter((l) => /^[> ] +\d+\.\d{9}s [A-Z]+ /.test(l));
+const placeOf = (row: string): string => row.trim().replace(/^> /, '').trim().split(/ +/)[2]!;
+const flat = (s: string): string => s.replace(/\s+/g, ' ');
+
+describe('/ filters the list', () => {
+  it('node=lb1 lists only lb1 events, keeps the current event when it matches, and Esc clears it', async () => {
+    const { press, events } = open();
+    let f = await press('r');
+    const total = position(f)[1];
+    expect(f).toMatch(/^> .*REWRITE lb1/m);
+    f = await press('/', ...type('node=lb1'));
+    expect(f).toContain('filter: node=lb1_');
+    f = await press(KEY.enter);
+    const want = [...shownEvents(events, false)].filter((i) => events[i]!.node === 'lb1').length;
+    expect(position(f)[1]).toBe(want);
+    expect(f).toContain(`${want} events match node=lb1 (Esc clears)`);
+    expect(f.split('\n')[0]).toContain('filter node=lb1');
+    expect(f).toMatch(/^> .*REWRITE lb1/m); // still the DNAT
+    for (const row of listRows(f)) expect(placeOf(row)).toMatch(/^lb1(:|$)/);
+    // Moving stays inside the filter.
+    for (let i = 0; i < 5; i++) f = await press('l');
+    for (const row of listRows(f)) expect(placeOf(row)).toMatch(/^lb1(:|$)/);
+    f = await press(KEY.escape);
+    expect(position(f)[1]).toBe(total);
+    expect(f).toContain('filter cleared');
+    expect(f.split('\n')[0]).not.toContain('filter');
+  });
+
+  it('a pasted or fast-typed chunk is taken key by key (Enter included)', async () => {
+    const { press } = open();
+    const f = await press('/node=lb1,kind=rewrite\r');
+    expect(f.split('\n')[0]).toMatch(/ filter node=lb1,kind=r/); // the status line, cut at 80 columns
+    for (const row of listRows(f)) expect(row).toMatch(/REWRITE lb1/);
+  });
+
+  it('terms combine; flow=N lists the events of one flow as lblab explain numbers them', async () => {
+    const { press, events } = open();
+    let f = await press('/', ...type('node=client,kind=drop'), KEY.enter);
+    const rows = listRows(f);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r).toMatch(/DROP +client/);
+    f = await press('/');
+    expect(f).toContain('filter: node=client,kind=drop_'); // the prompt starts from the filter in force
+    for (let i = 0; i < 'node=client,kind=drop'.length; i++) await press('\u007F');
+    f = await press(...type('flow=1'), KEY.enter);
+    const flow = new Set(findFlows(events).find((x) => x.n === 1)!.events);
+    const want = [...shownEvents(events, false)].filter((i) => flow.has(events[i]!)).length;
+    expect(position(f)[1]).toBe(want);
+    expect(f.split('\n')[0]).toContain('filter flow=1');
+  });
+
+  it('says what is wrong with a filter and keeps the one in force; Esc at the prompt cancels', async () => {
+    const { press } = open();
+    let f = await press('/', ...type('proto=xyz'), KEY.enter);
+    expect(f).toContain('unknown protocol "xyz"; use one of arp, ip, icmp, tcp, udp, ipip');
+    expect(f.split('\n')[0]).not.toContain('filter');
+    f = await press('/', ...type('colour=red'), KEY.enter);
+    expect(f).toContain('"colour=red" is not a filter term; write node=NAME');
+    f = await press('/', ...type('node=nobody'), KEY.enter);
+    expect(f).toContain('no event matches "node=nobody"; the filter is unchanged');
+    f = await press('/', ...type('kind=rewrite'), KEY.escape);
+    expect(f).not.toContain('filter:');
+    expect(f.split('\n')[0]).not.toContain('filter');
+    // An empty filter clears one in force.
+    await press('/', ...type('kind=rewrite'), KEY.enter);
+    f = await press('/');
+    for (let i = 0; i < 12; i++) await press('\u007F');
+    f = await press(KEY.enter);
+    expect(f).toContain('filter cleared');
+  });
+});
+
+describe('tab, the state pane and s', () => {
+  it('tab cycles the lower pane: packet, state, topology, flow', async () => {
+    const { press } = open();
+    let f = await press('r');
+    expect(f).toMatch(/^IPv4 /m);
+    f = await press('\t');
+    expect(f).toMatch(/^State of lb1 after event \d+ at 0\.000126592s/m);
+    f = await press('\t');
+    expect(f).toMatch(/^Topology/m);
+    f = await press('\t');
+    expect(f).toContain('Flow 1 of the current event');
+    f = await press('\t');
+    expect(f).toMatch(/^IPv4 /m);
+  });
+
+  it("at the DNAT the LB's tables show the new connection, highlighted; stepping back shows the earlier state exactly", async () => {
+    const { press } = open();
+    let f = await press('r', '\t');
+    expect(f).toMatch(/^Addresses \(ip addr\) +3$/m);
+    expect(f).toContain('eth0  10.0.1.100/24');
+    expect(f).toContain('default via 10.0.1.1 dev eth0');
+    expect(f).toMatch(/^LB servers \(ipvsadm -Ln\) +2$/m);
+    expect(f).toContain('shop web1 enabled weight 1');
+    expect(f).toMatch(/^ {2}shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV$/m);
+    const atDnat = f;
+    // Back before the scheduling: no connection; the event that adds it is highlighted when it is current.
+    const screens = [atDnat];
+    for (let i = 0; i < 3; i++) screens.push((f = await press('h')));
+    expect(screens[2]).toMatch(/^ \*shop 10\.0\.0\.10:\d+ -> web1 NONE$/m);
+    expect(flat(screens[2]!)).toContain('this event: lb1 schedules 10.0.0.10');
+    expect(screens[3]).not.toContain('LB connections');
+    for (let i = 2; i >= 0; i--) expect(await press('l')).toBe(screens[i]);
+  });
+
+  it('the state of a switch is its MAC table; of the client, its ARP cache and TCP socket', async () => {
+    const { press } = open();
+    let f = await press('\t', 'l', 'l', 'l');
+    expect(f).toMatch(/^State of sw1/m);
+    expect(f).toMatch(/^MAC table \(bridge fdb\) +1$/m);
+    expect(f).toMatch(/^ \*00:00:00:00:00:01 vlan 1 port p2$/m);
+    f = await press(KEY.home);
+    expect(f).toMatch(/^State of client after event 0/m);
+    expect(f).toMatch(/^ \*SYN_SENT +10\.0\.0\.10:\d+->10\.0\.1\.100:80$/m);
+  });
+
+  it('s and S pick the node the state pane shows, past the last one it follows the event again', async () => {
+    const { press } = open();
+    const nodes = recorded('one-arm-bug').topology.nodes.map((n) => n.name);
+    expect(nodes[0]).toBe('client');
+    let f = await press('r', 's');
+    expect(f).toMatch(/^State of client after event \d+ .*\(picked; s S: other nodes\)/m);
+    expect(f).toContain('state pane shows client (s next, S previous)');
+    f = await press('s');
+    expect(f).toMatch(new RegExp(`^State of ${nodes[1]} `, 'm'));
+    f = await press('S', 'S');
+    expect(f).toMatch(/^State of lb1 .*\(follows the event; s: pick\)/m);
+    f = await press('S');
+    expect(f).toMatch(new RegExp(`^State of ${nodes[nodes.length - 1]} `, 'm')); // the last node
+    // The picked node stays while stepping.
+    f = await press('l', 'l');
+    expect(f).toMatch(new RegExp(`^State of ${nodes[nodes.length - 1]} `, 'm'));
+  });
+});
+
+describe('the topology pane', () => {
+  it('marks the event, the path so far and the frame on its link', async () => {
+    const { press } = open();
+    let f = await press('r', '\t', '\t');
+    expect(f).toContain('path: client → sw1 → r1 → sw2 → lb1 (rewrites)');
+    expect(f).toMatch(/^ +├─ p2 ═══ eth0 {2}lb1 \[lb\] 5 ◆ here \[state\]$/m);
+    expect(f).toMatch(/^ +├─ p3 ─── eth0 {2}web1 \[host\]$/m);
+    expect(f).toMatch(/^└─ eth0 ═══ p2 {2}sw1 \[switch\] 2$/m);
+    // Follow the packet to its next transmission: the frame is on lb1's link, leaving lb1.
+    for (let i = 0; i < 20 && !/^> .*TX +lb1:eth0 .*TCP/m.test(f); i++) f = await press('p');
+    expect(f).toMatch(/├─ p2 ═<═ eth0 {2}lb1 \[lb\] 5 ◆ here/);
+  });
+
+  it('without the network it says so', async () => {
+    const r = recorded('one-arm-bug');
+    const { press } = mount(<App events={r.events} title="no topo" color={false} columns={80} rows={24} />, r.events);
+    const f = await press('\t', '\t');
+    expect(f).toContain('(no topology: this trace was opened without its network)');
+  });
+});
+
+describe('state kinds no built-in scenario emits yet (hand-made trace)', () => {
+  const vip = ip('10.0.1.100');
+  const changes: StateChange[] = [
+    { what: 'lb-server', service: 'shop', server: 'web1', state: 'enabled', weight: 1 },
+    { what: 'lb-health', service: 'shop', server: 'web1', health: 'down', check: 'http GET /health', reason: 'status 500' },
+    { what: 'lb-persist', op: 'add', service: 'shop', key: '10.0.0.10', server: 'web2' },
+    { what: 'vrrp', vrid: 7, iface: 'eth0', state: 'master', priority: 150 },
+    { what: 'addr', op: 'add', iface: 'eth0', addr: vip, len: 24 },
+    { what: 'dns-cache', op: 'add', name: 'shop.example', addrs: [vip], ttl: 30 },
+    { what: 'vrrp', vrid: 7, iface: 'eth0', state: 'backup', priority: 150 },
+  ];
+  const events: TraceEvent[] = changes.map((change, i) => ({ kind: 'state', t: i * 1e9, seq: i, node: 'lb1', change, text: `change ${i}` }));
+
+  it('shows health, persistence, VRRP, the VIP and the resolver cache, and steps back exactly', async () => {
+    const { press } = mount(<App events={events} title="hand-made" color={false} columns={80} rows={30} />, events);
+    const screens = [await press('\t')];
+    for (let i = 1; i < changes.length; i++) screens.push(await press('l'));
+    const f = screens[5]!;
+    expect(f).toContain('shop web1 enabled weight 1 health DOWN (http GET /health: status 500)');
+    expect(f).toMatch(/^Persistence +1$/m);
+    expect(f).toContain('shop 10.0.0.10 -> web2');
+    expect(f).toContain('vrid 7 on eth0 MASTER priority 150');
+    expect(f).toContain('eth0  10.0.1.100/24');
+    expect(f).toMatch(/^ \*shop\.example -> 10\.0\.1\.100 ttl 30s, 30s left$/m);
+    expect(screens[6]).toContain('vrid 7 on eth0 BACKUP priority 150');
+    expect(screens[6]).toContain('shop.example -> 10.0.1.100 ttl 30s, 29s left');
+    expect(screens[0]).not.toContain('Persistence');
+    for (let i = changes.length - 2; i >= 0; i--) expect(await press('h')).toBe(screens[i]);
+  });
+});
+
+describe('a wide terminal', () => {
+  it('shows the packet, the topology and the state side by side', async () => {
+    const { press } = open('one-arm-bug', { columns: 160, rows: 45 });
+    const f = await press('r');
+    const lines = f.split('\n');
+    expect(lines).toHaveLength(44);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(160);
+    expect(f).toMatch(/^REWRITE lb1 .*│ Topology/m);
+    expect(f).toMatch(/^IPv4 .*│/m);
+    expect(f).toMatch(/│ State of lb1 after event/);
+    expect(f).toMatch(/│ +shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV/);
+    // tab switches the left pane between packet and flow; the right one stays.
+    const g = await press('\t');
+    expect(g).toMatch(/^Flow 1 of the current event.*│ Topology/m);
+    expect(g).toMatch(/│ State of lb1/);
+    expect(await press('\t')).toBe(f);
+  });
+});
+
+describe('a 100k-event trace', () => {
+  it('a step reads a few events, not the trace, in every pane', async () => {
+    const r = recorded('one-arm-bug');
+    const tx = r.events.find((e): e is TxEvent => e.kind === 'tx')!;
+    const base: TraceEvent[] = Array.from({ length: 100_000 }, (_, i): TraceEvent =>
+      i % 4 === 3
+        ? { kind: 'state', t: i * 1000, seq: i, node: 'client', change: { what: 'arp', ip: 0x0a000000 + (i % 997), mac: i, state: 'reachable', iface: 'eth0' }, text: `arp ${i}` }
+        : { ...tx, seq: i, t: i * 1000, frame: { ...tx.frame, id: i + 1, parent: i % 4 ? i : 0 } },
+    );
+    let reads = 0;
+    const events = new Proxy(base, {
+      get(target, p, recv) {
+        if (typeof p === 'string' && /^\d+$/.test(p)) reads++;
+        return Reflect.get(target, p, recv);
+      },
+    });
+    const { press } = mount(<App events={events} title="big" topology={r.topology} initial={r.initial} color={false} columns={160} rows={40} />, events);
+    let f = await press(KEY.end);
+    expect(f).toContain('event 100000/100000');
+    expect(f).toMatch(/│ State of client after event 99999/);
+    f = await press('h'); // the first step after a jump may build indexes once
+    reads = 0;
+    for (let i = 0; i < 10; i++) f = await press('h');
+    expect(f).toContain('event 99989/100000');
+    expect(f).toMatch(/ARP cache \(ip neigh\) +997/);
+    expect(reads).toBeLessThan(10 * 600);
+    // A jump back to the middle costs at most one snapshot interval of the node's state events, not 50k.
+    await press('g', ...type('50ms'), KEY.enter);
+    reads = 0;
+    f = await press('l');
+    expect(f).toContain('event 50002/100000');
+    expect(reads).toBeLessThan(2000);
+  });
+});
