@@ -93,7 +93,7 @@ export function detailLines(ev: TraceEvent, width: number, opts: DetailOptions):
   const before = ev.kind === 'rewrite' ? ev.before.eth : undefined;
   const raw = layersOf(frame.eth);
   packetLayers(frame.eth, before).forEach((layer, i) => {
-    const head: Segment[] = [seg(`${layer.title}`, { bold: true, color: 'white' }), seg(`  ${summarizeLayer(raw[i]!)}`, { dim: true })];
+    const head: Segment[] = [seg(`${layer.title}`, { bold: true, color: 'white' }), seg(`  ${layer.summary ?? summarizeLayer(raw[i]!)}`, { dim: true })];
     if (layer.added) head.push(seg('  (added by this rewrite)', { color: 'yellow' }));
     out.push(head);
     const items: Line[] = layer.fields.map((f) =>

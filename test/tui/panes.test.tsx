@@ -288,3 +288,31 @@ describe('a 100k-event trace', () => {
     expect(reads).toBeLessThan(2000);
   });
 });
+
+describe('the HTTP layer of the packet', () => {
+  it('a request and a response show their start line, header fields and body bytes', async () => {
+    const { httpLayer, packetLayers } = await import('../../src/tui/packet-layers.js');
+    const r = recorded('mode-nat-inline');
+    const tcpPayload = (e: TraceEvent): Uint8Array | null => {
+      if (e.kind !== 'tx' || e.frame.eth.payload.kind !== 'ipv4' || e.frame.eth.payload.payload.kind !== 'tcp') return null;
+      return e.frame.eth.payload.payload.payload;
+    };
+    const req = r.events.find((e) => e.kind === 'tx' && e.node === 'client' && (tcpPayload(e)?.length ?? 0) > 0) as TxEvent;
+    const layers = packetLayers(req.frame.eth);
+    expect(layers.map((l) => l.title)).toEqual(['Ethernet', 'IPv4', 'TCP', 'HTTP']);
+    expect(layers[3]!.summary).toBe('GET / HTTP/1.1');
+    expect(layers[3]!.fields.map((f) => `${f.name} ${f.value}`)).toEqual(['start line GET / HTTP/1.1', 'Host: vip:shop', 'User-Agent: lblab', 'Accept: */*', 'Connection: close', 'body 0 bytes in this segment']);
+    const resp = r.events.find((e) => e.kind === 'tx' && e.node === 'web1' && /^HTTP\/1\.1 /.test(new TextDecoder('latin1').decode(tcpPayload(e) ?? new Uint8Array()))) as TxEvent;
+    const h = httpLayer(tcpPayload(resp)!)!;
+    expect(h.summary).toMatch(/^HTTP\/1\.1 200 OK$/);
+    expect(h.fields.find((f) => f.name === 'Content-Length:')).toBeDefined();
+    expect(h.fields[h.fields.length - 1]!.value).toMatch(/^\d+ bytes in this segment$/);
+    // Not HTTP: a bare ACK's empty payload, and bytes of another protocol.
+    expect(httpLayer(new Uint8Array())).toBeNull();
+    expect(httpLayer(new TextEncoder().encode('SSH-2.0-OpenSSH_9.6\r\n'))).toBeNull();
+    const { press } = open('mode-nat-inline', { columns: 100, rows: 40 });
+    const f = await press('/kind=tx,node=client\r', KEY.home, 'l', 'l', 'l');
+    expect(f).toMatch(/^HTTP {2}GET \/ HTTP\/1\.1$/m);
+    expect(f).toContain('Host: vip:shop');
+  });
+});
