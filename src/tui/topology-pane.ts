@@ -47,7 +47,7 @@ export function topologyPaneLines(drawing: TopoDrawing, paths: PacketPaths, ev: 
   const info = pathInfo(paths.pathAt(index));
   const rewrote = new Set(info.hops.filter((h) => h.kind === 'rewrite').map((h) => h.node));
   const onLink = ev.kind === 'tx' ? { link: ev.link, from: ev.node } : null;
-  const out: Line[] = [[seg('Topology', { bold: true }), seg('  ◆ this event  ═══ the packet so far, hop numbers  ═>═ the frame now  [state] the state pane', { dim: true })]];
+  const out: Line[] = [[seg('Topology', { bold: true }), seg('  ◆ event  ═══ path, hops  ═>═ frame now  [state]', { dim: true })]];
   if (info.nodes.length > 0) {
     const words = info.nodes.map((n) => (rewrote.has(n) ? `${n} (rewrites)` : n)).join(' → ');
     for (const l of wrapWords(`path: ${words}`, width - 2, 6)) out.push([seg(`  ${l}`, { color: 'cyan' })]);
