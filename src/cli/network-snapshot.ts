@@ -2,7 +2,8 @@
  * What the TUI needs of a built network before it runs: its topology
  * (nodes and the links between their interfaces) and its configuration as
  * state records (addresses, routes, static neighbours, load-balanced
- * services and their servers, links already down). The build configures
+ * services and their servers with the health their checks start from,
+ * links already down). The build configures
  * the network before any recorder listens, so none of this is in the trace;
  * it is read here, once, from the built objects.
  */
@@ -39,7 +40,12 @@ export function initialStateOf(net: Network): InitialRecord[] {
     } else for (const i of n.ifaces) if (!i.up) add(n.name, { what: 'iface', iface: i.name, up: false });
     if (n instanceof LoadBalancer) {
       for (const svc of n.services)
-        for (const b of svc.backends) add(n.name, { what: 'lb-server', service: svc.cfg.name, server: b.name, state: b.state, weight: b.weight });
+        svc.backends.forEach((b, i) => {
+          add(n.name, { what: 'lb-server', service: svc.cfg.name, server: b.name, state: b.state, weight: b.weight });
+          // A checked server starts up, before any probe, as HAProxy and keepalived assume (src/lb/health.ts).
+          const m = svc.monitors[i];
+          if (m) add(n.name, { what: 'lb-health', service: svc.cfg.name, server: b.name, health: m.up ? 'up' : 'down', check: m.cfg.kind, reason: '' });
+        });
     }
   }
   for (const l of net.links.values()) if (!l.up) add(l.a.node.name, { what: 'link', link: l.name, up: false });

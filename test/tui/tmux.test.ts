@@ -7,7 +7,7 @@
  * (CI installs it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -46,7 +46,10 @@ const keys = (s: string, ...k: string[]): void => void tmux('send-keys', '-t', s
 const dead = (s: string): boolean => tmux('display-message', '-p', '-t', s, '#{pane_dead}').trim() === '1';
 
 afterAll(() => {
-  if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  if (!hasTmux) return;
+  const path = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  if (path) rmSync(path, { force: true }); // tmux leaves its socket file behind
 });
 
 describe.skipIf(skip !== '')('lblab tui in tmux', () => {

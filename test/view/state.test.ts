@@ -170,3 +170,33 @@ describe('a 100k-event trace', () => {
     expect(tl.nodeAt('other', N - 1).work).toBe(1000);
   });
 });
+
+describe('health checks and persistence from a real run', () => {
+  it('checked servers start UP; web2 goes DOWN after its failed checks; persistence entries follow the scheduler', () => {
+    const r = recorded('test/tui/fixtures/health.yaml');
+    const tl = new StateTimeline(r.events, r.initial);
+    const servers = (i: number): string[] => [...tl.nodeAt('lb1', i).state.servers.values()].map((s) => `${s.server} ${s.state} ${s.health} ${s.check}`);
+    expect(servers(-1)).toEqual(['web1 enabled up http', 'web2 enabled up http']);
+    const down = r.events.findIndex((e) => e.kind === 'state' && e.change.what === 'lb-health' && e.change.health === 'down');
+    expect(down).toBeGreaterThan(0);
+    expect(r.events[down]!.t).toBeGreaterThan(2e9);
+    expect(servers(down)).toEqual(['web1 enabled up http', 'web2 enabled down http']);
+    expect(tl.nodeAt('lb1', down).state.servers.get('shop/web2')!.reason).toBe('timeout');
+    expect(servers(down + 1)).toEqual(['web1 enabled up http', 'web2 down down http']);
+    expect(servers(down - 1)).toEqual(['web1 enabled up http', 'web2 enabled up http']);
+    const persist = [...tl.nodeAt('lb1', r.events.length - 1).state.persist.values()];
+    expect(persist).toEqual([{ service: 'shop', key: '10.0.0.10', server: 'web1' }]);
+    expect(tl.nodeAt('lb1', 0).state.persist.size).toBe(0);
+  });
+
+  it('persistence: an entry dropped when its server is disabled, and the client bound afresh', () => {
+    const r = recorded('persistence');
+    const tl = new StateTimeline(r.events, r.initial);
+    const drop = r.events.findIndex((e) => e.kind === 'state' && e.change.what === 'lb-persist' && e.change.op === 'del');
+    expect(drop).toBeGreaterThan(0);
+    const at = (i: number): string[] => [...tl.nodeAt('lb1', i).state.persist.values()].map((p) => `${p.key} -> ${p.server}`).sort();
+    expect(at(drop - 1)).toEqual(['10.0.0.10 -> web1', '10.0.0.11 -> web2']);
+    expect(at(drop)).toEqual(['10.0.0.11 -> web2']);
+    expect(at(drop + 1)).toEqual(['10.0.0.10 -> web2', '10.0.0.11 -> web2']);
+  });
+});
