@@ -152,7 +152,7 @@ export function App({ events, title, color = true, peers, topology, initial, col
         return statePaneLines(timeline, selected!, index, ev, w, { color, picked: state.node !== null, maxRows: Math.max(3, Math.floor(h / 3)) });
       case 'topology':
         if (!drawing) return [[seg('Topology', { bold: true })], [seg('  (no topology: this trace was opened without its network)', { dim: true })]];
-        return topologyPaneLines(drawing, paths, ev, index, w, { selected, down: timeline.linksDownAt(index), color });
+        return topologyPaneLines(drawing, paths, ev, index, w, { selected, down: timeline.linksDownAt(index), color }, h);
     }
   };
 
@@ -162,8 +162,9 @@ export function App({ events, title, color = true, peers, topology, initial, col
       const leftW = Math.floor(width * 0.55);
       const rightW = width - leftW;
       const left: PaneName = state.pane === 'flow' ? 'flow' : 'packet';
-      const topo = paneLines('topology', rightW - 2, lowerH);
-      const topoH = Math.min(topo.length, Math.max(3, Math.floor(lowerH * 0.45)));
+      const topoMax = Math.max(3, Math.floor(lowerH * 0.45));
+      const topo = paneLines('topology', rightW - 2, topoMax);
+      const topoH = Math.min(topo.length, topoMax);
       const bar = (ls: Line[]): Line[] => ls.map((l) => [seg('│ ', { dim: true }), ...l]);
       const right = [...bar(topo.slice(0, topoH)), ...(topo.length > topoH ? [[seg('│ ', { dim: true }), seg(`  … ${topo.length - topoH} more lines`, { dim: true })]] : []), [seg('│', { dim: true })]];
       const rest = Math.max(1, lowerH - right.length);

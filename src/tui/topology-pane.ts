@@ -43,7 +43,7 @@ function pathInfo(hops: readonly PathHop[]): PathInfo {
 }
 
 /** The pane's lines for the event at trace index `index`. */
-export function topologyPaneLines(drawing: TopoDrawing, paths: PacketPaths, ev: TraceEvent, index: number, width: number, marks: TopologyMarks): Line[] {
+export function topologyPaneLines(drawing: TopoDrawing, paths: PacketPaths, ev: TraceEvent, index: number, width: number, marks: TopologyMarks, height = Infinity): Line[] {
   const info = pathInfo(paths.pathAt(index));
   const rewrote = new Set(info.hops.filter((h) => h.kind === 'rewrite').map((h) => h.node));
   const onLink = ev.kind === 'tx' ? { link: ev.link, from: ev.node } : null;
@@ -68,13 +68,23 @@ export function topologyPaneLines(drawing: TopoDrawing, paths: PacketPaths, ev: 
     if (marks.selected === name) segs.push(seg(' [state]', { color: 'magenta' }));
     return segs;
   };
+  const tree: Line[] = [];
+  let here = -1;
   for (const r of drawing.rows) {
+    if (r.node.name === ev.node) here = tree.length;
     if (!r.link) {
-      out.push(nodeSegs(r.node.name, r.node.kind));
+      tree.push(nodeSegs(r.node.name, r.node.kind));
       continue;
     }
-    out.push([seg(r.prefix, { dim: true }), seg(`${r.link.from.iface} `), connector(r.link.name, r.link.from.node), seg(` ${r.link.to.iface}  `), ...nodeSegs(r.node.name, r.node.kind)]);
+    tree.push([seg(r.prefix, { dim: true }), seg(`${r.link.from.iface} `), connector(r.link.name, r.link.from.node), seg(` ${r.link.to.iface}  `), ...nodeSegs(r.node.name, r.node.kind)]);
   }
-  for (const l of drawing.extra) out.push([seg('also: ', { dim: true }), seg(`${l.a.node}:${l.a.iface} `), connector(l.name, l.a.node), seg(` ${l.b.node}:${l.b.iface}`)]);
+  for (const l of drawing.extra) tree.push([seg('also: ', { dim: true }), seg(`${l.a.node}:${l.a.iface} `), connector(l.name, l.a.node), seg(` ${l.b.node}:${l.b.iface}`)]);
+  // A network taller than the pane: a window of the tree that keeps the event's node in view, with what is above and below counted.
+  const room = height - out.length;
+  if (tree.length > room && room >= 3) {
+    const rows = room - 2;
+    const start = Math.max(0, Math.min((here < 0 ? 0 : here) - Math.floor(rows / 2), tree.length - rows));
+    out.push([seg(start > 0 ? `  ↑ ${start} more rows` : '', { dim: true })], ...tree.slice(start, start + rows), [seg(start + rows < tree.length ? `  ↓ ${tree.length - start - rows} more rows` : '', { dim: true })]);
+  } else out.push(...tree);
   return out.map((l) => fit(l, width));
 }

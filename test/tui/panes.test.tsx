@@ -316,3 +316,31 @@ describe('the HTTP layer of the packet', () => {
     expect(f).toContain('Host: vip:shop');
   });
 });
+
+describe('a network taller than the topology pane', () => {
+  it('shows a window of the tree around the event, counting the rows above and below', async () => {
+    const { topologyPaneLines } = await import('../../src/tui/topology-pane.js');
+    const { drawTopology } = await import('../../src/view/topology.js');
+    const { PacketPaths } = await import('../../src/view/packet-path.js');
+    const nodes = [{ name: 'sw', kind: 'switch' }, ...Array.from({ length: 40 }, (_, i) => ({ name: `h${i}`, kind: 'host' }))];
+    const links = nodes.slice(1).map((n, i) => ({ name: `l${i}`, a: { node: n.name, iface: 'eth0' }, b: { node: 'sw', iface: `p${i}` } }));
+    const ev: TraceEvent = { kind: 'state', t: 0, seq: 0, node: 'h30', change: { what: 'note', detail: {} }, text: '' };
+    const text = (ls: readonly (readonly { text: string }[])[]): string[] => ls.map((l) => l.map((s) => s.text).join(''));
+    const lines = text(topologyPaneLines(drawTopology({ nodes, links }), new PacketPaths([ev]), ev, 0, 80, { selected: null, down: new Set(), color: false }, 12));
+    expect(lines).toHaveLength(12);
+    expect(lines[2]).toMatch(/^ {2}↑ \d+ more rows$/);
+    expect(lines[11]).toMatch(/^ {2}↓ \d+ more rows$/);
+    expect(lines.some((l) => / h30 \[host\] ◆ here$/.test(l))).toBe(true);
+    const above = Number(/↑ (\d+)/.exec(lines[2]!)![1]);
+    const below = Number(/↓ (\d+)/.exec(lines[11]!)![1]);
+    expect(above + 8 + below).toBe(41);
+  });
+
+  it('an empty trace ignores the pane, filter and node keys too', async () => {
+    const r = recorded('one-arm-bug');
+    const { press, frame } = mount(<App events={[]} title="nothing" topology={r.topology} initial={r.initial} color={false} columns={80} rows={24} />, []);
+    for (const k of ['\t', 's', 'S', '/', 'x', KEY.enter, KEY.escape, 'f', '\t']) await press(k);
+    expect(frame()).toContain('The trace is empty');
+    expect(frame().split('\n')).toHaveLength(23);
+  });
+});
