@@ -26,6 +26,8 @@ export interface StatePaneOptions {
 }
 
 const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Nanoseconds as whole seconds when they are, else to the millisecond ("30s", "29.5s"). */
+const fmtSeconds = (ns: number): string => `${Number((ns / 1e9).toFixed(3))}s`;
 const fmtPrefix = (p: number, len: number): string => (len === 0 ? 'default' : `${fmtIp(p)}/${len}`);
 
 /** One table of the pane: a title and its rows, each with the key of the entry it shows. */
@@ -50,8 +52,9 @@ function sections(s: NodeState, now: number): Section[] {
   add('Persistence', 'persist', s.persist, (a, b) => cmp(a.service, b.service) || cmp(a.key, b.key), (p) => `${p.service} ${p.key} -> ${p.server}`);
   add('VRRP', 'vrrp', s.vrrp, (a, b) => a.vrid - b.vrid, (v) => `vrid ${v.vrid} on ${v.iface} ${v.state.toUpperCase()} priority ${v.priority}`);
   add('DNS cache', 'dns', s.dns, () => 0, (d) => {
-    const left = d.since < 0 ? '' : `, ${Math.max(0, Math.ceil(d.ttl - (now - d.since) / 1e9))}s left`;
-    return `${d.name} -> ${d.addrs.map(fmtIp).join(' ') || '(no address)'} ttl ${d.ttl}s${left}`;
+    const ttl = d.ttl < 0 ? 'kept forever' : `ttl ${fmtSeconds(d.ttl)}`;
+    const left = d.ttl < 0 || d.since < 0 ? '' : `, ${fmtSeconds(Math.max(0, d.ttl - (now - d.since)))} left`;
+    return `${d.name} -> ${d.addrs.map(fmtIp).join(' ') || '(no address)'} ${ttl}${left}`;
   });
   add('NAT (conntrack)', 'nat', s.nat, () => 0, (k) => k);
   add('ARP cache (ip neigh)', 'arp', s.arp, (a, b) => cmp(a.iface, b.iface) || a.ip - b.ip, (n) => `${fmtIp(n.ip)} dev ${n.iface}${n.mac !== null ? ` lladdr ${fmtMac(n.mac)}` : ''} ${n.state.toUpperCase()}`);

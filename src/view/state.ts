@@ -83,7 +83,7 @@ export interface PersistRow {
 export interface VrrpRow {
   readonly vrid: number;
   readonly iface: string;
-  readonly state: 'init' | 'backup' | 'master';
+  readonly state: Extract<StateChange, { what: 'vrrp' }>['state'];
   readonly priority: number;
 }
 
@@ -91,6 +91,7 @@ export interface VrrpRow {
 export interface DnsRow {
   readonly name: string;
   readonly addrs: readonly number[];
+  /** Time to live in ns, as the resolver traces it; negative: kept forever. */
   readonly ttl: number;
   /** Simulated time (ns) it was cached; -1 for one configured before the run. */
   readonly since: number;
@@ -239,8 +240,9 @@ export function applyChange(s: NodeState, c: StateChange, t: number): void {
       s.vrrp.set(key, { vrid: c.vrid, iface: c.iface, state: c.state, priority: c.priority });
       return;
     case 'dns-cache':
+      // Any other op (a lookup answered from the entry) leaves the cache as it is.
       if (c.op === 'del') s.dns.delete(key);
-      else s.dns.set(key, { name: c.name, addrs: c.addrs, ttl: c.ttl, since: t });
+      else if (c.op === 'add') s.dns.set(key, { name: c.name, addrs: c.addrs, ttl: c.ttl, since: t });
       return;
     case 'link':
     case 'iface':

@@ -212,7 +212,7 @@ describe('state kinds no built-in scenario emits yet (hand-made trace)', () => {
     { what: 'lb-persist', op: 'add', service: 'shop', key: '10.0.0.10', server: 'web2' },
     { what: 'vrrp', vrid: 7, iface: 'eth0', state: 'master', priority: 150 },
     { what: 'addr', op: 'add', iface: 'eth0', addr: vip, len: 24 },
-    { what: 'dns-cache', op: 'add', name: 'shop.example', addrs: [vip], ttl: 30 },
+    { what: 'dns-cache', op: 'add', name: 'shop.example', addrs: [vip], ttl: 30e9 },
     { what: 'vrrp', vrid: 7, iface: 'eth0', state: 'backup', priority: 150 },
   ];
   const events: TraceEvent[] = changes.map((change, i) => ({ kind: 'state', t: i * 1e9, seq: i, node: 'lb1', change, text: `change ${i}` }));

@@ -109,7 +109,7 @@ describe('state kinds of health checks, persistence, VRRP, moving addresses and 
     st('lb1', { what: 'vrrp', vrid: 7, iface: 'eth0', state: 'backup', priority: 100 }),
     st('lb1', { what: 'vrrp', vrid: 7, iface: 'eth0', state: 'master', priority: 100 }),
     st('lb1', { what: 'addr', op: 'add', iface: 'eth0', addr: vip, len: 24 }),
-    st('client', { what: 'dns-cache', op: 'add', name: 'shop.example', addrs: [vip, ip('10.0.1.101')], ttl: 30 }),
+    st('client', { what: 'dns-cache', op: 'add', name: 'shop.example', addrs: [vip, ip('10.0.1.101')], ttl: 30e9 }),
     st('lb1', { what: 'lb-health', service: 'shop', server: 'web1', health: 'up', check: 'http GET /health', reason: 'status 200' }),
     st('lb1', { what: 'lb-persist', op: 'del', service: 'shop', key: '10.0.0.10', server: 'web2' }),
     st('lb1', { what: 'addr', op: 'del', iface: 'eth0', addr: vip, len: 24 }),
@@ -135,7 +135,7 @@ describe('state kinds of health checks, persistence, VRRP, moving addresses and 
   });
 
   it('a resolver cache entry records when it was cached, and is dropped', () => {
-    expect([...tl.nodeAt('client', 6).state.dns.values()]).toEqual([{ name: 'shop.example', addrs: [vip, ip('10.0.1.101')], ttl: 30, since: events[6]!.t }]);
+    expect([...tl.nodeAt('client', 6).state.dns.values()]).toEqual([{ name: 'shop.example', addrs: [vip, ip('10.0.1.101')], ttl: 30e9, since: events[6]!.t }]);
     expect(tl.nodeAt('client', 11).state.dns.size).toBe(0);
   });
 
