@@ -192,7 +192,10 @@ function filterKey(s: TuiState, input: string, key: KeyPress, ctx: KeyContext, s
     const err = ctx.filterError(f);
     if (err !== null) return { ...done, message: err };
     const next = ctx.shown(s.verbose, f);
-    if (next.length === 0) return { ...done, message: `no event matches "${f}"; the filter is unchanged` };
+    if (next.length === 0) {
+      const rx = !s.verbose && /(^|,)\s*kind=rx\s*(,|$)/.test(f) ? ' (v lists receptions)' : '';
+      return { ...done, message: `no event matches "${f}"; the filter is unchanged${rx}` };
+    }
     const at = shown.length ? shown[pos]! : 0;
     return { ...done, filter: f, cursor: positionOf(next, at), message: f === '' ? 'filter cleared: every event listed' : `${next.length} events match ${f} (Esc clears)` };
   }

@@ -107,6 +107,11 @@ describe('/ filters the list', () => {
     expect(f).toContain('"colour=red" is not a filter term; write node=NAME');
     f = await press('/', ...type('node=nobody'), KEY.enter);
     expect(f).toContain('no event matches "node=nobody"; the filter is unchanged');
+    f = await press('/', ...type('kind=rx'), KEY.enter);
+    expect(f).toContain('no event matches "kind=rx"; the filter is unchanged (v lists receptions)');
+    f = await press('v', '/', ...type('kind=rx'), KEY.enter);
+    expect(f).toMatch(/\d+ events match kind=rx/);
+    f = await press(KEY.escape, 'v');
     f = await press('/', ...type('kind=rewrite'), KEY.escape);
     expect(f).not.toContain('filter:');
     expect(f.split('\n')[0]).not.toContain('filter');
