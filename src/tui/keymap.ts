@@ -32,6 +32,8 @@ export interface TuiState {
   readonly filter: string;
   /** The node the state pane shows, or null to follow the current event's node. */
   readonly node: string | null;
+  /** Whether the packet pane shows the frame's bytes instead of its layers. */
+  readonly hex: boolean;
   /** A one-line note in place of the key hints ("no drop after this event"). */
   readonly message: string | null;
   readonly playing: boolean;
@@ -41,7 +43,7 @@ export interface TuiState {
 }
 
 /** The state the TUI opens in: the first event, paused. */
-export const INITIAL_STATE: TuiState = { cursor: 0, verbose: false, help: false, pane: 'packet', prompt: null, filterInput: null, filter: '', node: null, message: null, playing: false, speed: 2, quit: false };
+export const INITIAL_STATE: TuiState = { cursor: 0, verbose: false, help: false, pane: 'packet', prompt: null, filterInput: null, filter: '', node: null, hex: false, message: null, playing: false, speed: 2, quit: false };
 
 /** What the key handler reads besides the state. */
 export interface KeyContext {
@@ -134,6 +136,8 @@ export function reduce(s: TuiState, a: TuiAction, ctx: KeyContext): TuiState {
     case 's':
     case 'S':
       return selectNode(s, ctx, input === 's' ? 1 : -1);
+    case 'x':
+      return { ...s, hex: !s.hex, pane: s.pane === 'flow' || (!ctx.wide && s.pane !== 'packet') ? 'packet' : s.pane, message: null };
   }
   if (key.tab) return { ...s, pane: nextPane(s.pane, ctx.wide), message: null };
   if (key.escape && s.filter !== '') {

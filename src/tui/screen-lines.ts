@@ -9,6 +9,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
 import { summarizeLayer } from '../wire/summary.js';
 import { changesOf, explanationOf, KIND_COLOR, KIND_LABEL, shownFrame, summaryOf, whereOf } from './event-text.js';
+import { hexLines } from './hex-view.js';
 import { layersOf, packetLayers } from './packet-layers.js';
 import { fit, pack, seg, wrapWords, type Line, type Segment } from './segments.js';
 
@@ -70,6 +71,8 @@ export interface DetailOptions {
   readonly color: boolean;
   /** "node:iface" -> the label at the other end of its link. */
   readonly peers?: ReadonlyMap<string, string>;
+  /** Show the frame's bytes as a hex dump instead of its layers. */
+  readonly hex?: boolean;
 }
 
 /** Every line of the detail of one event, fitted to `width` (the caller cuts them to its height). */
@@ -91,6 +94,7 @@ export function detailLines(ev: TraceEvent, width: number, opts: DetailOptions):
     return out.map((l) => fit(l, width));
   }
   const before = ev.kind === 'rewrite' ? ev.before.eth : undefined;
+  if (opts.hex) return [...out, ...hexLines(frame.eth, width, { color: opts.color, before })].map((l) => fit(l, width));
   const raw = layersOf(frame.eth);
   packetLayers(frame.eth, before).forEach((layer, i) => {
     const head: Segment[] = [seg(`${layer.title}`, { bold: true, color: 'white' }), seg(`  ${layer.summary ?? summarizeLayer(raw[i]!)}`, { dim: true })];
