@@ -8,7 +8,11 @@
  */
 import { fmtIp } from '../wire/addr.js';
 import type { Ipv4Addr } from '../wire/types.js';
+import type { StateChange } from '../trace/events.js';
 import type { LbService, LoadBalancer } from './node.js';
+
+/** What a counters-only trace is given: the count is kept, nothing is formatted (as tcp-conn.ts does). */
+const UNRECORDED: StateChange = Object.freeze({ what: 'note', detail: Object.freeze({}) }) as StateChange;
 
 /** Traces the entry a lookup dropped (expired, or its server down or disabled); nothing for a hit or a miss. */
 export function traceLookupDrop(lb: LoadBalancer, svc: LbService): void {
@@ -16,6 +20,7 @@ export function traceLookupDrop(lb: LoadBalancer, svc: LbService): void {
   if (!p) return;
   const d = p.explain();
   if (d.outcome !== 'expired' && d.outcome !== 'server-unavailable') return;
+  if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
   const key = fmtIp(p.keyOf(d.client));
   lb.net.trace.state(lb.name, { what: 'lb-persist', op: 'del', service: svc.cfg.name, key, server: d.server ?? '' }, () => `${lb.name} drops the persistence entry ${key} -> ${d.server}: ${d.sentence}`);
 }
@@ -24,6 +29,7 @@ export function traceLookupDrop(lb: LoadBalancer, svc: LbService): void {
 export function traceBind(lb: LoadBalancer, svc: LbService, client: Ipv4Addr, server: string): void {
   const p = svc.persist;
   if (!p) return;
+  if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
   const key = fmtIp(p.keyOf(client));
   lb.net.trace.state(
     lb.name,
