@@ -19,7 +19,7 @@ export const KEYS: readonly KeyHelp[] = [
   { keys: '/', does: 'filter: node=web1,proto=tcp,kind=drop,flow=2; empty clears' },
   { keys: 'Esc', does: 'clear the filter (the current event stays current)' },
   { keys: 'tab', does: 'lower pane: packet, state, topology, flow (wide: packet, flow)' },
-  { keys: 'x', does: "the frame's bytes as a hex dump, rewritten bytes marked (x again: layers)" },
+  { keys: 'x', does: "the frame's bytes in hex, those a rewrite changed marked" },
   { keys: 'f', does: "the current event's flow as a ladder diagram (f again: packet)" },
   { keys: 's  S', does: "state pane: next / previous node (then the event's own again)" },
   { keys: 'space', does: 'play / pause (one event a step)' },

@@ -379,3 +379,25 @@ describe('x: the bytes', () => {
     expect(await press('x')).toMatch(/^IPv4 /m);
   });
 });
+
+describe('a link that goes down', () => {
+  it('is drawn cut in the topology from its event on, and whole again before it', async () => {
+    const r = recorded('one-arm-bug');
+    const link = r.topology.links.find((l) => l.a.node === 'web1' || l.b.node === 'web1')!;
+    const events: TraceEvent[] = [
+      { kind: 'state', t: 0, seq: 0, node: 'client', change: { what: 'note', detail: {} }, text: 'start' },
+      { kind: 'state', t: 1e9, seq: 1, node: link.a.node, change: { what: 'link', link: link.name, up: false }, text: `link ${link.name} is down` },
+      { kind: 'state', t: 2e9, seq: 2, node: link.a.node, change: { what: 'link', link: link.name, up: true }, text: `link ${link.name} is up` },
+    ];
+    const { press } = mount(<App events={events} title="cut" topology={r.topology} initial={r.initial} color={false} columns={80} rows={24} />, events);
+    const row = /^ +├─ p3 (\S+) eth0 {2}web1 \[host\]/m;
+    let f = await press('\t', '\t');
+    expect(row.exec(f)![1]).toBe('───');
+    f = await press('l');
+    expect(row.exec(f)![1]).toBe('─x─');
+    f = await press('l');
+    expect(row.exec(f)![1]).toBe('───');
+    f = await press('h');
+    expect(row.exec(f)![1]).toBe('─x─');
+  });
+});
