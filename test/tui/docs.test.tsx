@@ -1,27 +1,43 @@
 /**
  * The screens quoted in docs/tui.md are the screens the TUI draws: each
  * one is drawn again here with the same scenario, size and keys, and must
- * match the page line for line (trailing spaces aside). When the UI
- * changes, recapture them (docs/tui.md says how they were made).
+ * match the page line for line (trailing spaces aside). When the UI or a
+ * scenario changes on purpose, `UPDATE_TUI_DOCS=1 npx vitest run
+ * test/tui/docs.test.tsx` writes the new screens into the page (check the
+ * prose around them still holds).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cleanup, render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/App.js';
 import { recorded, tick } from './helpers.js';
 
 afterEach(() => cleanup());
 
-const DOC = readFileSync('docs/tui.md', 'utf8');
+let DOC = readFileSync('docs/tui.md', 'utf8');
+const UPDATE = process.env['UPDATE_TUI_DOCS'] === '1';
+afterAll(() => {
+  if (UPDATE) writeFileSync('docs/tui.md', DOC);
+});
 
-/** The first code block after a heading of the page. */
-function blockAfter(heading: string, nth = 0): string[] {
+/** Where the nth code block after a heading of the page lies: [start, end) of its inside. */
+function blockSpan(heading: string, nth: number): [number, number] {
   const at = DOC.indexOf(`\n${heading}\n`);
   if (at < 0) throw new Error(`docs/tui.md has no heading "${heading}"`);
-  const blocks = DOC.slice(at).split('\n```\n');
-  // blocks[1], [3], ... are the insides of code blocks (an opening fence has no language here).
-  const inside = blocks[1 + 2 * nth]!;
-  return trim(inside.split('\n'));
+  let from = at;
+  for (let i = 0; ; i++) {
+    const open = DOC.indexOf('\n```\n', from); // an opening fence here has no language
+    const close = DOC.indexOf('\n```\n', open + 5);
+    if (open < 0 || close < 0) throw new Error(`docs/tui.md has no code block ${nth + 1} after "${heading}"`);
+    if (i === nth) return [open + 5, close];
+    from = close + 5;
+  }
+}
+
+/** The lines of the nth code block after a heading. */
+function blockAfter(heading: string, nth = 0): string[] {
+  const [a, b] = blockSpan(heading, nth);
+  return trim(DOC.slice(a, b).split('\n'));
 }
 
 function trim(lines: string[]): string[] {
@@ -55,7 +71,12 @@ describe('the screens in docs/tui.md', () => {
   ];
   for (const [heading, nth, name, columns, rows, keys] of cases) {
     it(`${heading.replace(/^#+ /, '')}${nth ? ` (${nth + 1})` : ''}: ${name} at ${columns}x${rows}`, async () => {
-      expect(await screen(name, columns, rows, keys)).toEqual(blockAfter(heading, nth));
+      const drawn = await screen(name, columns, rows, keys);
+      if (UPDATE) {
+        const [a, b] = blockSpan(heading, nth);
+        DOC = DOC.slice(0, a) + drawn.join('\n') + DOC.slice(b);
+      }
+      expect(drawn).toEqual(blockAfter(heading, nth));
     });
   }
 });
