@@ -6,14 +6,18 @@
  * entries (conntrack), a load balancer's servers with their health, its
  * connection table and persistence entries (`ipvsadm -Ln`, `-Lnc`,
  * `--persistent-conn`), VRRP instances and a resolver's cache. The row the
- * current event changed is highlighted. Tables that change as packets flow
+ * current event changed is highlighted (`*` without colour), and the rows
+ * about the current packet (its LB connection, its socket, its NAT entry)
+ * are marked `›`. Tables that change as packets flow
  * come first and the configuration (addresses, routes) last, so a short
  * pane at 80x24 shows what moves.
  */
 import type { StateEvent, TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
 import { fmtIp, fmtMac } from '../wire/addr.js';
+import { tupleOf } from '../view/flows.js';
 import { rowOf, type NodeState, type StateTimeline } from '../view/state.js';
+import { framesOf } from './event-text.js';
 import { fit, seg, wrapWords, type Line } from './segments.js';
 
 /** Options of the state pane. */
@@ -60,10 +64,36 @@ function sections(s: NodeState, now: number): Section[] {
   add('ARP cache (ip neigh)', 'arp', s.arp, (a, b) => cmp(a.iface, b.iface) || a.ip - b.ip, (n) => `${fmtIp(n.ip)} dev ${n.iface}${n.mac !== null ? ` lladdr ${fmtMac(n.mac)}` : ''} ${n.state.toUpperCase()}`);
   add('MAC table (bridge fdb)', 'macs', s.macs, (a, b) => a.vlan - b.vlan || a.mac - b.mac, (m) => `${fmtMac(m.mac)} vlan ${m.vlan} port ${m.port}`);
   // ss prints the state first; the key is the connection's name.
-  add('TCP sockets (ss -t)', 'tcp', s.tcp, () => 0, (st, conn) => `${st.padEnd(11)} ${conn}`);
+  add('TCP sockets (ss -t)', 'tcp', s.tcp, () => 0, (st, conn) => `${st.padEnd(12)} ${conn}`);
   add('Addresses (ip addr)', 'addrs', s.addrs, (a, b) => cmp(a.iface, b.iface), (a) => `${a.iface.padEnd(5)} ${fmtIp(a.addr)}/${a.len}`);
   add('Routes (ip route)', 'routes', s.routes, (a, b) => b.len - a.len || cmp(a.prefix, b.prefix), (r) => `${fmtPrefix(r.prefix, r.len)}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.iface}`);
   return out;
+}
+
+/** The "ip:port" pairs of the packets an event is about (both frames of a rewrite; a tunnel's inner packet). */
+function endpointsOf(ev: TraceEvent): [string, string][] {
+  const out: [string, string][] = [];
+  for (const f of framesOf(ev)) {
+    const t = tupleOf(f.eth);
+    if (t && (t.proto === 'tcp' || t.proto === 'udp')) out.push([`${fmtIp(t.src)}:${t.sport}`, `${fmtIp(t.dst)}:${t.dport}`]);
+  }
+  return out;
+}
+
+const has = (text: string, endpoint: string): boolean => {
+  const i = text.indexOf(endpoint);
+  return i >= 0 && !/[0-9]/.test(text.charAt(i + endpoint.length)) && !/[0-9.]/.test(text.charAt(i - 1));
+};
+
+/**
+ * Whether a row is about the current packet: an LB connection whose client
+ * is one of its ends, or a socket or NAT entry that names both its ends
+ * (so a server's other connections to the same port are not marked).
+ */
+function related(table: keyof NodeState, text: string, ends: readonly [string, string][]): boolean {
+  if (table === 'conns') return ends.some(([a, b]) => has(text, a) || has(text, b));
+  if (table === 'tcp' || table === 'nat') return ends.some(([a, b]) => has(text, a) && has(text, b));
+  return false;
 }
 
 /** The lines of the state pane for `node` at trace index `index`. */
@@ -81,6 +111,7 @@ export function statePaneLines(timeline: StateTimeline, node: string, index: num
   const touched = here ? rowOf(here.change) : null;
   if (here && here.change.what !== 'note') for (const l of wrapWords(`this event: ${here.text}`, width - 2, 4)) out.push([seg(`  ${l}`, { color: 'magenta' })]);
   const secs = sections(state, ev.t);
+  const ends = endpointsOf(ev);
   if (secs.length === 0) {
     out.push([seg('  Nothing yet: no address, route, cache entry or table entry at this instant.', { dim: true })]);
     return out.map((l) => fit(l, width));
@@ -96,8 +127,9 @@ export function statePaneLines(timeline: StateTimeline, node: string, index: num
       rows = rows.slice(start, start + maxRows - 1);
     }
     for (const r of rows) {
-      const on = r.key === hit;
-      out.push(on ? [seg(opts.color ? '  ' : ' *'), seg(r.text, { color: 'yellow', bold: true, inverse: opts.color })] : [seg(`  ${r.text}`)]);
+      if (r.key === hit) out.push([seg(opts.color ? '  ' : ' *'), seg(r.text, { color: 'yellow', bold: true, inverse: opts.color })]);
+      else if (ends.length && related(sec.table, r.text, ends)) out.push([seg(' ›', { color: 'cyan', bold: true }), seg(r.text, { color: 'cyan' })]);
+      else out.push([seg(`  ${r.text}`)]);
     }
     if (rows.length < sec.rows.length) out.push([seg(`  … ${sec.rows.length - rows.length} more`, { dim: true })]);
   }

@@ -147,7 +147,7 @@ describe('tab, the state pane and s', () => {
     expect(f).toContain('default via 10.0.1.1 dev eth0');
     expect(f).toMatch(/^LB servers \(ipvsadm -Ln\) +2$/m);
     expect(f).toContain('shop web1 enabled weight 1');
-    expect(f).toMatch(/^ {2}shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV$/m);
+    expect(f).toMatch(/^ ›shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV$/m); // the connection of this packet
     const atDnat = f;
     // Back before the scheduling: no connection; the event that adds it is highlighted when it is current.
     const screens = [atDnat];
@@ -156,6 +156,21 @@ describe('tab, the state pane and s', () => {
     expect(flat(screens[2]!)).toContain('this event: lb1 schedules 10.0.0.10');
     expect(screens[3]).not.toContain('LB connections');
     for (let i = 2; i >= 0; i--) expect(await press('l')).toBe(screens[i]);
+  });
+
+  it("marks the rows about the current packet: web1's socket for the client's ACK; none at the client for web1's SYN-ACK (the one-arm bug)", async () => {
+    const { press } = open('one-arm-bug', { columns: 80, rows: 40 });
+    // The SYN is delivered before web1 makes its socket; the next segment (the client's RST, since it had no socket) finds it.
+    let f = await press('/node=web1,kind=deliver,proto=tcp\r', KEY.home, '\t');
+    expect(f).toMatch(/^State of web1/m);
+    expect(f).not.toContain('TCP sockets');
+    f = await press('l');
+    expect(f).toMatch(/^> .*DELIVER web1 +to tcp 10\.0\.1\.11:80 <- 10\.0\.0\.10:\d+/m);
+    expect(f).toMatch(/^ ›SYN_RECEIVED +10\.0\.1\.11:80->10\.0\.0\.10:\d+$/m);
+    f = await press(KEY.escape, '/node=client,kind=drop\r');
+    expect(f).toMatch(/^State of client/m);
+    expect(f).toMatch(/^ {2}SYN_SENT +10\.0\.0\.10:\d+->10\.0\.1\.100:80$/m); // its socket names the VIP, not web1: not this packet's
+    expect(f).not.toContain(' ›');
   });
 
   it('the state of a switch is its MAC table; of the client, its ARP cache and TCP socket', async () => {
@@ -250,7 +265,7 @@ describe('a wide terminal', () => {
     expect(f).toMatch(/^REWRITE lb1 .*│ Topology/m);
     expect(f).toMatch(/^IPv4 .*│/m);
     expect(f).toMatch(/│ State of lb1 after event/);
-    expect(f).toMatch(/│ +shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV/);
+    expect(f).toMatch(/│ +›shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV/);
     // tab switches the left pane between packet and flow; the right one stays.
     const g = await press('\t');
     expect(g).toMatch(/^Flow 1 of the current event.*│ Topology/m);
