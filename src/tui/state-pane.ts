@@ -1,11 +1,11 @@
 /**
  * The state pane: what one node holds at the current event, rebuilt from
  * the trace (src/view/state.ts), in the words of the Linux tools that show
- * it: addresses (`ip addr`), routes (`ip route`), the ARP cache (`ip
- * neigh`), a switch's MAC table (`bridge fdb`), TCP sockets (`ss -t`), NAT
- * entries (conntrack), a load balancer's servers with their health, its
- * connection table and persistence entries (`ipvsadm -Ln`, `-Lnc`,
- * `--persistent-conn`), VRRP instances and a resolver's cache. The row the
+ * it where lblab has the same facts: addresses (`ip addr`), routes (`ip
+ * route`), the ARP cache (`ip neigh`), a switch's MAC table (`bridge
+ * fdb`); and TCP sockets, NAT entries, a load balancer's servers with their
+ * health, its connection table and persistence entries, VRRP instances and
+ * a resolver's cache. The row the
  * current event changed is highlighted (`*` without colour), and the rows
  * about the current packet (its LB connection, its socket, its NAT entry)
  * are marked `›`. Tables that change as packets flow
@@ -49,10 +49,10 @@ function sections(s: NodeState, now: number): Section[] {
     out.push({ title, table, rows });
   };
   add('Down', 'down', s.down, () => 0, (what, name) => `${what} ${name} is down`);
-  add('LB servers (ipvsadm -Ln)', 'servers', s.servers, () => 0, (r) =>
+  add('LB servers', 'servers', s.servers, () => 0, (r) =>
     `${r.service} ${r.server} ${r.state} weight ${r.weight}` + (r.health === null ? '' : ` health ${r.health.toUpperCase()}${r.check ? ` (${r.check}${r.reason ? `: ${r.reason}` : ''})` : ''}`),
   );
-  add('LB connections (ipvsadm -Lnc)', 'conns', s.conns, (a, b) => cmp(a.service, b.service) || cmp(a.client, b.client), (c) => `${c.service} ${c.client} -> ${c.server} ${c.state}`);
+  add('LB connections', 'conns', s.conns, (a, b) => cmp(a.service, b.service) || cmp(a.client, b.client), (c) => `${c.service} ${c.client} -> ${c.server} ${c.state}`);
   add('Persistence', 'persist', s.persist, (a, b) => cmp(a.service, b.service) || cmp(a.key, b.key), (p) => `${p.service} ${p.key} -> ${p.server}`);
   add('VRRP', 'vrrp', s.vrrp, (a, b) => a.vrid - b.vrid, (v) => `vrid ${v.vrid} on ${v.iface} ${v.state.toUpperCase()} priority ${v.priority}`);
   add('DNS cache', 'dns', s.dns, () => 0, (d) => {
@@ -62,9 +62,9 @@ function sections(s: NodeState, now: number): Section[] {
   });
   add('NAT (conntrack)', 'nat', s.nat, () => 0, (k) => k);
   add('ARP cache (ip neigh)', 'arp', s.arp, (a, b) => cmp(a.iface, b.iface) || a.ip - b.ip, (n) => `${fmtIp(n.ip)} dev ${n.iface}${n.mac !== null ? ` lladdr ${fmtMac(n.mac)}` : ''} ${n.state.toUpperCase()}`);
-  add('MAC table (bridge fdb)', 'macs', s.macs, (a, b) => a.vlan - b.vlan || a.mac - b.mac, (m) => `${fmtMac(m.mac)} vlan ${m.vlan} port ${m.port}`);
+  add('MAC table (bridge fdb)', 'macs', s.macs, (a, b) => a.vlan - b.vlan || a.mac - b.mac, (m) => `${fmtMac(m.mac)} dev ${m.port} vlan ${m.vlan}`);
   // ss prints the state first; the key is the connection's name.
-  add('TCP sockets (ss -t)', 'tcp', s.tcp, () => 0, (st, conn) => `${st.padEnd(12)} ${conn}`);
+  add('TCP sockets', 'tcp', s.tcp, () => 0, (st, conn) => `${st.padEnd(12)} ${conn}`);
   add('Addresses (ip addr)', 'addrs', s.addrs, (a, b) => cmp(a.iface, b.iface), (a) => `${a.iface.padEnd(5)} ${fmtIp(a.addr)}/${a.len}`);
   add('Routes (ip route)', 'routes', s.routes, (a, b) => b.len - a.len || cmp(a.prefix, b.prefix), (r) => `${fmtPrefix(r.prefix, r.len)}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.iface}`);
   return out;

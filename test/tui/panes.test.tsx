@@ -145,7 +145,7 @@ describe('tab, the state pane and s', () => {
     expect(f).toMatch(/^Addresses \(ip addr\) +3$/m);
     expect(f).toContain('eth0  10.0.1.100/24');
     expect(f).toContain('default via 10.0.1.1 dev eth0');
-    expect(f).toMatch(/^LB servers \(ipvsadm -Ln\) +2$/m);
+    expect(f).toMatch(/^LB servers +2$/m);
     expect(f).toContain('shop web1 enabled weight 1');
     expect(f).toMatch(/^ ›shop 10\.0\.0\.10:\d+ -> web1 SYN_RECV$/m); // the connection of this packet
     const atDnat = f;
@@ -178,7 +178,7 @@ describe('tab, the state pane and s', () => {
     let f = await press('\t', 'l', 'l', 'l');
     expect(f).toMatch(/^State of sw1/m);
     expect(f).toMatch(/^MAC table \(bridge fdb\) +1$/m);
-    expect(f).toMatch(/^ \*00:00:00:00:00:01 vlan 1 port p2$/m);
+    expect(f).toMatch(/^ \*00:00:00:00:00:01 dev p2 vlan 1$/m);
     f = await press(KEY.home);
     expect(f).toMatch(/^State of client after event 0/m);
     expect(f).toMatch(/^ \*SYN_SENT +10\.0\.0\.10:\d+->10\.0\.1\.100:80$/m);
