@@ -182,6 +182,7 @@ export function rowOf(c: StateChange): { readonly table: keyof NodeState; readon
       return { table: 'down', key: c.link };
     case 'iface':
       return { table: 'down', key: c.iface };
+    case 'http': // a request handled: an event in the list, not a table entry
     case 'note':
       return null;
   }
