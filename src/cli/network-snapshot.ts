@@ -46,6 +46,16 @@ export function initialStateOf(net: Network): InitialRecord[] {
           const m = svc.monitors[i];
           if (m) add(n.name, { what: 'lb-health', service: svc.cfg.name, server: b.name, health: m.up ? 'up' : 'down', check: m.cfg.kind, reason: '' });
         });
+      // An L7 proxy's pools, named "<proxy>/<pool>" as their lb-server and lb-health events name them.
+      for (const px of n.proxies.values())
+        for (const pool of px.pools) {
+          const service = `${px.cfg.name}/${pool.cfg.name}`;
+          pool.backends.forEach((b, i) => {
+            add(n.name, { what: 'lb-server', service, server: b.name, state: b.state, weight: b.weight });
+            const m = pool.monitors[i];
+            if (m) add(n.name, { what: 'lb-health', service, server: b.name, health: m.up ? 'up' : 'down', check: m.cfg.kind, reason: '' });
+          });
+        }
     }
   }
   for (const l of net.links.values()) if (!l.up) add(l.a.node.name, { what: 'link', link: l.name, up: false });

@@ -200,3 +200,19 @@ describe('health checks and persistence from a real run', () => {
     expect(at(drop + 1)).toEqual(['10.0.0.10 -> web2', '10.0.0.11 -> web2']);
   });
 });
+
+describe('an L7 proxy', () => {
+  it("starts with its pools' servers, named <proxy>/<pool> as their events name them", () => {
+    const r = recorded('l7-path-routing');
+    const tl = new StateTimeline(r.events, r.initial);
+    expect([...tl.nodeAt('lb1', -1).state.servers.values()].map((s) => `${s.service} ${s.server} ${s.state}`).sort()).toEqual([
+      'shop/checkout checkout1 enabled',
+      'shop/default web1 enabled',
+      'shop/images img1 enabled',
+      'shop/static static1 enabled',
+    ]);
+    // Every lb-server event of the run names a server the configuration has.
+    const known = new Set([...tl.nodeAt('lb1', -1).state.servers.keys()]);
+    for (const e of r.events) if (e.kind === 'state' && e.change.what === 'lb-server') expect(known.has(`${e.change.service}/${e.change.server}`)).toBe(true);
+  });
+});
