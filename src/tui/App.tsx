@@ -145,7 +145,7 @@ export function App({ events, title, color = true, peers, topology, initial, col
     const ev = current!;
     switch (p) {
       case 'packet':
-        return detailLines(ev, w, { color, peers, hex: state.hex });
+        return detailLines(ev, w, { color, peers, hex: state.hex, originOf: (id) => paths.originOf(id) });
       case 'flow':
         return ladderPaneLines(ladders, ev, w, h);
       case 'state':

@@ -2,13 +2,16 @@
  * A frame taken apart layer by layer for the detail pane: Ethernet, then
  * ARP or IPv4, then TCP, UDP or ICMP (or the inner IPv4 of a tunnel and
  * what it carries), each with every header field from `fieldsOf`, and an
- * HTTP message a TCP segment starts with. Given
+ * HTTP message a TCP segment starts with, or the DNS message of a UDP/53
+ * datagram. Given
  * the frame as it was before a rewrite, a field whose value differs is
  * marked with its earlier value, so the pane can show `before -> after`.
  */
 import type { Ethernet, Layer } from '../wire/types.js';
 import { fieldsOf } from '../wire/summary.js';
 import { latin1Text } from '../wire/http.js';
+import { decodeDns, DNS_FLAG, DNS_PORT, DNS_TYPE, dnsOpcode, dnsRcode, dnsRcodeName, dnsTypeName, isDnsResponse, summarizeDns, type DnsRecord } from '../wire/dns.js';
+import { fmtIp } from '../wire/addr.js';
 
 /** One field of a layer, with its value before the rewrite when the rewrite changed it. */
 export interface LayerField {
@@ -106,6 +109,34 @@ export function packetLayers(eth: Ethernet, before?: Ethernet): PacketLayer[] {
     return { title, fields, added: then !== null && !same };
   });
   const last = now[now.length - 1]!;
-  const http = last.kind === 'tcp' ? httpLayer(last.payload) : null;
-  return http ? [...layers, http] : layers;
+  const app = last.kind === 'tcp' ? httpLayer(last.payload) : last.kind === 'udp' && (last.sport === DNS_PORT || last.dport === DNS_PORT) ? dnsLayer(last.payload) : null;
+  return app ? [...layers, app] : layers;
+}
+
+function recordText(r: DnsRecord): string {
+  const data = r.type === DNS_TYPE.A && r.data.length === 4 ? fmtIp(((r.data[0]! << 24) | (r.data[1]! << 16) | (r.data[2]! << 8) | r.data[3]!) >>> 0) : `${r.data.length} bytes`;
+  return `${r.name === '' ? '.' : r.name} ${dnsTypeName(r.type)} ${data} ttl ${r.ttl}`;
+}
+
+/**
+ * The DNS message a UDP/53 datagram carries, as a layer: id, flags with
+ * their names, response code, each question and each record, as dig shows
+ * them. A payload the decoder refuses is shown with its reason.
+ */
+export function dnsLayer(payload: Uint8Array): PacketLayer {
+  const d = decodeDns(payload);
+  if (!d.ok) return { title: 'DNS', fields: [{ name: 'malformed', value: `${d.error.reason} (at byte ${d.error.offset})`, before: null }], added: false, summary: `DNS malformed, ${payload.length} bytes` };
+  const m = d.value;
+  const names = (Object.keys(DNS_FLAG) as (keyof typeof DNS_FLAG)[]).filter((k) => m.flags & DNS_FLAG[k]).map((k) => k.toLowerCase());
+  const fields: LayerField[] = [
+    { name: 'id', value: `${m.id} (0x${m.id.toString(16).padStart(4, '0')})`, before: null },
+    { name: 'flags', value: `0x${m.flags.toString(16).padStart(4, '0')} (${isDnsResponse(m) ? 'response' : 'query'}${names.length ? ` ${names.join(' ')}` : ''})`, before: null },
+    { name: 'opcode', value: String(dnsOpcode(m)), before: null },
+    { name: 'rcode', value: `${dnsRcode(m)} (${dnsRcodeName(dnsRcode(m))})`, before: null },
+  ];
+  for (const q of m.questions) fields.push({ name: 'question', value: `${q.name === '' ? '.' : q.name} ${dnsTypeName(q.type)}`, before: null });
+  for (const r of m.answers) fields.push({ name: 'answer', value: recordText(r), before: null });
+  for (const r of m.authority) fields.push({ name: 'authority', value: recordText(r), before: null });
+  for (const r of m.additional) fields.push({ name: 'additional', value: recordText(r), before: null });
+  return { title: 'DNS', fields, added: false, summary: summarizeDns(m) };
 }

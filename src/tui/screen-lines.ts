@@ -71,6 +71,8 @@ export interface DetailOptions {
   readonly color: boolean;
   /** "node:iface" -> the label at the other end of its link. */
   readonly peers?: ReadonlyMap<string, string>;
+  /** The node that made a frame, by id (see PacketPaths.originOf). */
+  readonly originOf?: (frameId: number) => string | null;
   /** Show the frame's bytes as a hex dump instead of its layers. */
   readonly hex?: boolean;
 }
@@ -83,7 +85,7 @@ export function detailLines(ev: TraceEvent, width: number, opts: DetailOptions):
     seg(`${KIND_LABEL[ev.kind]} `, { color: kindColor, bold: true }),
     seg(`${whereOf(ev)}  at ${fmtTimeFixed(ev.t)}  (event ${ev.seq})`, { bold: true }),
   ]);
-  const why = explanationOf(ev, opts.peers);
+  const why = explanationOf(ev, opts.peers, opts.originOf);
   const whyStyle = ev.kind === 'drop' || ev.kind === 'rewrite' ? { color: kindColor } : {};
   for (const l of wrapWords(why, width - 2, 2)) out.push([seg(`  ${l}`, whyStyle)]);
   const changes = changesOf(ev);

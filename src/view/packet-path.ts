@@ -60,6 +60,13 @@ export class PacketPaths {
     this.eventsOf = eventsOf;
   }
 
+  /** The node of a frame's first event (the host that made it, or the node that rewrote or routed it into being), or null. */
+  originOf(id: number): string | null {
+    if (!this.eventsOf) this.build();
+    const first = this.eventsOf!.get(id)?.[0];
+    return first === undefined ? null : this.events[first]!.node;
+  }
+
   /** The frame ids of a frame's lineage: itself, then its parent, grandparent, ... */
   lineage(id: number): number[] {
     if (!this.parent) this.build();

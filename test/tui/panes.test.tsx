@@ -416,3 +416,37 @@ describe('a link that goes down', () => {
     expect(row.exec(f)![1]).toBe('─x─');
   });
 });
+
+describe('the DNS layer of the packet', () => {
+  it('a query and its answer show id, flags, question and A records as dig does', async () => {
+    const { packetLayers, dnsLayer } = await import('../../src/tui/packet-layers.js');
+    const r = recorded('dns-round-robin');
+    const udp = (e: TraceEvent): boolean => e.kind === 'tx' && e.frame.eth.payload.kind === 'ipv4' && e.frame.eth.payload.payload.kind === 'udp';
+    const q = r.events.find((e) => udp(e) && e.node === 'client1') as TxEvent;
+    const a = r.events.find((e) => udp(e) && e.node === 'dns1') as TxEvent;
+    const ql = packetLayers(q.frame.eth);
+    expect(ql.map((l) => l.title)).toEqual(['Ethernet', 'IPv4', 'UDP', 'DNS']);
+    expect(ql[3]!.summary).toBe('DNS query A shop.example');
+    const qf = ql[3]!.fields.map((f) => `${f.name} ${f.value}`);
+    expect(qf).toEqual([expect.stringMatching(/^id \d+ \(0x[0-9a-f]{4}\)$/), 'flags 0x0100 (query rd)', 'opcode 0', 'rcode 0 (NOERROR)', 'question shop.example A']);
+    const al = packetLayers(a.frame.eth)[3]!;
+    expect(al.summary).toMatch(/^DNS response A shop\.example 10\.0\.1\.\d+(,10\.0\.1\.\d+)* ttl \d+$/);
+    const af = al.fields.map((f) => `${f.name} ${f.value}`);
+    expect(af[0]).toBe(qf[0]); // the answer carries the query's id
+    expect(af[1]).toMatch(/^flags 0x8[0-9a-f]{3} \(response .*rd.*\)$/);
+    expect(af.filter((f) => f.startsWith('answer '))).toEqual(al.summary!.split(' ')[4]!.split(',').map((ip) => expect.stringMatching(new RegExp(`^answer shop\\.example A ${ip.replace(/\./g, '\\.')} ttl \\d+$`))));
+    // Bytes that are not DNS say why.
+    const bad = dnsLayer(new Uint8Array([1, 2, 3]));
+    expect(bad.summary).toBe('DNS malformed, 3 bytes');
+    expect(bad.fields[0]!.value).toMatch(/header needs 12 bytes/);
+  });
+
+  it('a switch passes on the frame a host made: the explanation names its maker', async () => {
+    const { press } = open('dns-round-robin', { columns: 100, rows: 40 });
+    let f = await press('/proto=udp,kind=tx\r', KEY.home);
+    expect(f.replace(/\s+/g, ' ')).toMatch(/client1 transmits on eth0 .*: frame #\d+ \(originated here\)/);
+    f = await press('l');
+    expect(f.replace(/\s+/g, ' ')).toMatch(/sw1 transmits on p\d .*: frame #\d+ \(originated by client1\)/);
+    expect(f).toMatch(/^DNS {2}DNS query A shop\.example$/m);
+  });
+});
