@@ -216,3 +216,20 @@ describe('an L7 proxy', () => {
     for (const e of r.events) if (e.kind === 'state' && e.change.what === 'lb-server') expect(known.has(`${e.change.service}/${e.change.server}`)).toBe(true);
   });
 });
+
+describe('a caching resolver (dns-rr-caching)', () => {
+  it('the cache entry appears when the answer is cached, and a hit leaves it as it was', () => {
+    const r = recorded('dns-rr-caching');
+    const tl = new StateTimeline(r.events, r.initial);
+    const isDns = (op: string) => (e: TraceEvent): boolean => e.kind === 'state' && e.node === 'office1' && e.change.what === 'dns-cache' && e.change.op === op;
+    const add = r.events.findIndex(isDns('add'));
+    const hit = r.events.findIndex(isDns('hit'));
+    expect(add).toBeGreaterThan(0);
+    expect(hit).toBeGreaterThan(add);
+    expect(tl.nodeAt('office1', add - 1).state.dns.size).toBe(0);
+    const cached = tl.nodeAt('office1', add).state.dns.get('shop.example')!;
+    expect(cached).toMatchObject({ name: 'shop.example', ttl: 300e9, since: r.events[add]!.t });
+    expect(cached.addrs).toHaveLength(3);
+    expect(tl.nodeAt('office1', hit).state.dns.get('shop.example')).toEqual(cached);
+  });
+});
