@@ -233,3 +233,29 @@ describe('a caching resolver (dns-rr-caching)', () => {
     expect(tl.nodeAt('office1', hit).state.dns.get('shop.example')).toEqual(cached);
   });
 });
+
+describe('a VRRP pair (vrrp-master-dies)', () => {
+  it('the VIP is on the master only while it is master, and the instance states follow', () => {
+    const r = recorded('vrrp-master-dies');
+    const tl = new StateTimeline(r.events, r.initial);
+    const vip = ip('10.0.1.100');
+    const at = (node: string, i: number): string => {
+      const s = tl.nodeAt(node, i).state;
+      const hasVip = [...s.addrs.values()].some((a) => a.addr === vip);
+      return `${[...s.vrrp.values()].map((v) => v.state).join()}${hasVip ? ' +vip' : ''}`;
+    };
+    const idx = (node: string, what: string, pred: (c: StateChange) => boolean): number => r.events.findIndex((e) => e.kind === 'state' && e.node === node && e.change.what === what && pred(e.change));
+    const master1 = idx('lb1', 'vrrp', (c) => c.what === 'vrrp' && c.state === 'master');
+    const add1 = idx('lb1', 'addr', (c) => c.what === 'addr' && c.op === 'add');
+    const del1 = idx('lb1', 'addr', (c) => c.what === 'addr' && c.op === 'del');
+    const master2 = idx('lb2', 'vrrp', (c) => c.what === 'vrrp' && c.state === 'master');
+    expect([master1, add1, del1, master2].every((i) => i > 0)).toBe(true);
+    expect(at('lb1', -1)).toBe('');
+    expect(at('lb1', master1 - 1)).toBe('backup');
+    expect(at('lb1', add1)).toBe('master +vip');
+    expect(at('lb1', del1)).toBe('master');
+    expect(at('lb1', r.events.length - 1)).toBe('init');
+    expect(at('lb2', master2 - 1)).toBe('backup');
+    expect(at('lb2', r.events.length - 1)).toBe('master +vip');
+  });
+});
