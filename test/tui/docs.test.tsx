@@ -63,6 +63,7 @@ describe('the screens in docs/tui.md', () => {
     ['### The packet', 0, 'one-arm-bug', 80, 24, ['r']],
     ['### The bytes', 0, 'one-arm-bug', 80, 30, ['r', 'x']],
     ['### The state of a node', 0, 'one-arm-bug', 80, 24, ['r', '\t']],
+    ['### The state of a node', 1, 'vrrp-master-dies', 80, 24, ['/node=lb2,kind=state\r', 'g', '13.023458524s\r', 'l', '\t']],
     ["### The topology and the packet's path", 0, 'one-arm-bug', 80, 24, ['r', '\t', '\t']],
     ["### The topology and the packet's path", 1, 'l3-ecmp', 80, 30, ['/node=web1,proto=tcp,kind=deliver\r', '\t', '\t']],
     ['### Filtering the list', 0, 'one-arm-bug', 80, 24, ['/node=client,kind=drop\r']],
