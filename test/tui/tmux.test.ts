@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -47,9 +48,9 @@ const dead = (s: string): boolean => tmux('display-message', '-p', '-t', s, '#{p
 
 afterAll(() => {
   if (!hasTmux) return;
-  const path = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
   spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-  if (path) rmSync(path, { force: true }); // tmux leaves its socket file behind
+  // tmux leaves its socket file behind; -L puts it in $TMUX_TMPDIR/tmux-UID (tmux(1)).
+  rmSync(join(process.env['TMUX_TMPDIR'] || '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
 });
 
 describe.skipIf(skip !== '')('lblab tui in tmux', () => {
