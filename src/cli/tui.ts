@@ -10,8 +10,11 @@ import { FullRecorder } from '../trace/trace.js';
 import { HopLines } from '../view/hop-lines.js';
 import { Progress, type ProgressSink } from '../view/progress.js';
 import { peersOf, runWithProgress } from './explain.js';
+import type { InitialRecord } from '../view/state.js';
+import type { Topology } from '../view/topology.js';
+import { initialStateOf, topologyOf } from './network-snapshot.js';
 import { parseSeed, parseUntil } from './options.js';
-import { buildOrReport, openScenario } from './scenarios.js';
+import { buildOrReport, DEFAULT_SCENARIO, openScenario } from './scenarios.js';
 
 /** Options of `lblab tui`, as commander parses them. */
 export interface TuiOptions {
@@ -40,6 +43,10 @@ export interface TuiRun {
   readonly seed: number;
   readonly events: readonly TraceEvent[];
   readonly peers: ReadonlyMap<string, string>;
+  /** The network's nodes and links. */
+  readonly topology: Topology;
+  /** Its configuration before the first event (addresses, routes, services), which the trace does not record. */
+  readonly initial: readonly InitialRecord[];
   readonly message: string;
 }
 
@@ -50,10 +57,11 @@ export function recordScenario(arg: string, opts: TuiOptions, io: Pick<TuiIo, 'e
   const { file, scenario: sc } = opened;
   const built = buildOrReport(sc, io.err);
   if (!built) return 1;
+  const initial = initialStateOf(built.net);
   const rec = new FullRecorder(built.net.trace);
   const until = opts.until ?? sc.run.until ?? undefined;
   const res = runWithProgress(built.net, until, new Progress(io.progress, { until: until ?? null }));
-  return { title: sc.title, file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), message: res.message };
+  return { title: sc.title, file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), topology: topologyOf(built.net), initial, message: res.message };
 }
 
 /** The run's hop lines, as `lblab run` prints them: the fallback when standard output is not a terminal. */
@@ -83,16 +91,16 @@ export async function tui(arg: string, opts: TuiOptions, io: TuiIo): Promise<num
   }
   // Ink and React load only when the UI really starts, so every other command starts fast.
   const [{ createElement }, { render }, { App }] = await Promise.all([import('react'), import('ink'), import('../tui/index.js')]);
-  const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers }), { exitOnCtrlC: true });
+  const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers, topology: run.topology, initial: run.initial }), { exitOnCtrlC: true });
   await app.waitUntilExit();
   return 0;
 }
 
-/** Adds `lblab tui <file|name> [--seed N] [--until D] [--no-color]` to a program. */
+/** Adds `lblab tui [file|name] [--seed N] [--until D] [--no-color]` to a program (`npm start` runs it on the default scenario). */
 export function registerTui(program: Command): void {
   program
     .command('tui')
-    .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
+    .argument('[scenario]', 'a scenario file, or the name of a built-in scenario (lblab list)', DEFAULT_SCENARIO)
     .description('step through every packet of a run in the terminal: what changed, and why (docs/tui.md)')
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop the run at this simulated time (500ms, 2s, 10us)', parseUntil)
@@ -100,6 +108,7 @@ export function registerTui(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
+        `  lblab tui                        the default scenario (${DEFAULT_SCENARIO}); npm start does the same\n` +
         '  lblab tui one-arm-bug            step through the one-arm return path; n jumps to the next drop\n' +
         '  lblab tui nat-gateway            r jumps to each rewrite, with its fields before -> after\n' +
         '  lblab tui my-lesson.yaml --until 2s\n' +

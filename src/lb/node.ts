@@ -40,6 +40,7 @@ import { createBackend, observeResponse, type Backend, type BackendState, type F
 import { createScheduler, resolveSchedulerName } from './sched/index.js';
 import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
+import { traceBind, traceLookupDrop } from './persist-trace.js';
 import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
 import type { HealthCheckConfig, HealthMonitor } from './health.js';
 import { adminChange, startServerHealth, type OnDown } from './service-health.js';
@@ -419,6 +420,7 @@ export class LoadBalancer extends Host {
     const now = this.net.sim.now;
     const flow: FlowKey = { proto: ip.proto, src: ip.src, sport, dst: ip.dst, dport };
     let idx = svc.persist ? svc.persist.lookup(ip.src, now, svc.backends) : -1;
+    if (svc.persist && idx < 0) traceLookupDrop(this, svc);
     let why: () => string;
     if (idx >= 0) {
       const d = svc.persist!.explain();
@@ -428,7 +430,10 @@ export class LoadBalancer extends Host {
       idx = svc.sched.pick(flow, svc.backends);
       const d = svc.sched.explain();
       why = pd && pd.outcome !== 'miss' && pd.outcome !== 'none' ? () => `${pd.sentence}; ${d.sentence}` : () => d.sentence;
-      if (idx >= 0 && svc.persist) svc.persist.bind(ip.src, idx, now);
+      if (idx >= 0 && svc.persist) {
+        svc.persist.bind(ip.src, idx, now);
+        traceBind(this, svc, ip.src, svc.backends[idx]!.name);
+      }
     }
     if (idx < 0) {
       svc.stats.noServer++;

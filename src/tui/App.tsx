@@ -7,17 +7,23 @@
  * back shows exactly what was shown before.
  */
 import { Box, useApp, useInput } from 'ink';
-import { useEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
+import { parseFilter, FILTER_HELP_FLOWS, type FilterContext } from '../view/filter.js';
+import { PacketPaths } from '../view/packet-path.js';
+import { StateTimeline, type InitialRecord } from '../view/state.js';
+import { drawTopology, type Topology } from '../view/topology.js';
 import { KEY_HINT, KEYS } from './keys.js';
 import { LadderCache, ladderPaneLines } from './ladder-pane.js';
-import { INITIAL_STATE, reduce, type KeyContext, type TuiAction, type TuiState } from './keymap.js';
+import { INITIAL_STATE, reduce, type KeyContext, type PaneName, type TuiAction, type TuiState } from './keymap.js';
 import { shownEvents } from './navigation.js';
 import { Pane } from './Pane.js';
 import { detailLines, listColumns, listLines } from './screen-lines.js';
 import { ScreenLine } from './ScreenLine.js';
 import { seg, wrapWords, type Line } from './segments.js';
+import { statePaneLines } from './state-pane.js';
+import { topologyPaneLines } from './topology-pane.js';
 import { SPEEDS, usePlayer } from './use-player.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
@@ -31,6 +37,10 @@ export interface AppProps {
   readonly color?: boolean;
   /** "node:iface" -> the label at the other end of its link, named in transmissions' explanations. */
   readonly peers?: ReadonlyMap<string, string>;
+  /** The network's nodes and links, for the topology pane. */
+  readonly topology?: Topology;
+  /** The network's configuration before the first event (addresses, routes, services), for the state pane. */
+  readonly initial?: readonly InitialRecord[];
   /** Draw for this many columns / rows instead of the terminal's (tests). */
   readonly columns?: number;
   readonly rows?: number;
@@ -38,52 +48,87 @@ export interface AppProps {
 
 const MIN_ROWS = 10;
 
+/** The key of one character of a chunk: Enter, Tab and Backspace by their codes, else a plain character. */
+function charKey(ch: string): { return?: boolean; tab?: boolean; backspace?: boolean } {
+  if (ch === '\r' || ch === '\n') return { return: true };
+  if (ch === '\t') return { tab: true };
+  if (ch === '\u007F' || ch === '\b') return { backspace: true };
+  return {};
+}
+/** From this many columns the panes stand side by side: packet (or flow) on the left, topology and state on the right. */
+export const WIDE_COLUMNS = 140;
+
 /** The TUI's root component. */
-export function App({ events, title, color = true, peers, columns, rows }: AppProps) {
+export function App({ events, title, color = true, peers, topology, initial, columns, rows }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize({ columns, rows });
   const width = Math.max(20, size.columns);
   const height = Math.max(MIN_ROWS, size.rows) - 1; // one row spare: a full screen would scroll the terminal
+  const wide = width >= WIDE_COLUMNS;
   const listH = Math.max(4, Math.floor((height - 2) * 0.3));
-  const detailH = height - 2 - listH;
+  const lowerH = height - 2 - listH;
 
-  // The shown-event lists of both verbosities, made when first needed and kept for the trace.
-  const cache = useMemo(() => new Map<boolean, Int32Array>(), [events]);
-  const shownFor = (verbose: boolean): Int32Array => {
-    let s = cache.get(verbose);
-    if (!s) cache.set(verbose, (s = shownEvents(events, verbose)));
+  const ladders = useMemo(() => new LadderCache(events), [events]);
+  const timeline = useMemo(() => new StateTimeline(events, initial ?? []), [events, initial]);
+  const paths = useMemo(() => new PacketPaths(events), [events]);
+  const drawing = useMemo(() => (topology ? drawTopology(topology) : null), [topology]);
+  const nodes = useMemo(() => (topology ? topology.nodes.map((n) => n.name) : timeline.nodeNames()), [topology, timeline]);
+  const filterCtx = useMemo((): FilterContext => ({ flowOf: (ev) => ladders.flowOf(ev)?.n ?? null }), [ladders]);
+
+  // The shown-event lists per verbosity and filter, made when first needed and kept for the trace.
+  const cache = useMemo(() => new Map<string, Int32Array>(), [events]);
+  const shownFor = (verbose: boolean, filter: string): Int32Array => {
+    const key = `${verbose ? 'v' : '-'}${filter}`;
+    let s = cache.get(key);
+    if (!s) {
+      const base = shownEvents(events, verbose);
+      const f = filter === '' ? null : parseFilter(filter, filterCtx);
+      s = typeof f === 'function' ? base.filter((i) => f(events[i]!)) : base;
+      cache.set(key, s);
+    }
     return s;
   };
-  const ctx = useRef<KeyContext>({ events, shown: shownFor, page: listH });
-  ctx.current = { events, shown: shownFor, page: listH };
+  const filterError = (filter: string): string | null => {
+    const f = parseFilter(filter, filterCtx);
+    return typeof f === 'string' ? f : null;
+  };
+  const ctx = useRef<KeyContext>({ events, shown: shownFor, filterError, page: listH, nodes, wide });
+  ctx.current = { events, shown: shownFor, filterError, page: listH, nodes, wide };
   const [state, dispatch] = useReducer((s: TuiState, a: TuiAction) => reduce(s, a, ctx.current), INITIAL_STATE);
-  const { verbose, help, prompt, message, playing, speed } = state;
-  const shown = shownFor(verbose);
+  const { verbose, help, prompt, filterInput, filter, message, playing, speed } = state;
+  const shown = shownFor(verbose, filter);
   const cols = useMemo(() => listColumns(events, shown), [events, shown]);
-  const ladders = useMemo(() => new LadderCache(events), [events]);
   const count = shown.length;
   const pos = Math.min(state.cursor, Math.max(0, count - 1));
-  const current = count ? events[shown[pos]!]! : null;
+  const index = count ? shown[pos]! : -1;
+  const current = count ? events[index]! : null;
 
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);
   usePlayer(playing, SPEEDS[speed]!, () => dispatch({ type: 'tick' }));
-  useInput((input, key) => dispatch({ type: 'key', input, key }));
+  useInput((input, key) => {
+    // Ink hands a pasted or fast-typed chunk ("/kind=drop" then Enter) over as one input; each character is a key.
+    if (input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001B')) for (const ch of input) dispatch({ type: 'key', input: ch, key: charKey(ch) });
+    else dispatch({ type: 'key', input, key });
+  });
 
   const status: Line = [
     seg('lblab ', { bold: true }),
     seg(title, { bold: true, color: 'cyan' }),
     seg(count ? `  event ${pos + 1}/${count}  ${fmtTimeFixed(current!.t)}` : '  no events'),
+    seg(filter ? `  filter ${filter}` : '', { color: 'magenta' }),
     seg(verbose ? '  verbose' : ''),
     seg(playing ? `  ▶ playing ${SPEEDS[speed]}/s` : `  speed ${SPEEDS[speed]}/s`, playing ? { color: 'green' } : { dim: true }),
   ];
   const bottom: Line =
-    prompt !== null
-      ? [seg('go to time: ', { bold: true }), seg(`${prompt}_`), seg('  (Enter jumps, Esc cancels)', { dim: true })]
-      : message
-        ? [seg(message, { color: 'yellow' })]
-        : [seg(KEY_HINT, { dim: true })];
+    filterInput !== null
+      ? [seg('filter: ', { bold: true }), seg(`${filterInput}_`), seg(`  (Enter applies, empty clears, Esc cancels)  ${FILTER_HELP_FLOWS}`, { dim: true })]
+      : prompt !== null
+        ? [seg('go to time: ', { bold: true }), seg(`${prompt}_`), seg('  (Enter jumps, Esc cancels)', { dim: true })]
+        : message
+          ? [seg(message, { color: 'yellow' })]
+          : [seg(KEY_HINT, { dim: true })];
 
   let body: Line[];
   if (help) {
@@ -95,6 +140,47 @@ export function App({ events, title, color = true, peers, columns, rows }: AppPr
     body = [[], ...wrapWords(empty, width - 2).map((l): Line => [seg(`  ${l}`)]), [seg('  Press q to quit.', { dim: true })]];
   } else body = [];
 
+  const selected = state.node ?? current?.node ?? null;
+  const paneLines = (p: PaneName, w: number, h: number): Line[] => {
+    const ev = current!;
+    switch (p) {
+      case 'packet':
+        return detailLines(ev, w, { color, peers, hex: state.hex, originOf: (id) => paths.originOf(id) });
+      case 'flow':
+        return ladderPaneLines(ladders, ev, w, h);
+      case 'state':
+        return statePaneLines(timeline, selected!, index, ev, w, { color, picked: state.node !== null, maxRows: Math.max(3, Math.floor(h / 3)) });
+      case 'topology':
+        if (!drawing) return [[seg('Topology', { bold: true })], [seg('  (no topology: this trace was opened without its network)', { dim: true })]];
+        return topologyPaneLines(drawing, paths, ev, index, w, { selected, down: timeline.linksDownAt(index), color }, h);
+    }
+  };
+
+  let lower: ReactNode = null;
+  if (body.length === 0 && count > 0) {
+    if (wide) {
+      const leftW = Math.floor(width * 0.55);
+      const rightW = width - leftW;
+      const left: PaneName = state.pane === 'flow' ? 'flow' : 'packet';
+      const topoMax = Math.max(3, Math.floor(lowerH * 0.45));
+      const topo = paneLines('topology', rightW - 2, topoMax);
+      const topoH = Math.min(topo.length, topoMax);
+      const bar = (ls: Line[]): Line[] => ls.map((l) => [seg('│ ', { dim: true }), ...l]);
+      const right = [...bar(topo.slice(0, topoH)), ...(topo.length > topoH ? [[seg('│ ', { dim: true }), seg(`  … ${topo.length - topoH} more lines`, { dim: true })]] : []), [seg('│', { dim: true })]];
+      const rest = Math.max(1, lowerH - right.length);
+      lower = (
+        <Box flexDirection="row" height={lowerH}>
+          <Box width={leftW} flexDirection="column">
+            <Pane lines={paneLines(left, leftW - 1, lowerH)} height={lowerH} color={color} />
+          </Box>
+          <Box width={rightW} flexDirection="column">
+            <Pane lines={[...right, ...bar(paneLines('state', rightW - 2, rest))].slice(0, lowerH + 1)} height={lowerH} color={color} />
+          </Box>
+        </Box>
+      );
+    } else lower = <Pane lines={paneLines(state.pane, width, lowerH)} height={lowerH} color={color} />;
+  }
+
   return (
     <Box flexDirection="column" width={width} height={height}>
       <ScreenLine line={status} color={color} />
@@ -103,7 +189,7 @@ export function App({ events, title, color = true, peers, columns, rows }: AppPr
       ) : (
         <>
           <Pane lines={listLines(events, shown, pos, listH, width, cols)} height={listH} color={color} />
-          <Pane lines={state.ladder ? ladderPaneLines(ladders, current!, width, detailH) : detailLines(current!, width, { color, peers })} height={detailH} color={color} />
+          {lower}
         </>
       )}
       <ScreenLine line={bottom} color={color} />

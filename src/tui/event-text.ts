@@ -88,10 +88,16 @@ export function shownFrame(ev: TraceEvent): Frame | null {
 /**
  * The explanation of an event for the detail pane: what happened, where,
  * and why (a drop's or rewrite's reason code and sentence, a state change's
- * text, a transmission's link and the frame's lineage).
+ * text, a transmission's link and the frame's lineage). `originOf` names
+ * the node that made a frame (its first event), when known.
  */
-export function explanationOf(ev: TraceEvent, peers?: ReadonlyMap<string, string>): string {
-  const lineage = (f: Frame): string => `frame #${f.id}${f.parent ? ` (made from #${f.parent})` : ' (originated here)'}, ${f.len} bytes`;
+export function explanationOf(ev: TraceEvent, peers?: ReadonlyMap<string, string>, originOf?: (frameId: number) => string | null): string {
+  // A switch passes the frame a host made on unchanged, so "originated here" is only true at its maker.
+  const origin = (f: Frame): string => {
+    const by = originOf?.(f.id) ?? ev.node;
+    return by === ev.node ? 'originated here' : `originated by ${by}`;
+  };
+  const lineage = (f: Frame): string => `frame #${f.id}${f.parent ? ` (made from #${f.parent})` : ` (${origin(f)})`}, ${f.len} bytes`;
   switch (ev.kind) {
     case 'tx': {
       const to = peers?.get(`${ev.node}:${ev.iface}`);

@@ -14,9 +14,14 @@ export const KEYS: readonly KeyHelp[] = [
   { keys: 'Home End', does: 'first / last event' },
   { keys: 'n  N', does: 'next / previous drop' },
   { keys: 'r  R', does: 'next / previous rewrite' },
-  { keys: 'p', does: "follow this packet: the next event about it or a frame made from it (routed, rewritten, encapsulated)" },
-  { keys: 'g', does: 'go to a time: type it (1.5s, 300ms, 20us), Enter jumps to the first event then, Esc cancels' },
-  { keys: 'f', does: "flow ladder: the current event's flow as a ladder diagram, scrolled to the event (f again: the packet)" },
+  { keys: 'p', does: 'follow this packet: its next event, or that of a frame made from it' },
+  { keys: 'g', does: 'go to a time: type it (1.5s, 300ms, 20us), Enter jumps, Esc cancels' },
+  { keys: '/', does: 'filter: node=web1,proto=tcp,kind=drop,flow=2; empty clears' },
+  { keys: 'Esc', does: 'clear the filter (the current event stays current)' },
+  { keys: 'tab', does: 'lower pane: packet, state, topology, flow (wide: packet, flow)' },
+  { keys: 'x', does: "the frame's bytes in hex, those a rewrite changed marked" },
+  { keys: 'f', does: "the current event's flow as a ladder diagram (f again: packet)" },
+  { keys: 's  S', does: "state pane: next / previous node (then the event's own again)" },
   { keys: 'space', does: 'play / pause (one event a step)' },
   { keys: '+  -', does: 'play faster / slower' },
   { keys: 'v', does: 'verbose: also list receptions and flooded frames hosts ignore' },
@@ -25,4 +30,4 @@ export const KEYS: readonly KeyHelp[] = [
 ];
 
 /** The one-line reminder at the bottom of the screen. */
-export const KEY_HINT = '←→ step  n drop  r rewrite  p follow  f flow  g time  space play  ? keys  q quit';
+export const KEY_HINT = '←→ step  n drop  r rewrite  p follow  / filter  tab pane  s node  ? keys  q quit';

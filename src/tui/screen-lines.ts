@@ -9,6 +9,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
 import { summarizeLayer } from '../wire/summary.js';
 import { changesOf, explanationOf, KIND_COLOR, KIND_LABEL, shownFrame, summaryOf, whereOf } from './event-text.js';
+import { hexLines } from './hex-view.js';
 import { layersOf, packetLayers } from './packet-layers.js';
 import { fit, pack, seg, wrapWords, type Line, type Segment } from './segments.js';
 
@@ -70,6 +71,10 @@ export interface DetailOptions {
   readonly color: boolean;
   /** "node:iface" -> the label at the other end of its link. */
   readonly peers?: ReadonlyMap<string, string>;
+  /** The node that made a frame, by id (see PacketPaths.originOf). */
+  readonly originOf?: (frameId: number) => string | null;
+  /** Show the frame's bytes as a hex dump instead of its layers. */
+  readonly hex?: boolean;
 }
 
 /** Every line of the detail of one event, fitted to `width` (the caller cuts them to its height). */
@@ -80,7 +85,7 @@ export function detailLines(ev: TraceEvent, width: number, opts: DetailOptions):
     seg(`${KIND_LABEL[ev.kind]} `, { color: kindColor, bold: true }),
     seg(`${whereOf(ev)}  at ${fmtTimeFixed(ev.t)}  (event ${ev.seq})`, { bold: true }),
   ]);
-  const why = explanationOf(ev, opts.peers);
+  const why = explanationOf(ev, opts.peers, opts.originOf);
   const whyStyle = ev.kind === 'drop' || ev.kind === 'rewrite' ? { color: kindColor } : {};
   for (const l of wrapWords(why, width - 2, 2)) out.push([seg(`  ${l}`, whyStyle)]);
   const changes = changesOf(ev);
@@ -91,9 +96,10 @@ export function detailLines(ev: TraceEvent, width: number, opts: DetailOptions):
     return out.map((l) => fit(l, width));
   }
   const before = ev.kind === 'rewrite' ? ev.before.eth : undefined;
+  if (opts.hex) return [...out, ...hexLines(frame.eth, width, { color: opts.color, before })].map((l) => fit(l, width));
   const raw = layersOf(frame.eth);
   packetLayers(frame.eth, before).forEach((layer, i) => {
-    const head: Segment[] = [seg(`${layer.title}`, { bold: true, color: 'white' }), seg(`  ${summarizeLayer(raw[i]!)}`, { dim: true })];
+    const head: Segment[] = [seg(`${layer.title}`, { bold: true, color: 'white' }), seg(`  ${layer.summary ?? summarizeLayer(raw[i]!)}`, { dim: true })];
     if (layer.added) head.push(seg('  (added by this rewrite)', { color: 'yellow' }));
     out.push(head);
     const items: Line[] = layer.fields.map((f) =>

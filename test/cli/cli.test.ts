@@ -70,7 +70,11 @@ describe('lblab CLI', () => {
     const d = lblab('run', '--filter', 'colour=red');
     expect(d.code).toBe(2);
     expect(d.err).toContain('"colour=red" is not a filter term');
-    expect(`${a.err}${b.err}${c.err}${d.err}`).not.toMatch(/at .*\.js:\d+/); // no stack trace for a user mistake
+    // flow=N needs the flows of the whole trace, which a streaming run does not have.
+    const e = lblab('run', '--filter', 'flow=1');
+    expect(e.code).toBe(2);
+    expect(e.err).toContain('flow=1 needs the whole trace; use it in lblab tui, or lblab explain --flow 1');
+    expect(`${a.err}${b.err}${c.err}${d.err}${e.err}`).not.toMatch(/at .*\.js:\d+/); // no stack trace for a user mistake
   });
 
   it('reports a broken scenario file at file:line:col with a suggestion, and exits 1', () => {

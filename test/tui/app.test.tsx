@@ -181,6 +181,7 @@ describe('the TUI on one-arm-bug', () => {
     const f = await press('?');
     expect(f).toContain('Keys');
     for (const k of ['next / previous drop', 'next / previous rewrite', 'follow this packet', 'go to a time', 'play / pause', 'quit']) expect(flat(f)).toContain(k);
+    expect(f).not.toContain('more line'); // every key fits at 80x24
     expect(await press('x')).toBe(before);
     expect(frame()).toBe(before);
   });

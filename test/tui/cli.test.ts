@@ -72,6 +72,15 @@ describe('lblab tui', () => {
     expect(hops(out)).toEqual(hops(ran));
   });
 
+  it('without a scenario (npm start), runs the default one: hop lines when not a terminal', async () => {
+    const program = new Command().exitOverride();
+    registerTui(program);
+    const out = await capture(program, ['tui']);
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(out).toMatch(/^lblab: The same-subnet VIP call \(hairpin\) \(.*scenarios\/same-subnet-vip\.yaml, seed \d+\)\n\n/);
+    expect(out).toMatch(/DROP /);
+  });
+
   it('names an unknown scenario and exits 2', async () => {
     const r = io(false);
     expect(await tui('no-such-scenario', {}, r)).toBe(2);
@@ -83,7 +92,7 @@ describe('lblab tui', () => {
     const program = new Command();
     registerTui(program);
     const help = program.commands.find((c) => c.name() === 'tui')!.helpInformation();
-    expect(help).toContain('<scenario>');
+    expect(help).toContain('[scenario]');
     expect(help).toContain('--no-color');
   });
 });

@@ -21,11 +21,14 @@ describe('colour', () => {
     const r = recorded('one-arm-bug');
     const screens = async (color: boolean): Promise<string[]> => {
       const ui = render(<App events={r.events} title={r.title} peers={r.peers} color={color} columns={80} rows={24} />);
-      await tick();
+      await tick(50); // the input handler attaches in an effect after the first frame
       const out = [ui.lastFrame()!];
       for (const k of ['r', 'n', 'f', 'p', '?', 'x', 'g', '1']) {
+        const before = ui.lastFrame();
         ui.stdin.write(k);
-        await tick();
+        // Every key here changes the screen; wait for the new one (Ink draws at most every 32 ms).
+        for (let i = 0; i < 100 && ui.lastFrame() === before; i++) await tick(10);
+
         out.push(ui.lastFrame()!);
       }
       ui.unmount();

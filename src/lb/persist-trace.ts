@@ -1,0 +1,39 @@
+/**
+ * Persistence entries in the trace: a source-IP entry made when a client is
+ * first scheduled, and one dropped when a lookup finds it expired or its
+ * server unavailable (IPVS drops a template lazily like this when the next
+ * connection of the client finds it; a server going down drops its entries
+ * at once, in service-health.ts). The TUI's state pane and graders read
+ * these 'lb-persist' events; nothing here changes what the table decides.
+ */
+import { fmtIp } from '../wire/addr.js';
+import type { Ipv4Addr } from '../wire/types.js';
+import type { StateChange } from '../trace/events.js';
+import type { LbService, LoadBalancer } from './node.js';
+
+/** What a counters-only trace is given: the count is kept, nothing is formatted (as tcp-conn.ts does). */
+const UNRECORDED: StateChange = Object.freeze({ what: 'note', detail: Object.freeze({}) }) as StateChange;
+
+/** Traces the entry a lookup dropped (expired, or its server down or disabled); nothing for a hit or a miss. */
+export function traceLookupDrop(lb: LoadBalancer, svc: LbService): void {
+  const p = svc.persist;
+  if (!p) return;
+  const d = p.explain();
+  if (d.outcome !== 'expired' && d.outcome !== 'server-unavailable') return;
+  if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
+  const key = fmtIp(p.keyOf(d.client));
+  lb.net.trace.state(lb.name, { what: 'lb-persist', op: 'del', service: svc.cfg.name, key, server: d.server ?? '' }, () => `${lb.name} drops the persistence entry ${key} -> ${d.server}: ${d.sentence}`);
+}
+
+/** Traces the entry made for `client` sticking to `server`. */
+export function traceBind(lb: LoadBalancer, svc: LbService, client: Ipv4Addr, server: string): void {
+  const p = svc.persist;
+  if (!p) return;
+  if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
+  const key = fmtIp(p.keyOf(client));
+  lb.net.trace.state(
+    lb.name,
+    { what: 'lb-persist', op: 'add', service: svc.cfg.name, key, server },
+    () => `${lb.name} remembers that client ${key} sticks to ${server} (persistence timeout ${p.timeoutNs / 1e9}s after its last connection)`,
+  );
+}
