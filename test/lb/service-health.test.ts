@@ -114,7 +114,7 @@ describe('health checks in a service', () => {
     expect(states).toEqual(['draining', 'down', 'draining']);
   });
 
-  it('a down verdict drops the persistence entries of that server at once, traced as lb-persist del', () => {
+  it('a down verdict drops the persistence entries of that server at once (lb-persist del), and the client is bound afresh', () => {
     const { svc, rec } = run({
       health: '{ kind: tcp, interval: 500ms, timeout: 250ms, fall: 2 }',
       extra: '        persistence: 300s',
@@ -123,7 +123,7 @@ describe('health checks in a service', () => {
       until: 4 * SEC,
     });
     const persist = rec.events.filter((e) => e.kind === 'state' && e.change.what === 'lb-persist');
-    expect(persist.map((e) => (e.kind === 'state' && e.change.what === 'lb-persist' ? `${e.t / MS}ms ${e.change.op} ${e.change.key} ${e.change.server}` : ''))).toEqual(['1750ms del 10.0.0.10 web1']);
+    expect(persist.map((e) => (e.kind === 'state' && e.change.what === 'lb-persist' ? `${e.t / MS}ms ${e.change.op} ${e.change.key} ${e.change.server}` : ''))).toEqual(['0.063296ms add 10.0.0.10 web1', '1750ms del 10.0.0.10 web1', '3000.021248ms add 10.0.0.10 web2']);
     expect(svc.persist!.get(0x0a00000a)!.backend).toBe(1);
     expect(svc.served).toEqual([2, 2]);
   });
