@@ -89,6 +89,10 @@ export async function tui(arg: string, opts: TuiOptions, io: TuiIo): Promise<num
     printHopLines(run, false, io.out);
     return 0;
   }
+  // Ink draws nothing but the last frame when it believes it runs under CI (is-in-ci reads CI and
+  // CONTINUOUS_INTEGRATION when Ink is first imported). Here a person asked for the UI in a real
+  // terminal, so the UI is drawn whatever those variables say.
+  for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = 'false';
   // Ink and React load only when the UI really starts, so every other command starts fast.
   const [{ createElement }, { render }, { App }] = await Promise.all([import('react'), import('ink'), import('../tui/index.js')]);
   const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers, topology: run.topology, initial: run.initial }), { exitOnCtrlC: true });
