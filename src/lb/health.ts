@@ -421,7 +421,7 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     const cfg = this.cfg;
     this.host.net.trace.state(
       this.host.name,
-      { what: 'lb-health', service: this.service, server: this.server, health: up ? 'up' : 'down', check: cfg.kind, reason },
+      () => ({ what: 'lb-health', service: this.service, server: this.server, health: up ? 'up' : 'down', check: cfg.kind, reason }),
       () =>
         up
           ? `${this.host.name}: ${this.service}/${this.server} is up again: ${cfg.rise === 1 ? `its ${cfg.kind} check passed` : `${cfg.rise} ${cfg.kind} checks in a row passed`}`

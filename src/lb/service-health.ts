@@ -100,7 +100,7 @@ function serverDown(lb: LoadBalancer, svc: LbService, idx: number): void {
     for (const e of svc.persist.dropServer(idx)) {
       trace.state(
         lb.name,
-        { what: 'lb-persist', op: 'del', service: svc.cfg.name, key: fmtIp(e.client), server: name },
+        () => ({ what: 'lb-persist', op: 'del', service: svc.cfg.name, key: fmtIp(e.client), server: name }),
         () => `${lb.name}: ${name} is down, so client ${fmtIp(e.client)} no longer sticks to it; its next connection is scheduled afresh (its session on ${name} is lost)`,
       );
     }
