@@ -162,3 +162,17 @@ export type TraceEvent = TxEvent | RxEvent | ForwardEvent | RewriteEvent | Deliv
 
 /** The kind tag of a trace event. */
 export type TraceKind = TraceEvent['kind'];
+
+/** The frames an event is about: a rewrite's before and after, a drop's frame if it had one, none for a state change. */
+export function framesOf(ev: TraceEvent): Frame[] {
+  switch (ev.kind) {
+    case 'rewrite':
+      return [ev.before, ev.after];
+    case 'state':
+      return [];
+    case 'drop':
+      return ev.frame ? [ev.frame] : [];
+    default:
+      return [ev.frame];
+  }
+}

@@ -63,20 +63,6 @@ export function summaryOf(ev: TraceEvent): string {
   }
 }
 
-/** The frames an event is about (a rewrite's before and after; none for a state change). */
-export function framesOf(ev: TraceEvent): Frame[] {
-  switch (ev.kind) {
-    case 'rewrite':
-      return [ev.before, ev.after];
-    case 'state':
-      return [];
-    case 'drop':
-      return ev.frame ? [ev.frame] : [];
-    default:
-      return [ev.frame];
-  }
-}
-
 /** The frame the detail pane shows: what leaves (a rewrite's `after`), or null. */
 export function shownFrame(ev: TraceEvent): Frame | null {
   if (ev.kind === 'rewrite') return ev.after;

@@ -6,7 +6,7 @@
  * trace, so going back always shows exactly what was shown before.
  */
 import type { TraceEvent } from '../trace/events.js';
-import { framesOf } from './event-text.js';
+import { framesOf } from '../trace/events.js';
 
 /** The indices (into `events`) of the events the list shows: all of them when verbose, else without receptions and ignored flooded frames. */
 export function shownEvents(events: readonly TraceEvent[], verbose: boolean): Int32Array {

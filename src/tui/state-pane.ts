@@ -17,7 +17,7 @@ import { fmtTimeFixed } from '../sim/time.js';
 import { fmtIp, fmtMac } from '../wire/addr.js';
 import { tupleOf } from '../view/flows.js';
 import { rowOf, type NodeState, type StateTimeline } from '../view/state.js';
-import { framesOf } from './event-text.js';
+import { framesOf } from '../trace/events.js';
 import { fit, seg, wrapWords, type Line } from './segments.js';
 
 /** Options of the state pane. */

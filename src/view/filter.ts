@@ -3,7 +3,7 @@
  * `kind=drop`, comma-separated, all of which must match. A filter is parsed
  * once into a predicate over trace events.
  */
-import type { Frame, TraceEvent } from '../trace/events.js';
+import { framesOf, type Frame, type TraceEvent } from '../trace/events.js';
 
 /** A parsed filter: true for the events to show. */
 export type EventFilter = (ev: TraceEvent) => boolean;
@@ -21,17 +21,6 @@ function protoOf(f: Frame | null): string[] {
   if (p.kind !== 'ipv4') return [];
   const inner = p.payload;
   return inner.kind === 'ipv4' ? ['ip', 'ipip', inner.payload.kind] : ['ip', inner.kind];
-}
-
-function framesOf(ev: TraceEvent): (Frame | null)[] {
-  switch (ev.kind) {
-    case 'rewrite':
-      return [ev.before, ev.after];
-    case 'state':
-      return [];
-    default:
-      return [ev.frame];
-  }
 }
 
 /** What a filter can also test when the whole trace is known (the TUI): the flow an event belongs to. */

@@ -31,7 +31,7 @@
  * because the resolution failed). The one-line description is made from
  * all of this.
  */
-import type { DropEvent, Frame, RewriteEvent, StateEvent, TraceEvent } from '../trace/events.js';
+import { framesOf, type DropEvent, type Frame, type RewriteEvent, type StateEvent, type TraceEvent } from '../trace/events.js';
 import { fmtIp, fmtMac } from '../wire/addr.js';
 import { decodeQuote } from '../wire/decode.js';
 import type { Ethernet } from '../wire/types.js';
@@ -166,19 +166,6 @@ export function fmtTuple(t: FlowTuple): string {
   if (t.proto === 'tcp' || t.proto === 'udp') return `${fmtIp(t.src)}:${t.sport} -> ${fmtIp(t.dst)}:${t.dport} ${PROTO_NAME[t.proto]}`;
   if (t.proto === 'icmp') return `${fmtIp(t.src)} -> ${fmtIp(t.dst)} ICMP${t.sport ? ` echo id=${t.sport}` : ''}`;
   return `${fmtIp(t.src)} -> ${fmtIp(t.dst)} proto ${t.ipProto}`;
-}
-
-function framesOfEvent(ev: TraceEvent): Frame[] {
-  switch (ev.kind) {
-    case 'rewrite':
-      return [ev.before, ev.after];
-    case 'state':
-      return [];
-    case 'drop':
-      return ev.frame ? [ev.frame] : [];
-    default:
-      return [ev.frame];
-  }
 }
 
 function pureSyn(eth: Ethernet): number | null {
@@ -320,7 +307,7 @@ export function findFlows(events: readonly TraceEvent[]): Flow[] {
       }
       continue;
     }
-    for (const frame of framesOfEvent(ev)) {
+    for (const frame of framesOf(ev)) {
       if (frame.eth.payload.kind === 'arp') {
         noteArp(frame, ev);
         continue;

@@ -6,7 +6,7 @@
  * including the event. The trace is indexed once (frame -> parent, frame ->
  * its events), so a path costs the length of its lineage, not of the trace.
  */
-import type { Frame, TraceEvent } from '../trace/events.js';
+import { framesOf, type TraceEvent } from '../trace/events.js';
 
 /** One step of a path: a node the packet was at, and how it left or ended there. */
 export interface PathHop {
@@ -18,19 +18,6 @@ export interface PathHop {
   readonly kind: TraceEvent['kind'];
   /** The trace index of the event. */
   readonly index: number;
-}
-
-function framesOfEvent(ev: TraceEvent): readonly Frame[] {
-  switch (ev.kind) {
-    case 'rewrite':
-      return [ev.before, ev.after];
-    case 'state':
-      return [];
-    case 'drop':
-      return ev.frame ? [ev.frame] : [];
-    default:
-      return [ev.frame];
-  }
 }
 
 /** Frame lineage and the events of each frame of a recorded trace. */
@@ -47,7 +34,7 @@ export class PacketPaths {
     const evs = this.events;
     for (let i = 0; i < evs.length; i++) {
       const ev = evs[i]!;
-      for (const f of framesOfEvent(ev)) {
+      for (const f of framesOf(ev)) {
         if (f.parent && !parent.has(f.id)) parent.set(f.id, f.parent);
         let l = eventsOf.get(f.id);
         if (!l) eventsOf.set(f.id, (l = []));
@@ -83,7 +70,7 @@ export class PacketPaths {
   pathAt(index: number): PathHop[] {
     const ev = this.events[index];
     if (!ev) return [];
-    const fs = framesOfEvent(ev);
+    const fs = framesOf(ev);
     if (fs.length === 0) return [];
     if (!this.eventsOf) this.build();
     const ids = new Set<number>();

@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pcapOf } from '../helpers/pcap.js';
 import { loadScenario } from '../../src/scenario/index.js';
 import { buildScenario } from '../../src/build/scenario.js';
 import { FullRecorder } from '../../src/trace/trace.js';
@@ -20,25 +21,6 @@ import { aAddresses, dnsRcode, isDnsResponse } from '../../src/wire/dns.js';
 import { dnsOf } from '../../src/grade/dns-counters.js';
 
 const hasTshark = spawnSync('tshark', ['--version']).status === 0;
-
-function pcapOf(frames: { t: number; bytes: Uint8Array }[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b23c4d, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(262144, 16);
-  head.writeUInt32LE(1, 20);
-  const parts = [head];
-  for (const f of frames) {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(Math.floor(f.t / 1e9), 0);
-    rec.writeUInt32LE(f.t % 1e9, 4);
-    rec.writeUInt32LE(f.bytes.length, 8);
-    rec.writeUInt32LE(f.bytes.length, 12);
-    parts.push(rec, Buffer.from(f.bytes));
-  }
-  return Buffer.concat(parts);
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lblab-tshark-dns-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
