@@ -153,7 +153,8 @@ export function haReport(net: Network, clients: readonly HttpClient[]): string[]
   if (masters.length > 1) out.push(`  split brain: ${masters.map((n) => n.lb.name).join(' and ')} are both master at ${fmtTime(end)}, each holding ${nodes[0]!.vrrp.addresses().map(fmtIp).join(', ')}`);
   const hist = nodes.flatMap((n) => n.vrrp.history.map((h) => ({ ...h, node: n.lb.name })));
   hist.sort((a, b) => a.t - b.t); // stable: same-time changes keep node order
-  for (const h of hist) out.push(`  ${fmtTime(h.t).padStart(12)}  ${h.node} ${h.state.toUpperCase()}: ${h.why}`);
+  const w = Math.max(0, ...hist.map((h) => fmtTime(h.t).length));
+  for (const h of hist) out.push(`  ${fmtTime(h.t).padStart(w)}  ${h.node} ${h.state.toUpperCase()}: ${h.why}`);
   for (const k of takeovers(net, clients)) {
     const gap = k.gap ? `clients had no completed request for ${fmtDuration(k.gap.to - k.gap.from)} (${fmtTime(k.gap.from)} to ${fmtTime(k.gap.to)}), ${k.lost} client frame${k.lost === 1 ? '' : 's'} lost` : 'no completed client request on both sides of it to measure a gap';
     out.push(`  takeover at ${fmtTime(k.t)} by ${k.node}: ${gap}`);
