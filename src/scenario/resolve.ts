@@ -131,6 +131,8 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   };
   const error = (path: readonly PathSeg[], code: string, message: string, extra: Parameters<typeof report>[4] = {}): void => report('error', path, code, message, extra);
   const warn = (path: readonly PathSeg[], code: string, message: string, extra: Parameters<typeof report>[4] = {}): void => report('warning', path, code, message, extra);
+  /** Whether the missing `run.until` of a scenario with health checks was reported (once is enough). */
+  let healthNeedsUntilSaid = false;
   const didYouMean = (word: string, candidates: Iterable<string>): string => {
     const c = closest(word, candidates);
     return c ? `; did you mean \`${c}\`?` : '';
@@ -847,6 +849,11 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       const where = typeof h === 'object' && h.timeout !== undefined ? [...path, 'timeout'] : path;
       error(where, 'bad-value', `a health check's timeout (${fmtDuration(spec.timeout)}) must be above 0 and at most its interval (${fmtDuration(spec.interval)}): a probe ends before the next one starts`, { suggestion: `timeout: ${fmtDuration(Math.max(MS, Math.floor(spec.interval / 2)))}` });
       return null;
+    }
+    if (raw.run?.until === undefined && !healthNeedsUntilSaid) {
+      // Probes go out every interval for ever: without an end the run would never stop.
+      healthNeedsUntilSaid = true;
+      error(path, 'needs-until', 'health checks probe for ever, so a scenario with `health` needs `run: { until: ... }`', { onKey: true, suggestion: 'add run: { until: 30s }' });
     }
     return spec;
   }

@@ -51,6 +51,7 @@ apps:
 ${opts.apps ?? ''}
 timeline:
 ${opts.timeline ?? '  []'}
+run: { until: ${opts.until / 1e6}ms }
 `.replace('timeline:\n  []', 'timeline: []');
   const r = parseScenario(text, 't.yaml');
   if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
@@ -171,7 +172,7 @@ describe('health checks in a service', () => {
       .replace('mode: dsr, scheduler: rr, servers', 'mode: dsr, scheduler: rr, health: { kind: tcp, interval: 500ms, timeout: 250ms, fall: 2 }, on_down: reset, servers')
       .replace('{ kind: http-server, on: web1 }', '{ kind: http-server, on: web1, idle_timeout: 0 }')
       .replace('{ kind: http-client, on: client, to: vip:shop, requests: 3 }', '{ kind: http-client, on: client, to: vip:shop, requests: 9, keepalive: true, think_time: 1s, timeout: 5s }\ntimeline:\n  - { at: 5500ms, fail: web1 }');
-    text = text.slice(0, text.indexOf('\nexpect:'));
+    text = `${text.slice(0, text.indexOf('\nexpect:'))}\nrun: { until: 16s }\n`;
     const r = parseScenario(text, 'dsr.yaml');
     if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
     const built = buildScenario(r.scenario);

@@ -42,6 +42,7 @@ apps:
   - { kind: http-client, on: c1, to: vip:shop, paths: [/a, /b], headers: { X-User: ann }, cookies: true }
 timeline:
   - { at: 1s, disable: lb1/shop/web2 }
+run: { until: 5s }
 expect:
   - { name: "e", http: { at: lb1, client: c1, pool: web, verdict: cache-hit, headers: { X-User: ann }, at_most: 3 } }
 `;
