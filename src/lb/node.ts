@@ -29,7 +29,7 @@
 import { fmtIp, inPrefix } from '../wire/addr.js';
 import { icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
 import { natRewrite, rewriteQuoted, withTtl } from '../wire/rewrite.js';
-import type { Ethernet, Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
+import type { Ethernet, Icmp, Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST, TCP_FLAG } from '../wire/types.js';
 import { isMulticastMac } from '../wire/addr.js';
 import type { Frame } from '../trace/events.js';
@@ -657,7 +657,7 @@ export class LoadBalancer extends Host {
    * went from the client or SNAT address to the server): the outer and the
    * quoted addresses are translated back, as IPVS ip_vs_out_icmp does.
    */
-  private icmpRelated(ip: Ipv4, ctx: HookContext): Ipv4 {
+  private icmpRelated(ip: Ipv4, ctx: HookContext): Ipv4 | null {
     const m = ip.payload;
     if (m.kind !== 'icmp' || (m.type !== ICMP_TYPE.DEST_UNREACH && m.type !== ICMP_TYPE.TIME_EXCEEDED) || m.body.length < 28) return ip;
     const q = m.body;
@@ -669,11 +669,42 @@ export class LoadBalancer extends Host {
     const qsport = (q[ihl]! << 8) | q[ihl + 1]!;
     const qdport = (q[ihl + 2]! << 8) | q[ihl + 3]!;
     const c = this.outTable.get(qdst, qdport, qsrc, qsport, proto);
-    if (!c) return ip;
+    if (!c) return this.icmpFromClientSide(ip, m, q, qsrc, qsport, qdst, qdport, proto, ctx);
     const body = rewriteQuoted(q, c.client, c.cport, c.vip, c.vport);
     const after = natRewrite({ ...ip, payload: mkIcmp(m.type, m.code, m.rest, body) }, c.vip, c.client, 0, 0);
     this.lastRewritten = after;
     return this.rewrite(ctx, ip, after, 'lb-icmp', () => `${this.name} translates an ICMP error from ${c.backend.name} about ${fmtIp(c.client)}:${c.cport}'s flow: the client sees it come from ${fmtIp(c.vip)}`);
+  }
+
+  /**
+   * An ICMP error from the client's side about a packet the client got from
+   * the VIP (a reply of a balanced flow: the quote goes VIP -> client), as
+   * IPVS ip_vs_in_icmp handles it: the error belongs to the server. In nat
+   * mode the outer destination and the quoted source become the server
+   * (ip_vs_nat_icmp); in snat mode the quote becomes the server's own reply
+   * to the LB's SNAT address, which also becomes the outer source; in dsr and
+   * tunnel modes the error goes to the server unchanged, like the requests
+   * (the server holds the VIP). Transparent flows are left to the bridge.
+   */
+  private icmpFromClientSide(ip: Ipv4, m: Icmp, q: Uint8Array, qsrc: number, qsport: number, qdst: number, qdport: number, proto: number, ctx: HookContext): Ipv4 | null {
+    const c = this.inTable.get(qdst, qdport, qsrc, qsport, proto);
+    if (!c || ip.dst !== c.vip || c.mode === 'transparent') return ip;
+    const svc = this.services[c.service]!;
+    const what = `an ICMP error from ${fmtIp(ip.src)} about ${fmtIp(c.client)}:${c.cport}'s flow`;
+    switch (c.mode) {
+      case 'nat':
+      case 'snat': {
+        const snat = c.mode === 'snat';
+        const body = rewriteQuoted(q, c.server, c.sport, snat ? c.laddr : c.client, snat ? c.lport : c.cport);
+        const after = natRewrite({ ...ip, payload: mkIcmp(m.type, m.code, m.rest, body) }, snat ? c.laddr : ip.src, c.server, 0, 0);
+        this.rewrite(ctx, ip, after, 'lb-icmp', () => `${this.name} passes ${what} on to ${c.backend.name}, the server that sent the packet it quotes: to ${fmtIp(c.server)}${snat ? ` from ${fmtIp(c.laddr)}` : ''}, the quote from ${fmtIp(c.server)}:${c.sport}`);
+        return this.xmit(c, after, ctx, c.server, -1);
+      }
+      case 'dsr':
+        return this.dsr(svc, c, ip, ctx, ` (${what} belongs to ${c.backend.name})`);
+      case 'tunnel':
+        return this.tunnel(c, ip, ctx, ` (${what} belongs to ${c.backend.name})`);
+    }
   }
 
   /** Linux NAT drops the redirects that concern a NATed connection (one-arm NAT forwards out of the ingress interface). */

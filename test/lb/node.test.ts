@@ -3,7 +3,8 @@ import { ip } from '../../src/wire/addr.js';
 import { ipv4Checksum, transportChecksumOk } from '../../src/wire/checksum.js';
 import { TCP_FLAG, ICMP_TYPE, type Icmp, type Ipv4, type Tcp } from '../../src/wire/types.js';
 import { SEC } from '../../src/sim/time.js';
-import type { DropEvent, RewriteEvent, StateEvent } from '../../src/trace/events.js';
+import type { DropEvent, RewriteEvent, RxEvent, StateEvent } from '../../src/trace/events.js';
+import { UdpEchoServer } from '../../src/apps/udp-echo.js';
 import { bridged, hostOn, inline, ipOf, oneArm, request, serve, service, tcpOf, tcpTx, txs } from './topo.js';
 
 const S = TCP_FLAG.SYN;
@@ -335,6 +336,56 @@ describe('failures and explanations', () => {
     checksumsOk(after);
     const q = (after.payload as Icmp).body;
     expect([q[16], q[17], q[18], q[19]]).toEqual([10, 0, 1, 100]); // the quoted destination is the VIP again
+  });
+});
+
+describe('ICMP errors from the client side (IPVS ip_vs_in_icmp)', () => {
+  /** The client sends one datagram to VIP:7 and closes its socket, so the echoed reply earns an ICMP port unreachable. */
+  function closedClient(mode: 'nat' | 'snat', serverGw?: string) {
+    const t = oneArm(serverGw ? { serverGw } : {});
+    for (const h of [t.web1, t.web2]) new UdpEchoServer(h, 7);
+    t.lb.addService({ ...service(mode), proto: 'udp', port: 7 });
+    const s = t.client.udp.bind(5353, { message: () => undefined });
+    s.send(ip('10.0.1.100'), 7, new Uint8Array(8));
+    s.close();
+    t.net.run();
+    const err = txs(t.rec.events).find((e) => e.node === 'client' && e.frame.eth.payload.kind === 'ipv4' && ipOf(e).payload.kind === 'icmp')!;
+    const atWeb1 = t.rec.events.filter((e): e is RxEvent => e.kind === 'rx' && e.node === 'web1' && e.frame.eth.payload.kind === 'ipv4' && e.frame.eth.payload.payload.kind === 'icmp');
+    return { ...t, err, atWeb1 };
+  }
+  const quoted = (icmp: Icmp) => {
+    const q = icmp.body;
+    const ihl = (q[0]! & 15) * 4;
+    const a = (i: number) => `${q[i]}.${q[i + 1]}.${q[i + 2]}.${q[i + 3]}`;
+    return `${a(12)}:${(q[ihl]! << 8) | q[ihl + 1]!} > ${a(16)}:${(q[ihl + 2]! << 8) | q[ihl + 3]!}`;
+  };
+
+  it('nat: the error about the un-NATed reply goes to the server, its quote made the server\'s own reply again', () => {
+    const { err, atWeb1, rec } = closedClient('nat', '10.0.1.5');
+    const e = ipOf(err);
+    expect([e.src, e.dst]).toEqual([ip('10.0.0.10'), ip('10.0.1.100')]);
+    expect(quoted(e.payload as Icmp)).toBe('10.0.1.100:7 > 10.0.0.10:5353');
+    const t = rewrites(rec.events, 'lb-icmp')[0]!;
+    expect(t.node).toBe('lb1');
+    expect(atWeb1).toHaveLength(1);
+    const got = atWeb1[0]!.frame.eth.payload as Ipv4;
+    expect([got.src, got.dst, got.ttl]).toEqual([ip('10.0.0.10'), ip('10.0.1.11'), 62]);
+    const icmp = got.payload as Icmp;
+    expect([icmp.type, icmp.code]).toEqual([ICMP_TYPE.DEST_UNREACH, 3]);
+    expect(quoted(icmp)).toBe('10.0.1.11:7 > 10.0.0.10:5353');
+    checksumsOk(got);
+  });
+
+  it('snat: the error reaches the server from the LB\'s SNAT address, quoting the reply the server sent to it', () => {
+    const { err, atWeb1, rec } = closedClient('snat');
+    expect(quoted(ipOf(err).payload as Icmp)).toBe('10.0.1.100:7 > 10.0.0.10:5353');
+    expect(rewrites(rec.events, 'lb-icmp')).toHaveLength(1);
+    expect(atWeb1).toHaveLength(1);
+    const got = atWeb1[0]!.frame.eth.payload as Ipv4;
+    expect([got.src, got.dst]).toEqual([ip('10.0.1.5'), ip('10.0.1.11')]);
+    const q = quoted(got.payload as Icmp);
+    expect(q).toMatch(/^10\.0\.1\.11:7 > 10\.0\.1\.5:\d+$/);
+    checksumsOk(got);
   });
 });
 
