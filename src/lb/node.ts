@@ -290,8 +290,14 @@ export class LoadBalancer extends Host {
     if (!svc || !b) throw new Error(`${this.name}: no server ${server} in service ${service}`);
     if (change.state) b.state = adminChange(svc, b.index, change.state);
     if (change.weight !== undefined) b.weight = change.weight;
+    this.serverChanged(svc, b.index);
+  }
+
+  /** After a server's state or weight changed (by an operator or a health verdict): the scheduler is told, and the trace. */
+  serverChanged(svc: LbService, idx: number): void {
+    const b = svc.backends[idx]!;
     svc.sched.onBackendsChanged(svc.backends);
-    this.net.trace.state(this.name, { what: 'lb-server', service, server, state: b.state, weight: b.weight }, () => `${this.name}: ${service}/${server} is now ${b.state}, weight ${b.weight}`);
+    this.net.trace.state(this.name, { what: 'lb-server', service: svc.cfg.name, server: b.name, state: b.state, weight: b.weight }, () => `${this.name}: ${svc.cfg.name}/${b.name} is now ${b.state}, weight ${b.weight}`);
   }
 
   /** Adds a real server to a service at run time (it joins the pool for new connections). */

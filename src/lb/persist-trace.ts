@@ -2,8 +2,8 @@
  * Persistence entries in the trace: a source-IP entry made when a client is
  * first scheduled, and one dropped when a lookup finds it expired or its
  * server unavailable (IPVS drops a template lazily like this when the next
- * connection of the client finds it; a server going down drops its entries
- * at once, in service-health.ts). The TUI's state pane and graders read
+ * connection of the client finds it), and the entries of a server a health
+ * check takes down, dropped at once (service-health.ts). The TUI's state pane and graders read
  * these 'lb-persist' events; nothing here changes what the table decides.
  */
 import { fmtIp } from '../wire/addr.js';
@@ -35,5 +35,14 @@ export function traceBind(lb: LoadBalancer, svc: LbService, client: Ipv4Addr, se
     lb.name,
     { what: 'lb-persist', op: 'add', service: svc.cfg.name, key, server },
     () => `${lb.name} remembers that client ${key} sticks to ${server} (persistence timeout ${p.timeoutNs / 1e9}s after its last connection)`,
+  );
+}
+
+/** Traces the entry of `key` dropped because its server went down (the client's next connection is scheduled afresh). */
+export function traceServerDrop(lb: LoadBalancer, svc: LbService, key: Ipv4Addr, server: string): void {
+  lb.net.trace.state(
+    lb.name,
+    () => ({ what: 'lb-persist', op: 'del', service: svc.cfg.name, key: fmtIp(key), server }),
+    () => `${lb.name}: ${server} is down, so client ${fmtIp(key)} no longer sticks to it; its next connection is scheduled afresh (its session on ${server} is lost)`,
   );
 }

@@ -16,13 +16,13 @@
  * - up (after `rise` passes): the state an operator last gave the server
  *   comes back (enabled, or draining if it was drained, even while down).
  */
-import { fmtIp } from '../wire/addr.js';
 import { tcp as mkTcp } from '../wire/build.js';
 import { IPPROTO, TCP_FLAG } from '../wire/types.js';
 import type { BackendState } from './sched/backend.js';
 import { HealthMonitor, type HealthCheckConfig } from './health.js';
 import { LB_TCP, type LbConn } from './conn.js';
 import type { LbService, LoadBalancer } from './node.js';
+import { traceServerDrop } from './persist-trace.js';
 
 /** What happens to a down server's open connections. */
 export type OnDown = 'keep' | 'reset';
@@ -88,22 +88,14 @@ function applyState(lb: LoadBalancer, svc: LbService, idx: number, state: Backen
   const b = svc.backends[idx]!;
   if (b.state === state) return;
   b.state = state;
-  svc.sched.onBackendsChanged(svc.backends);
-  lb.net.trace.state(lb.name, { what: 'lb-server', service: svc.cfg.name, server: b.name, state: b.state, weight: b.weight }, () => `${lb.name}: ${svc.cfg.name}/${b.name} is now ${b.state}, weight ${b.weight}`);
+  lb.serverChanged(svc, idx);
 }
 
 /** Drops the persistence entries of a server that went down and, with on_down: reset, resets its connections. */
 function serverDown(lb: LoadBalancer, svc: LbService, idx: number): void {
-  const trace = lb.net.trace;
   const name = svc.servers[idx]!.name;
   if (svc.persist) {
-    for (const e of svc.persist.dropServer(idx)) {
-      trace.state(
-        lb.name,
-        () => ({ what: 'lb-persist', op: 'del', service: svc.cfg.name, key: fmtIp(e.client), server: name }),
-        () => `${lb.name}: ${name} is down, so client ${fmtIp(e.client)} no longer sticks to it; its next connection is scheduled afresh (its session on ${name} is lost)`,
-      );
-    }
+    for (const e of svc.persist.dropServer(idx)) traceServerDrop(lb, svc, e.client, name);
   }
   if ((svc.cfg.onDown ?? 'keep') !== 'reset') return;
   for (const c of lb.connections()) {
