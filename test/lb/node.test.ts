@@ -341,9 +341,19 @@ describe('failures and explanations', () => {
 
 describe('ICMP errors from the client side (IPVS ip_vs_in_icmp)', () => {
   /** The client sends one datagram to VIP:7 and closes its socket, so the echoed reply earns an ICMP port unreachable. */
-  function closedClient(mode: 'nat' | 'snat', serverGw?: string) {
+  function closedClient(mode: 'nat' | 'snat' | 'dsr', serverGw?: string) {
     const t = oneArm(serverGw ? { serverGw } : {});
-    for (const h of [t.web1, t.web2]) new UdpEchoServer(h, 7);
+    for (const h of [t.web1, t.web2]) {
+      if (mode !== 'dsr') {
+        new UdpEchoServer(h, 7);
+        continue;
+      }
+      h.addLoopbackAddress(ip('10.0.1.100'));
+      h.sysctl.set('net.ipv4.conf.all.arp_ignore', 1);
+      h.sysctl.set('net.ipv4.conf.all.arp_announce', 2);
+      // A DSR UDP service answers from the VIP: bound to it (an unbound socket would answer from eth0's address, as Linux does).
+      h.udp.bind(7, { message: (sock, data, from, sport) => void sock.send(from, sport, data) }, ip('10.0.1.100'));
+    }
     t.lb.addService({ ...service(mode), proto: 'udp', port: 7 });
     const s = t.client.udp.bind(5353, { message: () => undefined });
     s.send(ip('10.0.1.100'), 7, new Uint8Array(8));
@@ -385,6 +395,21 @@ describe('ICMP errors from the client side (IPVS ip_vs_in_icmp)', () => {
     expect([got.src, got.dst]).toEqual([ip('10.0.1.5'), ip('10.0.1.11')]);
     const q = quoted(got.payload as Icmp);
     expect(q).toMatch(/^10\.0\.1\.11:7 > 10\.0\.1\.5:\d+$/);
+    checksumsOk(got);
+  });
+
+  it('dsr: the error goes to the server unchanged, like a request: its MAC, the TTL one lower, the quote still from the VIP', () => {
+    const { err, atWeb1, rec, web1 } = closedClient('dsr');
+    const e = ipOf(err);
+    expect(quoted(e.payload as Icmp)).toBe('10.0.1.100:7 > 10.0.0.10:5353');
+    expect(rewrites(rec.events, 'lb-icmp')).toHaveLength(0);
+    expect(rewrites(rec.events, 'lb-dsr').some((r) => (r.after.eth.payload as Ipv4).payload.kind === 'icmp')).toBe(true);
+    expect(atWeb1).toHaveLength(1);
+    const f = atWeb1[0]!.frame;
+    expect(f.eth.dst).toBe(web1.ifaces[0]!.mac);
+    const got = f.eth.payload as Ipv4;
+    expect([got.src, got.dst, got.ttl]).toEqual([ip('10.0.0.10'), ip('10.0.1.100'), e.ttl - 2]);
+    expect(got.payload).toBe(e.payload);
     checksumsOk(got);
   });
 });
