@@ -40,6 +40,7 @@ import { fmtDuration, SEC } from '../sim/time.js';
 import { checkConfig, type HealthCheckConfig } from './health-config.js';
 import type { HookContext, Host } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers } from '../net/tcp.js';
+import type { BackendState } from './sched/backend.js';
 
 export { HEALTH_CHECK_KINDS, HEALTH_DEFAULTS, checkConfig, healthCheck, type HealthCheckConfig, type HealthCheckKind } from './health-config.js';
 
@@ -431,3 +432,32 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
   }
 }
 
+
+/**
+ * The two states of the checked servers of a pool (an L4 service or an L7
+ * pool), kept apart as HAProxy keeps the administrative and the operational
+ * state: a server takes traffic only when both allow it. An operator's
+ * change (drain, enable, disable) is remembered and applied at once unless
+ * the check holds the server down; a passing verdict brings back the state
+ * the operator last gave it.
+ */
+export class CheckedStates {
+  private readonly operator: BackendState[] = [];
+
+  /** A checked server starts in `state` (its check assumes it up). */
+  start(idx: number, state: BackendState): void {
+    this.operator[idx] = state;
+  }
+
+  /** An operator's change of server `idx`: the state to set now. */
+  change(idx: number, state: BackendState, monitor: HealthMonitor | null | undefined): BackendState {
+    if (!monitor) return state;
+    this.operator[idx] = state;
+    return monitor.up ? state : 'down';
+  }
+
+  /** A verdict on server `idx`: the state to set. */
+  verdict(idx: number, up: boolean): BackendState {
+    return up ? (this.operator[idx] ?? 'enabled') : 'down';
+  }
+}

@@ -42,8 +42,8 @@ import type { Scheduler, SchedulerName } from './sched/scheduler.js';
 import { PersistenceTable } from './persist.js';
 import { traceBind, traceLookupDrop } from './persist-trace.js';
 import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
-import type { HealthCheckConfig, HealthMonitor } from './health.js';
-import { adminChange, startServerHealth, type OnDown } from './service-health.js';
+import { CheckedStates, type HealthCheckConfig, type HealthMonitor } from './health.js';
+import { startServerHealth, type OnDown } from './service-health.js';
 import { L7Proxy } from './l7/proxy.js';
 import type { L7ProxyConfig } from './l7/config.js';
 
@@ -111,6 +111,8 @@ export class LbService {
   mode: LbMode;
   /** Health monitors by backend index (null: the server is not checked). */
   readonly monitors: (HealthMonitor | null)[] = [];
+  /** The operator's state and the check's verdict of each checked server, kept apart. */
+  readonly checked = new CheckedStates();
 
   constructor(
     readonly index: number,
@@ -288,7 +290,7 @@ export class LoadBalancer extends Host {
     const svc = this.service(service);
     const b = svc?.backends.find((x) => x.name === server);
     if (!svc || !b) throw new Error(`${this.name}: no server ${server} in service ${service}`);
-    if (change.state) b.state = adminChange(svc, b.index, change.state);
+    if (change.state) b.state = svc.checked.change(b.index, change.state, svc.monitors[b.index]);
     if (change.weight !== undefined) b.weight = change.weight;
     this.serverChanged(svc, b.index);
   }

@@ -41,7 +41,7 @@ export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number,
   const srv = svc.servers[idx]!;
   const n = svc.cfg.servers.length;
   const firstDelay = idx < n ? Math.floor((cfg.interval * idx) / n) : 0;
-  adminStates(svc)[idx] = svc.backends[idx]!.state;
+  svc.checked.start(idx, svc.backends[idx]!.state);
   const m = new HealthMonitor(
     lb,
     `${svc.cfg.name}/${srv.name}`,
@@ -49,38 +49,13 @@ export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number,
     srv.port,
     cfg,
     (up) => {
-      applyState(lb, svc, idx, up ? (adminStates(svc)[idx] ?? 'enabled') : 'down');
+      applyState(lb, svc, idx, svc.checked.verdict(idx, up));
       if (!up) serverDown(lb, svc, idx);
     },
     { firstDelay },
   );
   svc.monitors[idx] = m;
   m.start();
-}
-
-/** The state an operator last gave each checked server (what comes back when its check passes again). */
-const admin = new WeakMap<LbService, BackendState[]>();
-
-function adminStates(svc: LbService): BackendState[] {
-  let a = admin.get(svc);
-  if (!a) {
-    a = [];
-    admin.set(svc, a);
-  }
-  return a;
-}
-
-/**
- * An operator's state change (drain, enable, disable) of a checked server:
- * remembered, and applied at once unless the check says the server is down
- * (HAProxy keeps the administrative and the operational state apart: a
- * server takes traffic only when both allow it). Returns the state to set.
- */
-export function adminChange(svc: LbService, idx: number, state: BackendState): BackendState {
-  const m = svc.monitors[idx];
-  if (!m) return state;
-  adminStates(svc)[idx] = state;
-  return m.up ? state : 'down';
 }
 
 /** Sets a server's state on a verdict and tells the scheduler; traced as lb-server, as LoadBalancer.setServer does. */

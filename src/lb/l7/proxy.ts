@@ -67,7 +67,7 @@ import { cookieValue, persistCookie } from './cookie.js';
 import { Cpu, type CpuJob } from './cpu.js';
 import { RateLimiter } from './ratelimit.js';
 import { route, targetPath } from './rules.js';
-import { HealthMonitor } from '../health.js';
+import { CheckedStates, HealthMonitor } from '../health.js';
 
 /** A pool at run time: its servers as backends of a scheduler. */
 export class L7Pool {
@@ -98,6 +98,9 @@ export class L7Pool {
     this.monitors = cfg.servers.map(() => null);
   }
 
+  /** The operator's state and the check's verdict of each checked server, kept apart (as an L4 service's). */
+  readonly checked = new CheckedStates();
+
   /**
    * Starts the health checks: each server of the pool is probed on its own
    * (HAProxy checks a server once per backend that lists it), the first
@@ -109,7 +112,7 @@ export class L7Pool {
     this.cfg.servers.forEach((s, i) => {
       const hc = s.health === undefined ? this.cfg.health : s.health;
       if (!hc) return;
-      let before: BackendState = 'enabled';
+      this.checked.start(i, this.backends[i]!.state);
       const m = new HealthMonitor(
         proxy.host,
         `${proxy.cfg.name}/${this.cfg.name}/${s.name}`,
@@ -117,13 +120,8 @@ export class L7Pool {
         s.port,
         hc,
         (up) => {
-          const b = this.backends[i]!;
-          if (!up) {
-            before = b.state === 'down' ? 'enabled' : b.state;
-            proxy.setPoolServer(this, i, { state: 'down' });
-          } else if (b.state === 'down') {
-            proxy.setPoolServer(this, i, { state: before });
-          }
+          const state = this.checked.verdict(i, up);
+          if (this.backends[i]!.state !== state) proxy.setPoolServer(this, i, { state });
         },
         { firstDelay: Math.floor((hc.interval * i) / this.cfg.servers.length) },
       );
@@ -280,7 +278,8 @@ export class L7Proxy implements TcpHandlers, EventTarget {
       const i = p.indexOf(server);
       if (i < 0) continue;
       found = true;
-      this.setPoolServer(p, i, change);
+      // An operator's change: remembered, and held back while the pool's check says the server is down.
+      this.setPoolServer(p, i, change.state ? { ...change, state: p.checked.change(i, change.state, p.monitors[i]) } : change);
     }
     if (!found) throw new Error(`${this.host.name}: proxy ${this.cfg.name} has no server ${server}`);
   }

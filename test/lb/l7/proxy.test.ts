@@ -307,6 +307,33 @@ describe('health checks of L7 pools', () => {
   });
 });
 
+describe('operator state and check verdict in an L7 pool', () => {
+  it('enabling a server the check holds down waits for the check; a server disabled while down stays disabled when it passes again', () => {
+    const hc = healthCheck('http', { interval: 1e9, timeout: 5e8, rise: 2, fall: 2, path: '/health' });
+    const t = l7Net(1, ['web1', 'web2'], (all) => proxyConfig([{ ...pool('web', ['web1', 'web2'], all), health: hc }]));
+    const at = (time: number, f: () => void) => t.net.sim.at(time, { label: 'switch', onEvent: f, kindName: () => 'switch' }, 1);
+    const web = () => t.proxy.pool('web')!;
+    const states: string[] = [];
+    at(0.5e9, () => {
+      t.apps[0]!.setStatus(500);
+      t.apps[1]!.setStatus(500);
+    });
+    // Both are down by 2.5 s; the operator enables web1 and disables web2 while their checks still fail.
+    at(3.2e9, () => {
+      t.lb.setServer('shop', 'web1', { state: 'enabled' });
+      t.lb.setServer('shop', 'web2', { state: 'disabled' });
+      states.push(web().backends.map((b) => b.state).join(' '));
+    });
+    at(4.2e9, () => {
+      t.apps[0]!.setStatus(200);
+      t.apps[1]!.setStatus(200);
+    });
+    t.net.run(9e9);
+    states.push(web().backends.map((b) => b.state).join(' '));
+    expect(states).toEqual(['down down', 'enabled disabled']);
+  });
+});
+
 describe('the cache', () => {
   it('max-age responses are stored and served by the LB until they expire; no-store ones never', () => {
     const t = l7Net(1, ['web1'], (all) => proxyConfig([pool('web', ['web1'], all)], { cache: { entries: 10, maxAge: 60e9 } }), { headers: [{ name: 'Cache-Control', value: 'max-age=2' }] });
