@@ -131,8 +131,14 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   };
   const error = (path: readonly PathSeg[], code: string, message: string, extra: Parameters<typeof report>[4] = {}): void => report('error', path, code, message, extra);
   const warn = (path: readonly PathSeg[], code: string, message: string, extra: Parameters<typeof report>[4] = {}): void => report('warning', path, code, message, extra);
-  /** Whether the missing `run.until` of a scenario with health checks was reported (once is enough). */
-  let healthNeedsUntilSaid = false;
+  /** Which never-ending traffic has had its missing `run.until` reported (once per kind is enough). */
+  const untilAsked = new Set<string>();
+  /** Something that sends for ever (VRRP advertisements, health probes) needs an end to the run, or the run never returns. */
+  const needsUntil = (path: readonly PathSeg[], key: string, what: string): void => {
+    if (raw.run?.until !== undefined || untilAsked.has(key)) return;
+    untilAsked.add(key);
+    error(path, 'needs-until', `${what}, so a scenario with \`${key}\` needs \`run: { until: ... }\``, { onKey: true, suggestion: 'add run: { until: 30s }' });
+  };
   const didYouMean = (word: string, candidates: Iterable<string>): string => {
     const c = closest(word, candidates);
     return c ? `; did you mean \`${c}\`?` : '';
@@ -670,9 +676,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
         error([...vpath, 'interval'], 'bad-value', 'the advertisement interval travels in centiseconds (12 bits): write a multiple of 10ms from 10ms to 40.95s', { expected: 'a multiple of 10ms' });
         ok = false;
       }
-      if (raw.run?.until === undefined) {
-        error(vpath, 'needs-until', `VRRP advertisements never stop, so a scenario with \`vrrp\` needs \`run: { until: ... }\``, { onKey: true, suggestion: 'add run: { until: 30s }' });
-      }
+      needsUntil(vpath, 'vrrp', 'VRRP advertisements never stop');
       if (ok) {
         vrrp = {
           vrid: v.vrid,
@@ -850,11 +854,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       error(where, 'bad-value', `a health check's timeout (${fmtDuration(spec.timeout)}) must be above 0 and at most its interval (${fmtDuration(spec.interval)}): a probe ends before the next one starts`, { suggestion: `timeout: ${fmtDuration(Math.max(MS, Math.floor(spec.interval / 2)))}` });
       return null;
     }
-    if (raw.run?.until === undefined && !healthNeedsUntilSaid) {
-      // Probes go out every interval for ever: without an end the run would never stop.
-      healthNeedsUntilSaid = true;
-      error(path, 'needs-until', 'health checks probe for ever, so a scenario with `health` needs `run: { until: ... }`', { onKey: true, suggestion: 'add run: { until: 30s }' });
-    }
+    needsUntil(path, 'health', 'health checks probe for ever');
     return spec;
   }
 
