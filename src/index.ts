@@ -31,7 +31,9 @@ export { hashL2, hashL3 } from './net/flow-hash.js';
 export { TcpStack, TcpConnection, type TcpHandlers } from './net/tcp.js';
 export { loadScenario, parseScenario, formatErrors, scenarioJsonSchema, type LoadResult, type ScenarioError } from './scenario/index.js';
 export type { Scenario } from './scenario/types.js';
-export { buildScenario, appReport, BuildError, type BuiltScenario, type BuildIo } from './build/scenario.js';
+export { buildScenario } from './assemble/scenario.js';
+export { BuildError, type BuiltScenario, type BuildIo } from './assemble/built.js';
+export { appReport } from './assemble/report.js';
 export { HttpServer } from './apps/http-server.js';
 export { HttpClient } from './apps/http-client.js';
 export { TcpConnect } from './apps/tcp-connect.js';
@@ -40,7 +42,8 @@ export { DnsResolver, DnsLookupApp, type DnsCacheMode, type DnsLookupResult } fr
 export { encodeDns, decodeDns, summarizeDns, dnsQuery, aRecord, aAddresses, type DnsMessage, type DnsRecord, type DnsQuestion } from './wire/dns.js';
 export { grade, type GradeInput, type Verdict } from './grade/index.js';
 
-import { buildScenario as build, type BuiltScenario as Built, type BuildIo as Io } from './build/scenario.js';
+import { buildScenario as build } from './assemble/scenario.js';
+import type { BuiltScenario as Built, BuildIo as Io } from './assemble/built.js';
 import type { Scenario as Checked } from './scenario/types.js';
 import { FullRecorder as Recorder } from './trace/trace.js';
 import type { TraceEvent as Event } from './trace/events.js';

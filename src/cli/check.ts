@@ -11,7 +11,8 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { buildScenario, BuildError, type BuiltScenario } from '../build/scenario.js';
+import { buildScenario } from '../assemble/scenario.js';
+import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import { formatErrors } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { FullRecorder } from '../trace/trace.js';
@@ -19,7 +20,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
 import { grade } from '../grade/grade.js';
 import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
-import { serverStats, type ServerStats } from '../build/server-stats.js';
+import { serverStats, type ServerStats } from '../assemble/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
 import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
 import { parseSeed, parseUntil } from './options.js';

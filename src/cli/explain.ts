@@ -5,7 +5,8 @@
  * stderr progress line and gives exactly the result of a single `net.run`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildScenario, BuildError, type BuiltScenario } from '../build/scenario.js';
+import { buildScenario } from '../assemble/scenario.js';
+import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Network } from '../net/network.js';
 import type { RunResult } from '../sim/sim.js';

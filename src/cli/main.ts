@@ -7,7 +7,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildScenario, appReport, BuildError } from '../build/scenario.js';
+import { buildScenario } from '../assemble/scenario.js';
+import { BuildError } from '../assemble/built.js';
+import { appReport } from '../assemble/report.js';
 import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
 import { buildOrReport, builtinNames, DEFAULT_SCENARIO, DISK_IO, loadFromDisk, locate, openScenario, titleOf } from './scenarios.js';
 import { parseBudget, parseSeed, parseUntil } from './options.js';

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatErrors, loadScenario, type LoadResult, type Scenario } from '../scenario/index.js';
-import { BuildError, buildScenario, type BuildIo, type BuiltScenario } from '../build/scenario.js';
+import { buildScenario } from '../assemble/scenario.js';
+import { BuildError, type BuildIo, type BuiltScenario } from '../assemble/built.js';
 
 /** The package's built-in scenarios folder (dist/cli -> package root -> scenarios). */
 export const BUILTIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');

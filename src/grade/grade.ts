@@ -9,7 +9,6 @@
 import type { TraceEvent, RxEvent, TxEvent, DropEvent, RewriteEvent } from '../trace/events.js';
 import type { Check, Expectation, FieldTest, Target } from '../scenario/types.js';
 import { fmtIp } from '../wire/addr.js';
-import { summarize } from '../wire/summary.js';
 import { fmtDuration, fmtTime } from '../sim/time.js';
 import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from './types.js';
 import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
@@ -17,11 +16,8 @@ import { judgeHttp } from './http.js';
 import { countDns, DNS_COUNTERS } from './dns-counters.js';
 import { judgeVrrp } from './vrrp.js';
 import { judgeHealth, judgeServerStat } from './health.js';
+import { countEvidence, eventEvidence, MAX_EVIDENCE, type Judged } from './evidence.js';
 
-/** At most this many events are listed as evidence for one expectation (the message gives the full count). */
-export const MAX_EVIDENCE = 5;
-
-type Judged = { readonly passed: boolean; readonly message: string; readonly evidence: readonly Evidence[] };
 
 /** Judges every expectation, in the order written. */
 export function grade(input: GradeInput, expectations: readonly Expectation[]): Verdict[] {
@@ -58,40 +54,6 @@ function judge(input: GradeInput, c: Check): Judged {
     default:
       return assertNever(c);
   }
-}
-
-// ------------------------------------------------------------------ evidence
-
-/** One trace event as evidence: its time, place and one line. */
-export function eventEvidence(ev: TraceEvent, link = false): Evidence {
-  const sum = (f: { eth: Parameters<typeof summarize>[0] }) => summarize(f.eth, { link });
-  switch (ev.kind) {
-    case 'tx':
-    case 'rx':
-      return { t: ev.t, place: `${ev.node}:${ev.iface}`, text: sum(ev.frame), seq: ev.seq, frame: ev.frame.id };
-    case 'forward':
-      return { t: ev.t, place: ev.node, text: `forward ${ev.inIface} -> ${ev.outIface}: ${sum(ev.frame)}`, seq: ev.seq, frame: ev.frame.id };
-    case 'deliver':
-      return { t: ev.t, place: ev.node, text: `deliver to ${ev.to}: ${sum(ev.frame)}`, seq: ev.seq, frame: ev.frame.id };
-    case 'drop':
-      return {
-        t: ev.t,
-        place: ev.iface !== null ? `${ev.node}:${ev.iface}` : ev.node,
-        text: `${ev.code}: ${ev.text}${ev.frame ? ` [${sum(ev.frame)}]` : ''}`,
-        seq: ev.seq,
-        frame: ev.frame ? ev.frame.id : null,
-      };
-    case 'rewrite':
-      return { t: ev.t, place: ev.node, text: `${ev.code}: ${ev.text} [${sum(ev.before)} => ${sum(ev.after)}]`, seq: ev.seq, frame: ev.after.id };
-    case 'state':
-      return { t: ev.t, place: ev.node, text: ev.text, seq: ev.seq, frame: null };
-    default:
-      return assertNever(ev);
-  }
-}
-
-function countEvidence(place: string | null, text: string): Evidence {
-  return { t: null, place, text, seq: null, frame: null };
 }
 
 // ------------------------------------------------------------------ flow

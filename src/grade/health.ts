@@ -9,10 +9,9 @@
 import type { StateEvent, TraceEvent } from '../trace/events.js';
 import type { Check } from '../scenario/types.js';
 import { fmtDuration, fmtTime } from '../sim/time.js';
-import { eventEvidence } from './grade.js';
-import type { Evidence, GradeInput } from './types.js';
+import { eventEvidence, type Judged } from './evidence.js';
+import type { GradeInput } from './types.js';
 
-type Judged = { readonly passed: boolean; readonly message: string; readonly evidence: readonly Evidence[] };
 
 function isHealth(e: TraceEvent): e is StateEvent & { change: { what: 'lb-health' } } {
   return e.kind === 'state' && e.change.what === 'lb-health';

@@ -12,10 +12,10 @@ import type { Check } from '../scenario/types.js';
 import { fmtIp } from '../wire/addr.js';
 import { fmtTime } from '../sim/time.js';
 import type { Evidence, GradeInput } from './types.js';
+import type { Judged } from './evidence.js';
 
 type HttpCheck = Extract<Check, { kind: 'http' }>;
 type HttpChange = Extract<StateEvent['change'], { what: 'http' }>;
-type Judged = { readonly passed: boolean; readonly message: string; readonly evidence: readonly Evidence[] };
 
 /** At most this many requests are listed as evidence. */
 const MAX = 5;

@@ -47,7 +47,7 @@ export interface ServerCount {
   readonly weight: number;
   /** Connections the LB ever scheduled to it. */
   readonly served: number;
-  /** The report's other numbers (src/build/server-stats.ts), when the run filled them. */
+  /** The report's other numbers (src/assemble/server-stats.ts), when the run filled them. */
   readonly requests?: number;
   readonly bytes?: number | null;
   readonly meanNs?: number | null;

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
-import { dnsReport } from '../../src/build/dns-report.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
+import { dnsReport } from '../../src/assemble/dns-report.js';
 
 function report(name: string): string[] {
   const r = loadScenario(`scenarios/${name}.yaml`, (p) => readFileSync(p, 'utf8'));

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import { gradeInputOf } from '../../src/cli/check.js';
 import { grade } from '../../src/grade/grade.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pcapOf } from '../helpers/pcap.js';
 import { loadScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TxEvent } from '../../src/trace/events.js';
 import { encode } from '../../src/wire/encode.js';

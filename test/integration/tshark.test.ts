@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pcapOf } from '../helpers/pcap.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TxEvent } from '../../src/trace/events.js';
 import { encode } from '../../src/wire/encode.js';

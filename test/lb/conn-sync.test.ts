@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { loadFromDisk, locate } from '../../src/cli/scenarios.js';
-import { haNodes } from '../../src/build/ha.js';
+import { haNodes } from '../../src/assemble/ha.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TxEvent } from '../../src/trace/events.js';
 import { decodeSync, IPVS_CONN_F } from '../../src/wire/ipvs-sync.js';

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { LoadBalancer } from '../../src/lb/node.js';
 import type { HealthCheckKind } from '../../src/lb/health.js';
 import { MS, SEC } from '../../src/sim/time.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { LoadBalancer } from '../../src/lb/node.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TxEvent } from '../../src/trace/events.js';

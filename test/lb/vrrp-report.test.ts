@@ -1,13 +1,14 @@
 /**
- * What `lblab run` prints about an active/standby pair (src/build/ha.ts):
+ * What `lblab run` prints about an active/standby pair (src/assemble/ha.ts):
  * each LB's final state, the state changes in time order, the split-brain
  * line, and for each takeover the clients' gap and the distinct client
  * frames lost in it, on the built-in scenarios.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { appReport, buildScenario } from '../../src/build/scenario.js';
-import { haReport, takeovers } from '../../src/build/ha.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
+import { appReport } from '../../src/assemble/report.js';
+import { haReport, takeovers } from '../../src/assemble/ha.js';
 import { loadFromDisk, locate } from '../../src/cli/scenarios.js';
 
 function run(name: string) {

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../../src/scenario/index.js';
-import { buildScenario, type BuiltScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
+import type { BuiltScenario } from '../../src/assemble/built.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import { TraceCapture, type CaptureOutput, type CapturedPacket, type CaptureStats } from '../../src/pcap/capture.js';
 import { PcapngWriter } from '../../src/pcap/writers.js';

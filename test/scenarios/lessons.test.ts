@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatErrors, loadScenario } from '../../src/scenario/index.js';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SCENARIOS = join(ROOT, 'scenarios');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { loadFromDisk, locate } from '../../src/cli/scenarios.js';
 import { HopLines } from '../../src/view/hop-lines.js';
 import type { TraceEvent } from '../../src/trace/events.js';

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
  * recorder and cut into flows, and a tiny hand-built LAN whose ladder is
  * small enough to compare as a whole.
  */
-import { buildScenario, type BuiltScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
+import type { BuiltScenario } from '../../src/assemble/built.js';
 import { loadFromDisk, locate } from '../../src/cli/scenarios.js';
 import { peersOf, switchesOf } from '../../src/cli/explain.js';
 import { Host } from '../../src/net/host.js';

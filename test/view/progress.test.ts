@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildScenario } from '../../src/build/scenario.js';
+import { buildScenario } from '../../src/assemble/scenario.js';
 import { runWithProgress } from '../../src/cli/explain.js';
 import type { RunResult } from '../../src/sim/sim.js';
 import { FullRecorder } from '../../src/trace/trace.js';

@@ -7,7 +7,7 @@
  * counted as the LB table counts servers reached through a VIP.
  */
 import { fmtIp } from '../wire/addr.js';
-import type { BuiltScenario } from './scenario.js';
+import type { BuiltScenario } from './built.js';
 
 /** Lines of the DNS report; none when the scenario has no DNS server and no resolver. */
 export function dnsReport(built: BuiltScenario): string[] {

@@ -7,7 +7,7 @@
 import { LoadBalancer } from '../lb/node.js';
 import { timeStats } from '../apps/http-client.js';
 import type { HealthTransition } from '../lb/health.js';
-import type { BuiltScenario } from './scenario.js';
+import type { BuiltScenario } from './built.js';
 
 /** The numbers of one real server of one service. */
 export interface ServerStats {

@@ -8,79 +8,27 @@
  * What the scenario names but this version cannot simulate is refused with
  * a BuildError that points at the file, never silently skipped.
  */
-import { fmtIp } from '../wire/addr.js';
 import { Network } from '../net/network.js';
 import { Host, type Route } from '../net/host.js';
 import { Switch } from '../net/switch.js';
 import { NatGateway } from '../net/nat.js';
 import type { Iface } from '../net/iface.js';
 import type { NetNode } from '../net/node.js';
-import type { Link } from '../net/link.js';
 import type { EventTarget } from '../sim/sim.js';
 import { LoadBalancer } from '../lb/node.js';
 import { HttpServer } from '../apps/http-server.js';
 import { HttpClient } from '../apps/http-client.js';
-import { fmtTime } from '../sim/time.js';
-import { serverStats } from './server-stats.js';
 import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
 import { TcpConnect } from '../apps/tcp-connect.js';
 import { DnsServer } from '../apps/dns-server.js';
 import { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
-import { dnsReport } from './dns-report.js';
 import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
 import { readCapture } from '../pcap/read.js';
-import { proxyReport } from './l7.js';
-import { haPower, haReport, haVrrp, prepareHa, startHa } from './ha.js';
+import { haPower, haVrrp, prepareHa, startHa } from './ha.js';
+import { BuildError, type BuildIo, type BuiltApps, type BuiltScenario } from './built.js';
 import { replay as replayCapture, type ReplayPlan, type ReplayTarget } from '../pcap/replay.js';
-
-/** A scenario that cannot be built, with the place in the file that caused it. */
-export class BuildError extends Error {
-  /** Creates the error for a position. */
-  constructor(
-    message: string,
-    readonly pos: SourcePos | null,
-  ) {
-    super(message);
-  }
-
-  /** "file:line:col: message". */
-  where(): string {
-    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message;
-  }
-}
-
-/** The running applications of a built scenario, by kind. */
-export interface BuiltApps {
-  readonly httpServers: { readonly spec: AppSpec; readonly app: HttpServer }[];
-  readonly httpClients: { readonly spec: AppSpec; readonly app: HttpClient }[];
-  readonly pings: { readonly spec: AppSpec; readonly app: Ping }[];
-  readonly connects: { readonly spec: AppSpec; readonly app: TcpConnect }[];
-  readonly echoServers: { readonly spec: AppSpec; readonly app: TcpEchoServer | UdpEchoServer }[];
-  /** Flows replayed from captures. */
-  readonly replays: { readonly spec: ReplaySpec; readonly plan: ReplayPlan }[];
-  /** The DNS servers of `kind: dns` nodes. */
-  readonly dnsServers: { readonly node: string; readonly app: DnsServer }[];
-  /** Stub resolvers: of http-clients that target a name, and of dns-lookup apps; `owner` names the app ("client1 http-client 0"). */
-  readonly resolvers: { readonly owner: string; readonly name: string; readonly resolver: DnsResolver }[];
-  /** dns-lookup apps. */
-  readonly lookups: { readonly spec: AppSpec; readonly app: DnsLookupApp }[];
-}
-
-/** How the builder reaches files it needs (captures to replay); only the CLI touches the disk. */
-export interface BuildIo {
-  readonly readBinary?: (path: string) => Uint8Array;
-}
-
-/** A built scenario, ready to run. */
-export interface BuiltScenario {
-  readonly scenario: Scenario;
-  readonly net: Network;
-  readonly apps: BuiltApps;
-  /** Links in scenario order (timeline actions refer to them by index). */
-  readonly links: readonly Link[];
-}
 
 const EV_TIMELINE = 1;
 
@@ -406,70 +354,6 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
       haVrrp(net, a.node, a.kind === 'vrrp-start');
       return;
   }
-}
-
-/**
- * A table per load-balanced service: for each server, its state, the
- * connections the LB scheduled to it and those still in its table, the
- * client requests it answered, the bytes its HTTP server sent, the
- * response times the clients measured for its requests, and its health
- * check's probes and verdict changes (src/build/server-stats.ts).
- */
-export function serviceReport(built: BuiltScenario): string[] {
-  const out: string[] = [];
-  const ms = (ns: number): string => `${(ns / 1e6).toFixed(3)}ms`;
-  const all = serverStats(built);
-  for (const node of built.net.nodes.values()) {
-    if (!(node instanceof LoadBalancer)) continue;
-    for (const svc of node.services) {
-      out.push(`${node.name}/${svc.cfg.name}: ${fmtIp(svc.cfg.vip)}:${svc.cfg.port}/${svc.cfg.proto}, mode ${svc.mode}, scheduler ${svc.sched.name}`);
-      const stats = all.filter((x) => x.lb === node.name && x.service === svc.cfg.name);
-      const checked = stats.some((x) => x.checks !== null);
-      const rows = [['server', 'state', 'weight', 'conns', 'active', 'inactive', 'requests', 'bytes out', 'mean', 'p99', ...(checked ? ['checks ok/failed', 'health'] : [])]];
-      for (const x of stats) {
-        const health = x.transitions.map((t) => `${t.up ? 'up' : 'down'} ${fmtTime(t.at)}${t.up ? '' : ` (${t.reason.replace(/ \(.*$/, '')})`}`).join(', ');
-        rows.push([
-          x.server,
-          x.state,
-          String(x.weight),
-          String(x.connections),
-          String(x.active),
-          String(x.inactive),
-          String(x.requests),
-          x.bytes !== null ? String(x.bytes) : '-',
-          x.meanNs !== null ? ms(x.meanNs) : '-',
-          x.p99Ns !== null ? ms(x.p99Ns) : '-',
-          ...(checked ? [x.checks ? `${x.checks.kind} ${x.checks.passes}/${x.checks.failures}` : '-', health || (x.checks ? 'up throughout' : '-')] : []),
-        ]);
-      }
-      const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-      const left = (c: number): boolean => c < 2 || c >= 10;
-      for (const r of rows) out.push(`  ${r.map((x, c) => (left(c) ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join('  ')}`.trimEnd());
-    }
-  }
-  return out;
-}
-
-/** Lines describing what the applications saw, after a run. */
-export function appReport(built: BuiltScenario): string[] {
-  const out: string[] = [];
-  for (const { app } of built.apps.httpClients) {
-    const s = app.summary();
-    const outcomes = Object.entries(s.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-    const servers = Object.entries(s.byServer).map(([k, n]) => `${k} ${n}`).join(', ');
-    const rt = s.responseTime ? `; response time mean ${(s.responseTime.mean / 1e6).toFixed(3)}ms, p99 ${(s.responseTime.p99 / 1e6).toFixed(3)}ms` : '';
-    out.push(`${app.host.name} -> ${app.target}: ${s.total} requests: ${outcomes}${servers ? `; served by ${servers}` : ''}${rt}`);
-  }
-  for (const { app } of built.apps.connects) out.push(`${app.host.name} connect ${fmtIp(app.dst)}:${app.port}: ${app.outcome}${app.error ? ` (${app.error})` : ''}`);
-  for (const { app } of built.apps.pings) {
-    for (const r of app.results) out.push(`${app.host.name}: ping ${fmtIp(app.dst)} seq=${r.seq} ${r.rtt !== null ? `time=${r.rtt / 1000}us` : (r.error ?? 'no reply')}`);
-  }
-  for (const { spec, plan } of built.apps.replays) {
-    const by = new Map<string, number>();
-    for (const f of plan.flows) by.set(f.outcome, (by.get(f.outcome) ?? 0) + 1);
-    out.push(`replay of ${spec.written}: ${plan.flows.length} flows: ${[...by.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}${plan.skipped.length ? `; ${plan.skipped.length} packets skipped` : ''}`);
-  }
-  return [...out, ...serviceReport(built), ...proxyReport(built.net), ...dnsReport(built), ...haReport(built.net, built.apps.httpClients.map((c) => c.app))];
 }
 
 /** Stops or resumes the accept() loop of the server apps (HTTP and TCP echo) on a node, traced as a note. */
