@@ -40,9 +40,9 @@ import type { Frame } from '../trace/events.js';
 import { Host, type HookContext, type Route } from '../net/host.js';
 import type { Iface } from '../net/iface.js';
 import type { Network } from '../net/network.js';
-import { observeResponse, type FlowKey } from './sched/backend.js';
+import type { FlowKey } from './sched/backend.js';
 import { traceBind, traceLookupDrop } from './persist-trace.js';
-import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
+import { DIR, LbConn, LB_TCP, seenFromClient, seenFromServer } from './conn.js';
 import type { LbService } from './service.js';
 import { LbServiceTable } from './service-table.js';
 import { serviceKey } from './tuple-map.js';
@@ -188,33 +188,6 @@ export class LoadBalancer extends LbServiceTable {
   /** True when the LB's own TCP stack uses this local port (its sockets must not collide with SNAT flows). */
   private portInUse(_addr: number, port: number, proto: number): boolean {
     return proto === IPPROTO.TCP && this.tcp.portInUse(port);
-  }
-
-  /**
-   * Response-time measurement for least-response-time: from the first data
-   * segment of a request to the first data segment of the server's answer,
-   * as seen at the LB (only where replies cross it: nat, snat, transparent).
-   */
-  private measure(c: LbConn, ip: Ipv4, dir: number): void {
-    const p = ip.payload;
-    const len = p.kind === 'tcp' || p.kind === 'udp' ? p.payload.length : 0;
-    if (len === 0) return;
-    if (dir === DIR.INPUT) {
-      if (c.requestAt < 0) c.requestAt = this.net.sim.now;
-    } else if (c.requestAt >= 0) {
-      observeResponse(c.backend, this.net.sim.now - c.requestAt);
-      c.requestAt = -1;
-    }
-  }
-
-  private touch(c: LbConn, dir: number, flags: number): void {
-    if (c.proto === IPPROTO.TCP) {
-      const next = nextTcpState(c.state, c.inputOnly ? DIR.INPUT_ONLY : dir, flags);
-      if (setConnState(c, next)) {
-        this.net.trace.state(this.name, () => this.connChange(c, 'state'), () => `${this.name}: ${fmtIp(c.client)}:${c.cport} via ${c.backend.name} is now ${c.stateName()}`);
-      }
-    }
-    c.expires = this.net.sim.now + c.timeout();
   }
 
   /** A request packet of a scheduled flow: rewrite according to the mode. */

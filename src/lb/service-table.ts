@@ -5,19 +5,20 @@
  * its client tuple and by its reply tuple, with its expiry timer. Services
  * and servers are added, drained, disabled and re-weighted here, the
  * health verdicts land here (service-health.ts), and the IPVS sync backup
- * installs the connections it learns (adoptConn). The packet path that
+ * installs the connections it learns (adoptConn); a packet of a connection
+ * moves its IPVS state on (touch). The packet path that
  * reads these tables for every packet is the subclass in node.ts.
  */
 import { fmtIp, inPrefix } from '../wire/addr.js';
-import type { Ipv4Addr, MacAddr } from '../wire/types.js';
+import type { Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
 import { IPPROTO } from '../wire/types.js';
 import type { Frame } from '../trace/events.js';
 import { Host } from '../net/host.js';
 import { Iface } from '../net/iface.js';
 import type { Network } from '../net/network.js';
-import { createBackend, type BackendState } from './sched/backend.js';
+import { createBackend, observeResponse, type BackendState } from './sched/backend.js';
 import { resolveSchedulerName } from './sched/index.js';
-import { LbConn, setConnState } from './conn.js';
+import { DIR, LbConn, nextTcpState, setConnState } from './conn.js';
 import { startServerHealth } from './service-health.js';
 import { L7Proxy } from './l7/proxy.js';
 import type { L7ProxyConfig } from './l7/config.js';
@@ -263,6 +264,34 @@ export abstract class LbServiceTable extends Host {
     const svc = this.services[c.service]!;
     if (svc.persist) svc.persist.connectionClosed(c.client, c.backend.index, now);
     this.net.trace.state(this.name, () => this.connChange(c, 'del'), () => `${this.name} forgets ${fmtIp(c.client)}:${c.cport} -> ${c.backend.name} (${why})`);
+  }
+
+  /**
+   * Response-time measurement for least-response-time: from the first data
+   * segment of a request to the first data segment of the server's answer,
+   * as seen at the LB (only where replies cross it: nat, snat, transparent).
+   */
+  protected measure(c: LbConn, ip: Ipv4, dir: number): void {
+    const p = ip.payload;
+    const len = p.kind === 'tcp' || p.kind === 'udp' ? p.payload.length : 0;
+    if (len === 0) return;
+    if (dir === DIR.INPUT) {
+      if (c.requestAt < 0) c.requestAt = this.net.sim.now;
+    } else if (c.requestAt >= 0) {
+      observeResponse(c.backend, this.net.sim.now - c.requestAt);
+      c.requestAt = -1;
+    }
+  }
+
+  /** A packet of a connection: its IPVS state moves on (traced when it changes) and its expiry is pushed back. */
+  protected touch(c: LbConn, dir: number, flags: number): void {
+    if (c.proto === IPPROTO.TCP) {
+      const next = nextTcpState(c.state, c.inputOnly ? DIR.INPUT_ONLY : dir, flags);
+      if (setConnState(c, next)) {
+        this.net.trace.state(this.name, () => this.connChange(c, 'state'), () => `${this.name}: ${fmtIp(c.client)}:${c.cport} via ${c.backend.name} is now ${c.stateName()}`);
+      }
+    }
+    c.expires = this.net.sim.now + c.timeout();
   }
 
   /** Enters a new connection in both tables and starts its expiry timer. */
