@@ -27,9 +27,12 @@ import { Neigh, NEIGH_DEFAULTS, neighText } from './neigh.js';
 import type { Network } from './network.js';
 import type { NetNode, NodeKind } from './node.js';
 import { Sysctls } from './sysctl.js';
+import type { ProtoHandler, SendOptions, SendResult, StackHost } from './stack-host.js';
 import { UdpStack } from './udp.js';
 import { TcpStack } from './tcp.js';
 import { hashL3 } from './flow-hash.js';
+
+export type { ProtoHandler, SendResult } from './stack-host.js';
 
 /** A route: destination prefix, optional gateway, output interface. */
 export interface Route {
@@ -91,17 +94,6 @@ export interface HookContext {
  */
 export type Hook = (ip: Ipv4, ctx: HookContext) => Ipv4 | null;
 
-/** A local handler of an IP protocol (TCP, IPIP, VRRP...). */
-export interface ProtoHandler {
-  /** A packet for this host arrived (after INPUT hooks). */
-  input(ip: Ipv4, frame: Frame | null, iface: Iface): void;
-  /** An ICMP error quoting a packet of this protocol arrived; `quoted` is the offending packet's header and first bytes. */
-  icmpError?(icmp: Icmp, quoted: Uint8Array, from: Ipv4Addr): void;
-}
-
-/** The result of sending a locally generated packet. */
-export type SendResult = 'sent' | 'queued' | 'no-route' | 'dropped';
-
 /** Options of a host. */
 export interface HostOptions {
   /** Sysctls to set, by Linux name. */
@@ -119,7 +111,7 @@ export interface Deferred {
 }
 
 /** A Linux-faithful IPv4 host (and, with forwarding on, router). */
-export class Host implements NetNode, EventTarget {
+export class Host implements NetNode, EventTarget, StackHost {
   readonly ifaces: Iface[] = [];
   /** The loopback interface (127.0.0.1/8 and any aliases such as a VIP). */
   readonly lo: Iface;
@@ -638,7 +630,7 @@ export class Host implements NetNode, EventTarget {
   }
 
   /** Builds and sends a packet from a local protocol, choosing id and DF the Linux way. */
-  sendPayload(src: Ipv4Addr, dst: Ipv4Addr, payload: Ipv4['payload'], opts: { df?: boolean; ttl?: number; tos?: number; id?: number } = {}): SendResult {
+  sendPayload(src: Ipv4Addr, dst: Ipv4Addr, payload: Ipv4['payload'], opts: SendOptions = {}): SendResult {
     const df = opts.df ?? true;
     const proto = payload.kind === 'tcp' ? IPPROTO.TCP : payload.kind === 'udp' ? IPPROTO.UDP : payload.kind === 'icmp' ? IPPROTO.ICMP : payload.kind === 'vrrp' ? IPPROTO.VRRP : IPPROTO.IPIP;
     const ip = mkIpv4(

@@ -15,7 +15,11 @@ import type { Icmp, Ipv4, Ipv4Addr, Tcp } from '../wire/types.js';
 import { EMPTY, ICMP_TYPE, ICMP_UNREACH, TCP_FLAG } from '../wire/types.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import type { Frame, StateChange } from '../trace/events.js';
-import type { TcpError, TcpHandlers, TcpListener, TcpStack, TcpState, TcpCloseReason } from './tcp.js';
+import type { DropReason } from '../trace/reasons.js';
+import type { Text } from '../trace/trace.js';
+import type { Iface } from './iface.js';
+import type { StackHost } from './stack-host.js';
+import type { TcpCloseReason, TcpError, TcpState } from './tcp-types.js';
 import {
   TCP_ADV_MSS,
   TCP_DEFAULT_MSS,
@@ -66,6 +70,56 @@ interface OutSeg {
   sentAt: number;
   /** True once retransmitted: no RTT sample from its ACK (Karn's rule, RFC 6298 3). */
   rexmit: boolean;
+}
+
+/** What a connection tells its application; every callback is optional and gets the connection first. */
+export interface TcpHandlers {
+  /** An active open completed (the third ACK has been sent). */
+  connected?(c: TcpConnection): void;
+  /** In-order bytes arrived (the view is only valid during the call; copy to keep). */
+  data?(c: TcpConnection, bytes: Uint8Array): void;
+  /** The peer sent FIN: no more data will come (the application usually close()s now). */
+  peerClosed?(c: TcpConnection): void;
+  /**
+   * The connection is over for the application: both sides' FINs are
+   * exchanged (it may linger in TIME_WAIT, invisibly), or it was reset,
+   * aborted or failed. Called exactly once.
+   */
+  closed?(c: TcpConnection, reason: TcpCloseReason): void;
+  /** The connection failed with this error; closed(c, 'error') follows. */
+  error?(c: TcpConnection, code: TcpError): void;
+}
+
+/** What a connection needs of the TCP layer it belongs to (TcpStack implements it). */
+export interface ConnStack {
+  /** The host the stack runs on. */
+  readonly host: StackHost;
+  /** Demultiplexes a segment again (a SYN that reopens a TIME_WAIT connection). */
+  input(ip: Ipv4, frame: Frame | null, iface: Iface | null): void;
+  /** Answers a segment that matches no socket (RST, or silence for an RST). */
+  noSocket(ip: Ipv4, seg: Tcp, frame: Frame | null): void;
+  /** Sends an RST in answer to `seg` from the control socket. */
+  sendReset(ip: Ipv4, seg: Tcp): void;
+  /** Removes a connection from the table (it reached CLOSED). */
+  unhash(c: TcpConnection): void;
+  /** Traces that a segment reached a socket. */
+  delivered(ip: Ipv4, seg: Tcp, frame: Frame | null): void;
+  /** Traces a dropped segment on the interface it came in on. */
+  drop(frame: Frame | null, code: DropReason, why: Text): void;
+}
+
+/** What a passive connection needs of the listener that made it (TcpListener implements it). */
+export interface ConnListener {
+  /** The listening port. */
+  readonly port: number;
+  /** The effective backlog. */
+  readonly backlog: number;
+  /** True when the accept queue cannot take another connection. */
+  queueFull(): boolean;
+  /** A connection of this listener completed its handshake. */
+  established(c: TcpConnection): void;
+  /** Removes a connection that died while waiting in the accept queue. */
+  unqueue(c: TcpConnection): void;
 }
 
 const NO_CHANGE: StateChange = Object.freeze({ what: 'note', detail: Object.freeze({}) }) as StateChange;
@@ -166,7 +220,7 @@ export class TcpConnection implements EventTarget {
 
   /** Creates a connection; use TcpStack.connect or a listener, not this constructor. */
   constructor(
-    readonly stack: TcpStack,
+    readonly stack: ConnStack,
     readonly localAddr: Ipv4Addr,
     readonly localPort: number,
     readonly remoteAddr: Ipv4Addr,
@@ -175,7 +229,7 @@ export class TcpConnection implements EventTarget {
     readonly passive: boolean,
     handlers: TcpHandlers | null,
     /** The listener that created it (passive connections). */
-    readonly listener: TcpListener | null,
+    readonly listener: ConnListener | null,
   ) {
     this.handlers = handlers;
     this.createdAt = stack.host.net.sim.now;
