@@ -69,6 +69,7 @@ import type { DropReason } from '../trace/reasons.js';
 import type { Text } from '../trace/trace.js';
 import type { ProtoHandler, StackHost } from './stack-host.js';
 import type { Iface } from './iface.js';
+import { TcpReceiver } from './tcp-input.js';
 import { TcpConnection, type ConnListener, type ConnStack, type TcpHandlers } from './tcp-conn.js';
 import { segLen, segName } from './tcp-options.js';
 
@@ -224,21 +225,21 @@ export class TcpStack implements ProtoHandler, ConnStack {
     const src = opts.src ?? this.host.sourceTo(dst);
     if (src === null) {
       // Linux ip_route_connect fails inside connect(): ENETUNREACH, nothing is sent.
-      const c = new TcpConnection(this, 0, opts.sport ?? 0, dst, dport, false, handlers, null);
+      const c = new TcpReceiver(this, 0, opts.sport ?? 0, dst, dport, false, handlers, null);
       c.failSoon('ENETUNREACH');
       return c;
     }
     const sport = opts.sport ?? this.ephemeral();
     if (sport < 0) {
       // Linux __inet_hash_connect: every ephemeral port is taken -> connect() fails with EADDRNOTAVAIL.
-      const c = new TcpConnection(this, src, 0, dst, dport, false, handlers, null);
+      const c = new TcpReceiver(this, src, 0, dst, dport, false, handlers, null);
       c.failSoon('EADDRNOTAVAIL');
       return c;
     }
     if (this.find(src, sport, dst, dport)) {
       throw new Error(`${this.host.name}: ${fmtIp(src)}:${sport} -> ${fmtIp(dst)}:${dport} is already in use (EADDRINUSE)`);
     }
-    const c = new TcpConnection(this, src, sport, dst, dport, false, handlers, null);
+    const c = new TcpReceiver(this, src, sport, dst, dport, false, handlers, null);
     this.hash(c);
     c.startConnect();
     return c;
@@ -410,7 +411,7 @@ export class TcpStack implements ProtoHandler, ConnStack {
       return;
     }
     this.delivered(ip, seg, frame);
-    const c = new TcpConnection(this, ip.dst, seg.dport, ip.src, seg.sport, true, null, l);
+    const c = new TcpReceiver(this, ip.dst, seg.dport, ip.src, seg.sport, true, null, l);
     c.state = 'LISTEN';
     this.hash(c);
     c.startPassive(seg);
