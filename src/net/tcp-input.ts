@@ -29,7 +29,6 @@ import {
   seqLt,
   tsvalOf,
 } from './tcp-options.js';
-
 import { TcpSender } from './tcp-output.js';
 
 const { FIN, SYN, RST, ACK } = TCP_FLAG;

@@ -5,6 +5,7 @@
  */
 import { Network } from '../../src/net/network.js';
 import { Host } from '../../src/net/host.js';
+import type { TcpError, TcpHandlers } from '../../src/net/tcp.js';
 import { Switch } from '../../src/net/switch.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { DropEvent, StateEvent, TraceEvent, TxEvent } from '../../src/trace/events.js';
@@ -81,3 +82,33 @@ export function tcpTx(evs: TraceEvent[], node?: string): { t: number; ev: TxEven
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** An ASCII string of bytes. */
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** A handler set that records what the application sees. */
+export function recorder() {
+  const log: string[] = [];
+  const got: string[] = [];
+  let err: TcpError | null = null;
+  let errAt = -1;
+  const h: TcpHandlers = {
+    connected: () => log.push('connected'),
+    data: (_c, b) => got.push(text(b)),
+    peerClosed: () => log.push('peerClosed'),
+    closed: (_c, r) => log.push(`closed:${r}`),
+    error: (c, e) => {
+      err = e;
+      errAt = c.stack.host.net.sim.now;
+      log.push(`error:${e}`);
+    },
+  };
+  return {
+    h,
+    log,
+    got,
+    get err() {
+      return err;
+    },
+    get errAt() {
+      return errAt;
+    },
+  };
+}
