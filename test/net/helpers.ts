@@ -7,6 +7,7 @@ import { Network } from '../../src/net/network.js';
 import { Host } from '../../src/net/host.js';
 import type { TcpError, TcpHandlers } from '../../src/net/tcp.js';
 import { Switch } from '../../src/net/switch.js';
+import { attachHost } from '../helpers/build.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { DropEvent, StateEvent, TraceEvent, TxEvent } from '../../src/trace/events.js';
 import { ip } from '../../src/wire/addr.js';
@@ -111,4 +112,15 @@ export function recorder() {
       return errAt;
     },
   };
+}
+
+/** h1 and h2 on one switch with a third, idle host to see flooding. */
+export function switchLan() {
+  const net = new Network({ seed: 1 });
+  const sw = net.add(new Switch(net, 'sw1'));
+  const h1 = attachHost(net, sw, 'h1', '10.0.0.1', 24, null);
+  const h2 = attachHost(net, sw, 'h2', '10.0.0.2', 24, null);
+  const h3 = attachHost(net, sw, 'h3', '10.0.0.3', 24, null);
+  const rec = new FullRecorder(net.trace);
+  return { net, sw, h1, h2, h3, rec };
 }

@@ -4,33 +4,21 @@ import { Network } from '../../src/net/network.js';
 import { Host } from '../../src/net/host.js';
 import { Switch } from '../../src/net/switch.js';
 import { attachHost, routerLeg } from '../helpers/build.js';
+import { drops, switchLan, txs } from './helpers.js';
 import { Ping } from '../../src/apps/ping.js';
 import { FullRecorder } from '../../src/trace/trace.js';
-import type { DropEvent, StateEvent, TraceEvent, TxEvent } from '../../src/trace/events.js';
+import type { StateEvent, TxEvent } from '../../src/trace/events.js';
 import { ip } from '../../src/wire/addr.js';
 import { ipv4Checksum, icmpChecksum } from '../../src/wire/checksum.js';
 import { ARP_OP, ICMP_TYPE, IP_FLAG, MAC_BROADCAST, type Arp, type Icmp, type Ipv4 } from '../../src/wire/types.js';
 import { MS, SEC, US } from '../../src/sim/time.js';
 
-const txs = (evs: TraceEvent[]): TxEvent[] => evs.filter((e): e is TxEvent => e.kind === 'tx');
-const drops = (evs: TraceEvent[]): DropEvent[] => evs.filter((e): e is DropEvent => e.kind === 'drop');
 const ipOf = (e: TxEvent): Ipv4 => e.frame.eth.payload as Ipv4;
 const arpOf = (e: TxEvent): Arp => e.frame.eth.payload as Arp;
 
-/** h1 and h2 on one switch with a third, idle host to see flooding. */
-function lan() {
-  const net = new Network({ seed: 1 });
-  const sw = net.add(new Switch(net, 'sw1'));
-  const h1 = attachHost(net, sw, 'h1', '10.0.0.1', 24, null);
-  const h2 = attachHost(net, sw, 'h2', '10.0.0.2', 24, null);
-  const h3 = attachHost(net, sw, 'h3', '10.0.0.3', 24, null);
-  const rec = new FullRecorder(net.trace);
-  return { net, sw, h1, h2, h3, rec };
-}
-
 describe('ARP then ping across a switch', () => {
   it('resolves, floods the request, answers unicast, and pings with exact frames and timing', () => {
-    const { net, h1, h2, h3, rec } = lan();
+    const { net, h1, h2, h3, rec } = switchLan();
     const p = new Ping(h1, ip('10.0.0.2'), { count: 1 });
     expect(net.run().reason).toBe('idle');
     const t = txs(rec.events);
@@ -90,7 +78,7 @@ describe('ARP then ping across a switch', () => {
   });
 
   it('learns MACs in the switch and traces it', () => {
-    const { net, h1, sw, rec } = lan();
+    const { net, h1, sw, rec } = switchLan();
     new Ping(h1, ip('10.0.0.2'), { count: 1 });
     net.run();
     const learned = rec.events.filter((e): e is StateEvent => e.kind === 'state' && e.node === 'sw1');
@@ -102,7 +90,7 @@ describe('ARP then ping across a switch', () => {
   });
 
   it('an unanswered next hop fails after 3 ARP requests 1 s apart with ICMP host unreachable', () => {
-    const { net, h1, rec } = lan();
+    const { net, h1, rec } = switchLan();
     const p = new Ping(h1, ip('10.0.0.77'), { count: 1 });
     net.run();
     const reqs = txs(rec.events).filter((e) => e.node === 'h1');

@@ -3,28 +3,16 @@ import { Network } from '../../src/net/network.js';
 import { Host } from '../../src/net/host.js';
 import { Switch } from '../../src/net/switch.js';
 import { attachHost, routerLeg } from '../helpers/build.js';
+import { drops, switchLan, txs } from './helpers.js';
 import { Ping } from '../../src/apps/ping.js';
 import { FullRecorder } from '../../src/trace/trace.js';
-import type { DropEvent, TraceEvent, TxEvent } from '../../src/trace/events.js';
+import type { TxEvent } from '../../src/trace/events.js';
 import { ip, mac } from '../../src/wire/addr.js';
 import { ipv4Checksum } from '../../src/wire/checksum.js';
 import { ICMP_TYPE, type Icmp, type Ipv4 } from '../../src/wire/types.js';
 import { MS, SEC, US } from '../../src/sim/time.js';
 
-const txs = (evs: TraceEvent[]): TxEvent[] => evs.filter((e): e is TxEvent => e.kind === 'tx');
-const drops = (evs: TraceEvent[]): DropEvent[] => evs.filter((e): e is DropEvent => e.kind === 'drop');
 const ipOf = (e: TxEvent): Ipv4 => e.frame.eth.payload as Ipv4;
-
-/** h1 and h2 on one switch with a third, idle host to see flooding. */
-function lan() {
-  const net = new Network({ seed: 1 });
-  const sw = net.add(new Switch(net, 'sw1'));
-  const h1 = attachHost(net, sw, 'h1', '10.0.0.1', 24, null);
-  const h2 = attachHost(net, sw, 'h2', '10.0.0.2', 24, null);
-  const h3 = attachHost(net, sw, 'h3', '10.0.0.3', 24, null);
-  const rec = new FullRecorder(net.trace);
-  return { net, sw, h1, h2, h3, rec };
-}
 
 describe('routing', () => {
   function routed() {
@@ -185,7 +173,7 @@ describe('L2 switch', () => {
   });
 
   it('ages MAC entries out after 300 s and floods again', () => {
-    const { net, h1, sw } = lan();
+    const { net, h1, sw } = switchLan();
     new Ping(h1, ip('10.0.0.2'), { count: 2, interval: 400 * SEC });
     net.run();
     // h2 last sent at about 5 s (its ARP probe); 400 s later its entry has aged out, so the
@@ -220,7 +208,7 @@ describe('links', () => {
   });
 
   it('loses frames in flight when the link goes down', () => {
-    const { net, h1, rec } = lan();
+    const { net, h1, rec } = switchLan();
     const link = [...net.links.values()][0]!;
     new Ping(h1, ip('10.0.0.2'), { count: 1 });
     net.sim.at(5 * US, { label: 'cut', onEvent: () => link.setUp(false) }, 0);
