@@ -1,0 +1,87 @@
+/**
+ * The kernel differential suite: every case in test/kernel/cases/ runs once
+ * in lblab and once in real Linux network namespaces, and the captures are
+ * compared frame by frame (harness/compare.ts). Each case must give the
+ * verdict its file records (`kernel.expect`), so a change in lblab that
+ * moves it closer to or further from the kernel shows up here.
+ *
+ * Runs with `npm run test:kernel`, and inside `npm test` when the process is
+ * root and has ip, nft, tcpdump and python3; otherwise it skips with the
+ * reason. `UPDATE_FIDELITY=1 npm run test:kernel` rewrites docs/fidelity.md
+ * from the results (and records instead of asserting).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCase, type KernelCase, type Verdict } from './harness/case.js';
+import { compareCaptures, type CaseResult } from './harness/compare.js';
+import { runLblab } from './harness/lblab-side.js';
+import { kernelUnavailable, removeNamespaces, runKernel, Unsupported, writeScript } from './harness/netns.js';
+import { fidelityDoc, type Row } from './harness/doc.js';
+
+const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
+const DOC = fileURLToPath(new URL('../../docs/fidelity.md', import.meta.url));
+const update = process.env['UPDATE_FIDELITY'] === '1';
+/** KERNEL_KEEP=1 keeps the work folder (scripts, captures, both sides' frame listings) and prints where it is. */
+const keep = process.env['KERNEL_KEEP'] === '1';
+const unavailable = kernelUnavailable();
+const files = readdirSync(CASES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+const rows: Row[] = [];
+const work = mkdtempSync(join(tmpdir(), 'lblab-kernel-'));
+
+function runCase(kc: KernelCase, index: number): { result: CaseResult | null; note: string } {
+  const run = runLblab(kc.scenario, kc.kernel.settle);
+  let script;
+  try {
+    script = writeScript(kc, run, index, join(work, kc.name));
+  } catch (e) {
+    if (e instanceof Unsupported) return { result: null, note: `the harness cannot build it: ${e.message}` };
+    throw e;
+  }
+  const kernel = runKernel(script.script, script.captures, kc.kernel.settle);
+  const macNames = new Map<number, string>();
+  for (const n of run.built.net.nodes.values()) for (const i of n.ifaces) if (i.name !== 'lo') macNames.set(i.mac, i.label);
+  const result = compareCaptures(run.frames, kernel, kc.kernel.window, macNames);
+  writeFileSync(join(work, kc.name, 'lblab.txt'), result.listing.lblab);
+  writeFileSync(join(work, kc.name, 'linux.txt'), result.listing.kernel);
+  return { result, note: '' };
+}
+
+describe.skipIf(unavailable !== null)('kernel differential suite', () => {
+  afterAll(() => {
+    removeNamespaces();
+    if (keep) console.log(`kernel suite: work folder kept at ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+    if (update && rows.length === files.length) {
+      const kernel = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+      const tmp = `${DOC}.${process.pid}.partial`;
+      writeFileSync(tmp, fidelityDoc(rows, kernel));
+      renameSync(tmp, DOC);
+    }
+  });
+
+  files.forEach((f, index) => {
+    const kc = loadCase(join(CASES, f));
+    it(`${kc.name}: ${kc.scenario.title}`, () => {
+      if (kc.kernel.skip) {
+        rows.push({ kc, verdict: null, detail: kc.kernel.skip });
+        return;
+      }
+      const { result, note } = runCase(kc, index);
+      const verdict: Verdict | null = result?.verdict ?? null;
+      const detail = result ? result.points.filter((p) => p.verdict !== 'exact').map((p) => `${p.point}: ${p.detail}`).join('\n') : note;
+      rows.push({ kc, verdict, detail, frames: result?.frames });
+      if (update) return;
+      expect(verdict === null ? `not run: ${detail}` : verdict === kc.kernel.expect ? verdict : `${verdict}\n${detail}`).toBe(kc.kernel.expect);
+    }, 30_000);
+  });
+});
+
+describe.skipIf(unavailable === null)('kernel differential suite (skipped)', () => {
+  it.skip(`skipped: ${unavailable ?? ''}`, () => {});
+});
