@@ -7,7 +7,7 @@
  * side.
  */
 import type { Verdict } from './case.js';
-import { normaliser, type CapturedFrame } from './frames.js';
+import { normaliser, streamOf, type CapturedFrame } from './frames.js';
 
 /** The verdict of one capture point. */
 export interface PointResult {
@@ -29,6 +29,8 @@ export interface CaseResult {
 
 interface Line {
   readonly text: string;
+  /** Direction and stream (frames.ts streamOf): "out 10.0.0.10>10.0.1.100". */
+  readonly stream: string;
   readonly dir: 'in' | 'out';
   readonly t: number;
 }
@@ -49,7 +51,7 @@ function byPoint(frames: readonly CapturedFrame[], macNames: ReadonlyMap<number,
   for (const f of sorted) {
     let l = out.get(f.point);
     if (!l) out.set(f.point, (l = []));
-    l.push({ text: norm.line(f.data), dir: f.dir, t: f.t });
+    l.push({ text: norm.line(f.data), stream: `${f.dir} ${streamOf(f.data)}`, dir: f.dir, t: f.t });
   }
   return out;
 }
@@ -59,24 +61,25 @@ function us(ns: number): string {
 }
 
 function comparePoint(point: string, sim: readonly Line[], real: readonly Line[]): PointResult {
-  for (const dir of ['out', 'in'] as const) {
-    const a = sim.filter((l) => l.dir === dir);
-    const b = real.filter((l) => l.dir === dir);
+  const streams = [...new Set([...sim, ...real].map((l) => l.stream))].sort();
+  for (const st of streams) {
+    const a = sim.filter((l) => l.stream === st);
+    const b = real.filter((l) => l.stream === st);
     const n = Math.max(a.length, b.length);
     for (let i = 0; i < n; i++) {
       if (a[i]?.text === b[i]?.text) continue;
-      const what = dir === 'out' ? 'sent' : 'received';
+      const [dir, flow] = st.split(' ') as [string, string];
       return {
         point,
         verdict: 'differs',
-        detail: `frame ${i + 1} ${what} (${a.length} in lblab, ${b.length} on Linux):\n    lblab: ${a[i]?.text ?? '(none)'}\n    linux: ${b[i]?.text ?? '(none)'}`,
+        detail: `frame ${i + 1} ${dir === 'out' ? 'sent' : 'received'} of ${flow} (${a.length} in lblab, ${b.length} on Linux):\n    lblab: ${a[i]?.text ?? '(none)'}\n    linux: ${b[i]?.text ?? '(none)'}`,
       };
     }
   }
   for (let i = 0; i < sim.length; i++) {
-    if (sim[i]!.text === real[i]!.text && sim[i]!.dir === real[i]!.dir) continue;
+    if (sim[i]!.text === real[i]!.text && sim[i]!.stream === real[i]!.stream) continue;
     // real[i] came earlier on Linux than in lblab; the gap is to the frame lblab has here.
-    const j = real.findIndex((l, k) => k > i && l.dir === sim[i]!.dir && l.text === sim[i]!.text);
+    const j = real.findIndex((l, k) => k > i && l.stream === sim[i]!.stream && l.text === sim[i]!.text);
     const gap = j > i ? real[j]!.t - real[i]!.t : 0;
     return {
       point,

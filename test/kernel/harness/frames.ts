@@ -32,6 +32,21 @@ export interface Normaliser {
   line(data: Uint8Array): string;
 }
 
+/**
+ * The stream a frame belongs to at a capture point, besides its direction:
+ * its IP source and destination ("10.0.0.10>10.0.1.100"), or "arp". Frames
+ * of one stream keep their order on any wire; the order between streams
+ * (a one-arm LB's interface carries two flows each way) is timing.
+ */
+export function streamOf(data: Uint8Array): string {
+  const d = decode(data);
+  if (!d.ok) return 'other';
+  const p = d.value.payload;
+  if (p.kind === 'arp') return 'arp';
+  if (p.kind === 'ipv4') return `${fmtIp(p.src)}>${fmtIp(p.dst)}`;
+  return 'other';
+}
+
 const SPAN = 1 << 24; // a value within 16 MiB above a base is "base + d"
 
 function nearest(bases: readonly number[], v: number, prefix: string): string | null {

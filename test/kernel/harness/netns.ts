@@ -46,7 +46,21 @@ interface Ctx {
   readonly kc: KernelCase;
   readonly run: LblabRun;
   readonly ns: (node: string) => string;
-  readonly lines: string[];
+  /** Per node, in the order they run: veth creation, sysctls, ip commands (one `ip -b` batch each), nft rules (one `nft -f`). */
+  readonly veth: Lines;
+  readonly sys: Lines;
+  readonly ip: Lines;
+  readonly nft: Lines;
+}
+
+/** Lines grouped by node, so each phase costs one process per namespace (the machine may be slow). */
+class Lines {
+  readonly by = new Map<string, string[]>();
+  add(node: string, ...l: string[]): void {
+    let v = this.by.get(node);
+    if (!v) this.by.set(node, (v = []));
+    v.push(...l);
+  }
 }
 
 function ifacesOf(run: LblabRun, node: string): { name: string; mac: number; addrs: { addr: number; len: number }[] }[] {
@@ -74,7 +88,7 @@ function nftNat(c: Ctx, lb: LbSpec, svc: ServiceSpec): void {
     const to = svc.snatPool[0] ?? srcToward(c, lb.name, servers[0]!.addr);
     rules.push(`add chain ip lblab post { type nat hook postrouting priority srcnat; }`, `add rule ip lblab post ct status dnat ip daddr { ${servers.map((s) => fmtIp(s.addr)).join(', ')} } tcp dport ${svc.port} snat to ${fmtIp(to)}`);
   }
-  c.lines.push(`ip netns exec ${c.ns(lb.name)} nft -f - <<'EOF'\n${rules.join('\n')}\nEOF`);
+  c.nft.add(lb.name, ...rules);
 }
 
 function srcToward(c: Ctx, node: string, dst: number): number {
@@ -96,25 +110,30 @@ function macOf(c: Ctx, addr: number): number {
 }
 
 function dsr(c: Ctx, lb: LbSpec, svc: ServiceSpec): void {
-  if (svc.servers.length !== 1) throw new Unsupported(`DSR service ${svc.name} with ${svc.servers.length} servers (the kernel side forwards to one)`);
-  const s = svc.servers[0]!;
-  const out = ifaceToward(c, lb.name, s.addr);
-  const ns = c.ns(lb.name);
+  const servers = svc.servers;
+  const out = ifaceToward(c, lb.name, servers[0]!.addr);
   const match = `ip daddr ${fmtIp(svc.vip)} tcp dport ${svc.port}`;
+  // Round-robin over the servers by connection, as lblab's rr: numgen counts the packets of new flows only (ct state new).
+  const pick = (values: readonly string[]): string => (values.length === 1 ? values[0]! : `numgen inc mod ${values.length} map { ${values.map((v, i) => `${i} : ${v}`).join(', ')} }`);
   if (c.kc.kernel.forwarder === 'netdev') {
-    // A netdev forwarder (Katran, nft fwd): fixed MACs, no ARP, TTL kept.
+    // A netdev forwarder (Katran, nft fwd): fixed MACs, no ARP, TTL kept; stateless, so one server only.
+    if (servers.length !== 1) throw new Unsupported(`a netdev DSR forwarder with ${servers.length} servers (it has no connection table)`);
     const src = svc.keepSourceMac ? '' : ` ether saddr set ${fmtMac(out.mac)}`;
-    c.lines.push(`ip netns exec ${ns} nft -f - <<'EOF'\nadd table netdev lblab\nadd chain netdev lblab in { type filter hook ingress device ${out.name} priority 0; }\nadd rule netdev lblab in ${match}${src} ether daddr set ${fmtMac(macOf(c, s.addr))} fwd to ${out.name}\nEOF`);
+    c.nft.add(lb.name, 'add table netdev lblab', `add chain netdev lblab in { type filter hook ingress device ${out.name} priority 0; }`, `add rule netdev lblab in ${match}${src} ether daddr set ${fmtMac(macOf(c, servers[0]!.addr))} fwd to ${out.name}`);
     return;
   }
   if (svc.keepSourceMac) throw new Unsupported('keep-source-mac with a routed (IPVS-like) forwarder: a routed packet always gets the LB\'s MAC');
-  // IPVS-DR-like: the VIP stays local for ARP, but marked packets to it are routed to the server (ARP for its MAC, TTL - 1).
-  c.lines.push(
-    `ip netns exec ${ns} nft -f - <<'EOF'\nadd table ip lblab\nadd chain ip lblab pre { type filter hook prerouting priority mangle; }\nadd rule ip lblab pre ${match} meta mark set 1\nEOF`,
-    `ip -n ${ns} rule add fwmark 1 lookup 100 pref 10`,
-    `ip -n ${ns} rule del pref 0 && ip -n ${ns} rule add pref 100 lookup local`,
-    `ip -n ${ns} route add default via ${fmtIp(s.addr)} dev ${out.name} table 100`,
+  // IPVS-DR-like: the VIP stays local for ARP, but packets to it are marked (per connection: ct mark) and routed
+  // to the server the mark names (ARP for its MAC, TTL - 1), by rules ahead of the local table.
+  c.nft.add(
+    lb.name,
+    'add table ip lblab',
+    'add chain ip lblab pre { type filter hook prerouting priority mangle; }',
+    `add rule ip lblab pre ${match} ct state new ct mark set ${pick(servers.map((_, i) => String(i + 1)))}`,
+    `add rule ip lblab pre ${match} meta mark set ct mark`,
   );
+  servers.forEach((s, i) => c.ip.add(lb.name, `rule add fwmark ${i + 1} lookup ${101 + i} pref ${10 + i}`, `route add default via ${fmtIp(s.addr)} dev ${out.name} table ${101 + i}`));
+  c.ip.add(lb.name, 'rule del pref 0', 'rule add pref 100 lookup local');
 }
 
 function services(c: Ctx, lb: LbSpec): void {
@@ -123,7 +142,7 @@ function services(c: Ctx, lb: LbSpec): void {
     if (svc.scheduler !== 'round-robin' && svc.servers.length > 1) throw new Unsupported(`scheduler ${svc.scheduler} (the kernel side does round-robin)`);
     if (svc.mode === 'nat' || svc.mode === 'snat') nftNat(c, lb, svc);
     else if (svc.mode === 'transparent') {
-      c.lines.push(`ip netns exec ${c.ns(lb.name)} sysctl -qw net.bridge.bridge-nf-call-iptables=1`);
+      c.sys.add(lb.name, 'net.bridge.bridge-nf-call-iptables=1');
       nftNat(c, lb, svc);
     } else if (svc.mode === 'dsr') dsr(c, lb, svc);
     else throw new Unsupported(`mode ${svc.mode}: this kernel has no ipip devices`);
@@ -133,6 +152,7 @@ function services(c: Ctx, lb: LbSpec): void {
 /** The client source ports lblab used toward dst:port from `node`, in order (from its capture: the SYNs it sent). */
 function lblabPorts(run: LblabRun, node: string, dst: number, port: number): number[] {
   const out: number[] = [];
+  const seen = new Set<string>();
   for (const f of run.frames) {
     if (f.dir !== 'out' || !f.point.startsWith(`${node}:`)) continue;
     const d = decode(f.data);
@@ -140,7 +160,9 @@ function lblabPorts(run: LblabRun, node: string, dst: number, port: number): num
     const ip = d.value.payload;
     const t = ip.payload;
     if (t.kind !== 'tcp' || ip.dst !== dst || t.dport !== port || t.flags !== TCP_FLAG.SYN) continue;
-    if (!out.includes(t.sport)) out.push(t.sport);
+    // A retransmitted SYN has the same port and ISN; a new connection on the same port (TIME_WAIT reuse) a new ISN.
+    if (!seen.has(`${t.sport}/${t.seq}`)) out.push(t.sport);
+    seen.add(`${t.sport}/${t.seq}`);
   }
   return out;
 }
@@ -164,8 +186,9 @@ function apps(c: Ctx, dir: string): { servers: string[]; clients: string[] } {
       const dst = a.to.addr;
       const sports = lblabPorts(c.run, a.on, dst, a.port);
       if (sports.length === 0) throw new Unsupported(`lblab's ${a.kind} on ${a.on} sent no SYN in the window`);
-      // The bytes lblab's http-client sends (src/apps/http-client.ts: Host, User-Agent, Accept, Connection: close).
-      const host = a.port === 80 ? fmtIp(dst) : `${fmtIp(dst)}:${a.port}`;
+      // The bytes lblab's http-client sends (src/apps/http-client.ts: Host, User-Agent, Accept, Connection: close),
+      // Host being the target as written in the scenario (src/assemble/scenario.ts passes spec.to.text), "vip:shop" included.
+      const host = a.kind === 'http-client' ? (a.host ?? a.to.text) : a.to.text;
       const req = httpRequest({ method: 'GET', target: a.kind === 'http-client' ? a.path : '/', headers: [{ name: 'Host', value: host }, { name: 'User-Agent', value: 'lblab' }, { name: 'Accept', value: '*/*' }, { name: 'Connection', value: 'close' }] });
       const src = ifacesOf(c.run, a.on).find((i) => i.name !== 'lo' && i.addrs.length > 0)?.addrs[0]?.addr;
       if (src === undefined) throw new Unsupported(`${a.on} has no address`);
@@ -181,61 +204,66 @@ export function writeScript(kc: KernelCase, run: LblabRun, caseIndex: number, di
   mkdirSync(dir, { recursive: true });
   const prefix = nsPrefix(caseIndex);
   const ns = (node: string): string => `${prefix}-${node}`;
-  const lines: string[] = [];
-  const c: Ctx = { kc, run, ns, lines };
+  const c: Ctx = { kc, run, ns, veth: new Lines(), sys: new Lines(), ip: new Lines(), nft: new Lines() };
   const sc = kc.scenario;
   const all = sc.nodes.map((n) => ns(n.name));
-  const sysctl = (node: string, kv: string): string => `ip netns exec ${ns(node)} sysctl -qw ${kv}`;
   for (const n of sc.nodes) {
-    lines.push(`ip netns add ${ns(n.name)}`, `ip -n ${ns(n.name)} link set lo up`);
+    c.ip.add(n.name, 'link set lo up');
     // No IPv6: no neighbour discovery or MLD noise (lblab has no IPv6).
-    lines.push(sysctl(n.name, 'net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1'));
-    if (n.kind !== 'switch') lines.push(sysctl(n.name, `net.ipv4.tcp_rmem=${q(TCP_RMEM)}`));
-    if (n.kind === 'switch') lines.push(`ip -n ${ns(n.name)} link add br0 type bridge stp_state 0 mcast_snooping 0 ageing_time ${Math.round(n.aging / 1e7)}`, `ip -n ${ns(n.name)} link set br0 up`);
+    c.sys.add(n.name, 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
+    if (n.kind !== 'switch') c.sys.add(n.name, `net.ipv4.tcp_rmem=${TCP_RMEM}`);
+    if (n.kind === 'switch') c.veth.add(n.name, `link add br0 type bridge stp_state 0 mcast_snooping 0 ageing_time ${Math.round(n.aging / 1e7)}`);
+    if (n.kind === 'lb' && n.bridge) c.veth.add(n.name, 'link add br0 type bridge stp_state 0 mcast_snooping 0');
   }
   for (const l of sc.links) {
     if (l.loss > 0) throw new Unsupported('a lossy link (use an nft drop rule in kernel.nft, and say so in the scenario)');
-    lines.push(`ip -n ${ns(l.a.node)} link add ${l.a.iface} type veth peer name ${l.b.iface} netns ${ns(l.b.node)}`);
+    c.veth.add(l.a.node, `link add ${l.a.iface} type veth peer name ${l.b.iface} netns ${ns(l.b.node)}`);
   }
   for (const n of sc.nodes) {
-    for (const i of ifacesOf(run, n.name)) {
-      if (i.name === 'lo') continue;
-      if (i.name === 'br0' && n.kind === 'lb') lines.push(`ip -n ${ns(n.name)} link add br0 type bridge stp_state 0 mcast_snooping 0`);
-      lines.push(`ip -n ${ns(n.name)} link set ${i.name} address ${fmtMac(i.mac)}`);
-    }
-    if (n.kind === 'switch') for (const p of n.ports) lines.push(`ip -n ${ns(n.name)} link set ${p.name} master br0`);
-    if (n.kind === 'lb' && n.bridge) for (const p of n.bridge.ports) lines.push(`ip -n ${ns(n.name)} link set ${p} master br0`);
+    for (const i of ifacesOf(run, n.name)) if (i.name !== 'lo') c.ip.add(n.name, `link set ${i.name} address ${fmtMac(i.mac)}`);
+    if (n.kind === 'switch') for (const p of n.ports) c.ip.add(n.name, `link set ${p.name} master br0`);
+    if (n.kind === 'lb' && n.bridge) for (const p of n.bridge.ports) c.ip.add(n.name, `link set ${p} master br0`);
   }
   for (const n of sc.nodes) {
     if (!isIpNode(n)) {
-      for (const i of ifacesOf(run, n.name)) if (i.name !== 'lo') lines.push(`ip -n ${ns(n.name)} link set ${i.name} up`);
+      for (const i of ifacesOf(run, n.name)) if (i.name !== 'lo') c.ip.add(n.name, `link set ${i.name} up`);
+      c.ip.add(n.name, 'link set br0 up');
       continue;
     }
     if (n.kind !== 'host' && n.kind !== 'router' && n.kind !== 'lb') throw new Unsupported(`node kind ${n.kind}`);
     if (n.ipip) throw new Unsupported('ipip: this kernel has no ipip devices');
-    lines.push(sysctl(n.name, `net.ipv4.ip_forward=${n.kind === 'host' ? 0 : 1}`));
+    c.sys.add(n.name, `net.ipv4.ip_forward=${n.kind === 'host' ? 0 : 1}`);
     for (const i of ifacesOf(run, n.name)) {
       if (i.name === 'lo') continue;
-      for (const a of i.addrs) lines.push(`ip -n ${ns(n.name)} addr add ${fmtIp(a.addr)}/${a.len} dev ${i.name}`);
-      lines.push(`ip -n ${ns(n.name)} link set ${i.name} up`);
+      for (const a of i.addrs) c.ip.add(n.name, `addr add ${fmtIp(a.addr)}/${a.len} dev ${i.name}`);
+      c.ip.add(n.name, `link set ${i.name} up`);
     }
-    for (const a of loAddrs(run, n.name)) lines.push(`ip -n ${ns(n.name)} addr add ${fmtIp(a.addr)}/${a.len} dev lo`);
+    for (const a of loAddrs(run, n.name)) c.ip.add(n.name, `addr add ${fmtIp(a.addr)}/${a.len} dev lo`);
     for (const s of n.sysctls) {
       if (s.name.startsWith('net.ipv4.ip_local_port_range')) continue; // the clients bind lblab's ports
-      lines.push(sysctl(n.name, `${s.name}=${s.value}`));
+      c.sys.add(n.name, `${s.name}=${s.value}`);
     }
-    if (n.gateway) lines.push(`ip -n ${ns(n.name)} route add default via ${fmtIp(n.gateway.via)} dev ${n.gateway.dev}`);
+    if (n.gateway) c.ip.add(n.name, `route add default via ${fmtIp(n.gateway.via)} dev ${n.gateway.dev}`);
     for (const r of n.routes) {
       if (r.nexthops) throw new Unsupported('ECMP routes');
-      lines.push(`ip -n ${ns(n.name)} route add ${fmtIp(r.to.addr)}/${r.to.len}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.dev} metric ${r.metric}`);
+      c.ip.add(n.name, `route add ${fmtIp(r.to.addr)}/${r.to.len}${r.via !== null ? ` via ${fmtIp(r.via)}` : ''} dev ${r.dev} metric ${r.metric}`);
     }
     if (n.kind === 'lb') {
       if (n.vrrp || n.proxies.length) throw new Unsupported('VRRP or L7 proxies');
       services(c, n);
     }
   }
-  for (const [node, rules] of Object.entries(kc.kernel.nft)) lines.push(`ip netns exec ${ns(node)} nft -f - <<'EOF'\n${rules.trim()}\nEOF`);
-  for (const [node, kv] of Object.entries(kc.kernel.sysctls)) for (const [k, v] of Object.entries(kv)) lines.push(sysctl(node, `${k}=${q(String(v))}`));
+  for (const [node, rules] of Object.entries(kc.kernel.nft)) c.nft.add(node, ...rules.trim().split('\n'));
+  for (const [node, kv] of Object.entries(kc.kernel.sysctls)) for (const [k, v] of Object.entries(kv)) c.sys.add(node, `${k}=${String(v)}`);
+  const lines: string[] = [`ip -b - <<'EOF'\n${all.map((n) => `netns add ${n}`).join('\n')}\nEOF`];
+  const batch = (l: Lines): void => {
+    for (const [node, v] of l.by) lines.push(`ip -n ${ns(node)} -b - <<'EOF'\n${v.join('\n')}\nEOF`);
+  };
+  batch(c.veth);
+  // sysctl before the links come up, so IPv6 is off before an interface could send anything.
+  for (const [node, v] of c.sys.by) lines.push(`ip netns exec ${ns(node)} sysctl -qw ${v.map(q).join(' ')}`);
+  batch(c.ip);
+  for (const [node, v] of c.nft.by) lines.push(`ip netns exec ${ns(node)} nft -f - <<'EOF'\n${v.join('\n')}\nEOF`);
 
   const points = [...new Set(run.frames.map((f) => f.point))];
   const captures: { point: string; dir: 'in' | 'out'; file: string }[] = [];
@@ -245,7 +273,7 @@ export function writeScript(kc: KernelCase, run: LblabRun, caseIndex: number, di
     for (const d of ['in', 'out'] as const) {
       const file = join(dir, `${node}-${iface}.${d}.pcap`);
       captures.push({ point: p, dir: d, file });
-      dumps.push(`ip netns exec ${ns(node)} tcpdump -i ${iface} -Q ${d} -nn -U -w ${q(file)} 2>>${q(join(dir, 'tcpdump.log'))} &\nDUMPS+=($!); FILES+=(${q(file)})`);
+      dumps.push(`ip netns exec ${ns(node)} tcpdump -i ${iface} -Q ${d} -nn -U --immediate-mode -w ${q(file)} 2>>${q(join(dir, 'tcpdump.log'))} &\nDUMPS+=($!); FILES+=(${q(file)})`);
     }
   }
   const { servers, clients } = apps(c, dir);
@@ -268,11 +296,12 @@ ${servers.join('\n')}
 [ \${#READY[@]} = 0 ] || wait_for "\${READY[@]}"
 sleep 0.2
 ${clients.join('\n')}
-START=$(date +%s.%N)
+START_US=\${EPOCHREALTIME/./}
 for p in "\${CLIENTS[@]}"; do wait "$p" || true; done
 CLIENTS=()
-LEFT=$(python3 -c "import sys,time; print(max(0.0, ${sec(kc.kernel.settle)} - (time.time() - float(sys.argv[1]))))" "$START")
-sleep "$LEFT"
+# Let the run last \`settle\` from the clients' start, so late frames (retransmissions) are captured too.
+LEFT_US=$(( ${Math.round(kc.kernel.settle / 1000)} - (\${EPOCHREALTIME/./} - START_US) ))
+if (( LEFT_US > 0 )); then sleep "$(printf '%d.%06d' $((LEFT_US / 1000000)) $((LEFT_US % 1000000)))"; fi
 `;
   const path = join(dir, 'run.sh');
   writeFileSync(path, script, { mode: 0o755 });
