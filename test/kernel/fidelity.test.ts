@@ -84,6 +84,8 @@ describe.skipIf(unavailable !== null)('kernel differential suite', () => {
   });
 });
 
-describe.skipIf(unavailable === null)('kernel differential suite (skipped)', () => {
-  it.skip(`skipped: ${unavailable ?? ''}`, () => {});
-});
+if (unavailable !== null) {
+  describe('kernel differential suite', () => {
+    it.skip(`skipped: ${unavailable}`, () => {});
+  });
+}

@@ -1,10 +1,10 @@
 /**
- * The comparison of the two sides, capture point by capture point: the
- * frames each point sent (out) and received (in) must be the same lines
- * (frames.ts) in the same order; when both directions match but the order
- * across them does not, the point is "interleaving only" and the report
- * gives the pair that crossed and the time gap that decided it on the real
- * side.
+ * The comparison of the two sides, capture point by capture point: within
+ * each stream (a direction, sent or received, and an IP/port pair or ARP:
+ * frames.ts streamOf) the frames must be the same lines (frames.ts) in the
+ * same order; when every stream matches but the order across streams does
+ * not, the point is "interleaving only" and the report gives the pair that
+ * crossed and the time gap that decided it on the real side.
  */
 import type { Verdict } from './case.js';
 import { normaliser, streamOf, type CapturedFrame } from './frames.js';

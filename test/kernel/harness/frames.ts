@@ -34,17 +34,20 @@ export interface Normaliser {
 
 /**
  * The stream a frame belongs to at a capture point, besides its direction:
- * its IP source and destination ("10.0.0.10>10.0.1.100"), or "arp". Frames
- * of one stream keep their order on any wire; the order between streams
- * (a one-arm LB's interface carries two flows each way) is timing.
+ * its IP source and destination with the ports for TCP and UDP
+ * ("10.0.0.10:40000>10.0.1.100:80"), or "arp". Frames of one stream keep
+ * their order on any wire; the order between streams (a one-arm LB's
+ * interface carries two flows each way, a client's connections follow one
+ * another) is timing.
  */
 export function streamOf(data: Uint8Array): string {
   const d = decode(data);
   if (!d.ok) return 'other';
   const p = d.value.payload;
   if (p.kind === 'arp') return 'arp';
-  if (p.kind === 'ipv4') return `${fmtIp(p.src)}>${fmtIp(p.dst)}`;
-  return 'other';
+  if (p.kind !== 'ipv4') return 'other';
+  const t = p.payload;
+  return t.kind === 'tcp' || t.kind === 'udp' ? `${fmtIp(p.src)}:${t.sport}>${fmtIp(p.dst)}:${t.dport}` : `${fmtIp(p.src)}>${fmtIp(p.dst)}`;
 }
 
 const SPAN = 1 << 24; // a value within 16 MiB above a base is "base + d"

@@ -113,25 +113,21 @@ function dsr(c: Ctx, lb: LbSpec, svc: ServiceSpec): void {
   const servers = svc.servers;
   const out = ifaceToward(c, lb.name, servers[0]!.addr);
   const match = `ip daddr ${fmtIp(svc.vip)} tcp dport ${svc.port}`;
-  // Round-robin over the servers by connection, as lblab's rr: numgen counts the packets of new flows only (ct state new).
-  const pick = (values: readonly string[]): string => (values.length === 1 ? values[0]! : `numgen inc mod ${values.length} map { ${values.map((v, i) => `${i} : ${v}`).join(', ')} }`);
   if (c.kc.kernel.forwarder === 'netdev') {
     // A netdev forwarder (Katran, nft fwd): fixed MACs, no ARP, TTL kept; stateless, so one server only.
     if (servers.length !== 1) throw new Unsupported(`a netdev DSR forwarder with ${servers.length} servers (it has no connection table)`);
     const src = svc.keepSourceMac ? '' : ` ether saddr set ${fmtMac(out.mac)}`;
-    c.nft.add(lb.name, 'add table netdev lblab', `add chain netdev lblab in { type filter hook ingress device ${out.name} priority 0; }`, `add rule netdev lblab in ${match}${src} ether daddr set ${fmtMac(macOf(c, servers[0]!.addr))} fwd to ${out.name}`);
+    c.nft.add(lb.name, 'add table netdev lblab', `add chain netdev lblab forwarder { type filter hook ingress device ${out.name} priority 0; }`, `add rule netdev lblab forwarder ${match}${src} ether daddr set ${fmtMac(macOf(c, servers[0]!.addr))} fwd to ${out.name}`);
     return;
   }
   if (svc.keepSourceMac) throw new Unsupported('keep-source-mac with a routed (IPVS-like) forwarder: a routed packet always gets the LB\'s MAC');
-  // IPVS-DR-like: the VIP stays local for ARP, but packets to it are marked (per connection: ct mark) and routed
-  // to the server the mark names (ARP for its MAC, TTL - 1), by rules ahead of the local table.
-  c.nft.add(
-    lb.name,
-    'add table ip lblab',
-    'add chain ip lblab pre { type filter hook prerouting priority mangle; }',
-    `add rule ip lblab pre ${match} ct state new ct mark set ${pick(servers.map((_, i) => String(i + 1)))}`,
-    `add rule ip lblab pre ${match} meta mark set ct mark`,
-  );
+  // IPVS-DR-like: the VIP stays local for ARP, but packets to it are marked and routed to the server the mark names
+  // (ARP for its MAC, TTL - 1), by rules ahead of the local table. The mark is stateless (conntrack sees only the
+  // client's half of a DSR flow and calls its ACKs invalid): each client port goes to the server lblab's scheduler
+  // chose for it, so the scheduler is not what is compared here.
+  const chosen = lblabChoice(c.run, servers.map((s) => s.addr), svc.port);
+  const mark = chosen.size === 0 || servers.length === 1 ? '1' : `tcp sport map { ${[...chosen].map(([port, i]) => `${port} : ${i + 1}`).join(', ')} }`;
+  c.nft.add(lb.name, 'add table ip lblab', 'add chain ip lblab pre { type filter hook prerouting priority mangle; }', `add rule ip lblab pre ${match} meta mark set ${mark}`);
   servers.forEach((s, i) => c.ip.add(lb.name, `rule add fwmark ${i + 1} lookup ${101 + i} pref ${10 + i}`, `route add default via ${fmtIp(s.addr)} dev ${out.name} table ${101 + i}`));
   c.ip.add(lb.name, 'rule del pref 0', 'rule add pref 100 lookup local');
 }
@@ -147,6 +143,23 @@ function services(c: Ctx, lb: LbSpec): void {
     } else if (svc.mode === 'dsr') dsr(c, lb, svc);
     else throw new Unsupported(`mode ${svc.mode}: this kernel has no ipip devices`);
   }
+}
+
+/** Which server (index) each client port's SYN reached in lblab's run, by the SYNs the servers received. */
+function lblabChoice(run: LblabRun, servers: readonly number[], port: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const f of run.frames) {
+    if (f.dir !== 'in') continue;
+    const d = decode(f.data);
+    if (!d.ok || d.value.payload.kind !== 'ipv4') continue;
+    const t = d.value.payload.payload;
+    if (t.kind !== 'tcp' || t.dport !== port || t.flags !== TCP_FLAG.SYN || out.has(t.sport)) continue;
+    // The first server whose own interface (not a switch port) received it.
+    const node = f.point.split(':')[0]!;
+    const i = servers.findIndex((a) => run.built.net.node(node)?.ifaces.some((x) => x.addrs.some((y) => y.addr === a)));
+    if (i >= 0) out.set(t.sport, i);
+  }
+  return out;
 }
 
 /** The client source ports lblab used toward dst:port from `node`, in order (from its capture: the SYNs it sent). */
