@@ -57,7 +57,7 @@ export function fidelityDoc(rows: readonly Row[], kernel: string): string {
 /** For an interleaving verdict: the gap of the first crossing (the detail says "... N µs before ..."). */
 function interleavingWhy(detail: string): string {
   const m = /(\d+(?:\.\d)?) µs before/.exec(detail);
-  return `app timing: Linux's server writes its response and closes ${m ? `${m[1]} µs` : 'some time'} apart, so the client's ACK of the data crosses the server's FIN; lblab's apps act in zero time (needs per-app delays, issue 14 item 2)`;
+  return `app timing: the first crossing is ${m ? `${m[1]} µs` : 'a few µs'} apart on Linux (the client's ACK of the response leaves before the server's FIN arrives, because a real server's close() comes some time after its write; lblab's apps act in zero time, so its FIN leaves with the response; needs per-app delays, issue 14 item 2)`;
 }
 
 const HOW = `## How the harness works
