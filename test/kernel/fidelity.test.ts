@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCase, type KernelCase, type Verdict } from './harness/case.js';
 import { compareCaptures, type CaseResult } from './harness/compare.js';
 import { runLblab } from './harness/lblab-side.js';
-import { kernelUnavailable, removeNamespaces, runKernel, Unsupported, writeScript } from './harness/netns.js';
+import { kernelUnavailable, removeNamespaces, runKernel, SCRIPT_LIMIT_MS, Unsupported, writeScript } from './harness/netns.js';
 import { fidelityDoc, type Row } from './harness/doc.js';
 
 const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
@@ -55,7 +55,7 @@ function runCase(kc: KernelCase, index: number): { result: CaseResult | null; no
     if (e instanceof Unsupported) return { result: null, note: `the harness cannot build it: ${e.message}` };
     throw e;
   }
-  const kernel = runKernel(script.script, script.captures, kc.kernel.settle);
+  const kernel = runKernel(script.script, script.captures);
   const macNames = new Map<number, string>();
   for (const n of run.built.net.nodes.values()) for (const i of n.ifaces) if (i.name !== 'lo') macNames.set(i.mac, i.label);
   const result = compareCaptures(run.frames, kernel, kc.kernel.window, macNames);
@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== null)('kernel differential suite', () => {
       rows.push({ kc, verdict, detail, frames: result?.frames });
       if (update) return;
       expect(verdict === null ? `not run: ${detail}` : matches(verdict, kc.kernel.expect) ? kc.kernel.expect : `${verdict}\n${detail}`).toBe(kc.kernel.expect);
-    }, 30_000);
+    }, SCRIPT_LIMIT_MS + 60_000);
   });
 });
 

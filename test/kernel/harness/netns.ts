@@ -18,9 +18,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtIp, fmtMac } from '../../../src/wire/index.js';
-import { decode, httpRequest, httpResponse, serializeRequest, serializeResponse, TCP_FLAG } from '../../../src/wire/index.js';
+import { decode, fmtIp, fmtMac, httpRequest, inPrefix, httpResponse, serializeRequest, serializeResponse, TCP_FLAG } from '../../../src/wire/index.js';
 import { readCapture } from '../../../src/pcap/index.js';
+import { Host } from '../../../src/net/host.js';
 import type { LbSpec, NodeSpec, ServiceSpec } from '../../../src/scenario/index.js';
 import type { KernelCase } from './case.js';
 import type { CapturedFrame } from './frames.js';
@@ -70,8 +70,8 @@ function ifacesOf(run: LblabRun, node: string): { name: string; mac: number; add
 }
 
 function loAddrs(run: LblabRun, node: string): { addr: number; len: number }[] {
-  const n = run.built.net.node(node) as unknown as { lo?: { addrs: { addr: number; len: number }[] } } | null;
-  return (n?.lo?.addrs ?? []).filter((a) => a.addr >>> 24 !== 127);
+  const n = run.built.net.node(node);
+  return n instanceof Host ? n.lo.addrs.filter((a) => a.addr >>> 24 !== 127) : [];
 }
 
 function isIpNode(n: NodeSpec): n is Exclude<NodeSpec, { kind: 'switch' }> {
@@ -85,19 +85,15 @@ function nftNat(c: Ctx, lb: LbSpec, svc: ServiceSpec): void {
   const rules = [`add table ip lblab`, `add chain ip lblab pre { type nat hook prerouting priority dstnat; }`, `add rule ip lblab pre ip daddr ${fmtIp(svc.vip)} tcp dport ${svc.port} dnat to ${target}`];
   if (svc.mode === 'snat') {
     // The SNAT address: lblab's pool, else the LB's address toward the servers (what it put on that interface).
-    const to = svc.snatPool[0] ?? srcToward(c, lb.name, servers[0]!.addr);
+    const to = svc.snatPool[0] ?? onLink(c, lb.name, servers[0]!.addr).addr;
     rules.push(`add chain ip lblab post { type nat hook postrouting priority srcnat; }`, `add rule ip lblab post ct status dnat ip daddr { ${servers.map((s) => fmtIp(s.addr)).join(', ')} } tcp dport ${svc.port} snat to ${fmtIp(to)}`);
   }
   c.nft.add(lb.name, ...rules);
 }
 
-function srcToward(c: Ctx, node: string, dst: number): number {
-  for (const i of ifacesOf(c.run, node)) for (const a of i.addrs) if (a.len < 32 && ((a.addr ^ dst) & (~0 << (32 - a.len))) === 0) return a.addr;
-  throw new Unsupported(`${node} has no subnet toward ${fmtIp(dst)}`);
-}
-
-function ifaceToward(c: Ctx, node: string, dst: number): { name: string; mac: number } {
-  for (const i of ifacesOf(c.run, node)) for (const a of i.addrs) if (a.len < 32 && ((a.addr ^ dst) & (~0 << (32 - a.len))) === 0) return i;
+/** The node's interface on dst's subnet, and its address there. */
+function onLink(c: Ctx, node: string, dst: number): { iface: { name: string; mac: number }; addr: number } {
+  for (const i of ifacesOf(c.run, node)) for (const a of i.addrs) if (a.len < 32 && inPrefix(dst, a.addr, a.len)) return { iface: i, addr: a.addr };
   throw new Unsupported(`${node} has no subnet toward ${fmtIp(dst)}`);
 }
 
@@ -111,7 +107,7 @@ function macOf(c: Ctx, addr: number): number {
 
 function dsr(c: Ctx, lb: LbSpec, svc: ServiceSpec): void {
   const servers = svc.servers;
-  const out = ifaceToward(c, lb.name, servers[0]!.addr);
+  const out = onLink(c, lb.name, servers[0]!.addr).iface;
   const match = `ip daddr ${fmtIp(svc.vip)} tcp dport ${svc.port}`;
   if (c.kc.kernel.forwarder === 'netdev') {
     // A netdev forwarder (Katran, nft fwd): fixed MACs, no ARP, TTL kept; stateless, so one server only.
@@ -301,9 +297,11 @@ cleanup() {
   for ns in ${all.join(' ')}; do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP
 ${lines.join('\n')}
 ${dumps.join('\n')}
-wait_for() { for _ in $(seq 100); do ok=1; for f in "$@"; do [ -e "$f" ] || ok=0; done; [ $ok = 1 ] && return 0; sleep 0.05; done; echo "timed out waiting for $*" >&2; return 1; }
+# Bounded (60 s), not timed: a loaded machine may take seconds to start tcpdump or python.
+wait_for() { for _ in $(seq 1200); do ok=1; for f in "$@"; do [ -e "$f" ] || ok=0; done; [ $ok = 1 ] && return 0; sleep 0.05; done; echo "timed out waiting for $*" >&2; return 1; }
 wait_for "\${FILES[@]}"
 ${servers.join('\n')}
 [ \${#READY[@]} = 0 ] || wait_for "\${READY[@]}"
@@ -313,17 +311,22 @@ START_US=\${EPOCHREALTIME/./}
 for p in "\${CLIENTS[@]}"; do wait "$p" || true; done
 CLIENTS=()
 # Let the run last \`settle\` from the clients' start, so late frames (retransmissions) are captured too.
+# At least 0.5 s more in any case, so tcpdump has read the last frames (the final ACK) before it is stopped.
 LEFT_US=$(( ${Math.round(kc.kernel.settle / 1000)} - (\${EPOCHREALTIME/./} - START_US) ))
-if (( LEFT_US > 0 )); then sleep "$(printf '%d.%06d' $((LEFT_US / 1000000)) $((LEFT_US % 1000000)))"; fi
+if (( LEFT_US < 500000 )); then LEFT_US=500000; fi
+sleep "$(printf '%d.%06d' $((LEFT_US / 1000000)) $((LEFT_US % 1000000)))"
 `;
   const path = join(dir, 'run.sh');
   writeFileSync(path, script, { mode: 0o755 });
   return { script: path, captures };
 }
 
+/** How long a case's script may run before it is stopped: a guard against a hang, far above what a loaded machine needs. */
+export const SCRIPT_LIMIT_MS = 180_000;
+
 /** Runs a case's script (bounded) and reads its captures; throws with the script's stderr when it fails. */
-export function runKernel(script: string, captures: readonly { point: string; dir: 'in' | 'out'; file: string }[], limitNs: number): CapturedFrame[] {
-  const r = spawnSync('bash', [script], { encoding: 'utf8', timeout: Math.ceil(limitNs / 1e6) + 15_000, killSignal: 'SIGTERM' });
+export function runKernel(script: string, captures: readonly { point: string; dir: 'in' | 'out'; file: string }[]): CapturedFrame[] {
+  const r = spawnSync('bash', [script], { encoding: 'utf8', timeout: SCRIPT_LIMIT_MS, killSignal: 'SIGTERM' });
   if (r.status !== 0) throw new Error(`${script} failed (${r.status ?? r.signal}): ${r.stderr.trim().split('\n').slice(-8).join('\n')}`);
   const frames: CapturedFrame[] = [];
   for (const c of captures) {
