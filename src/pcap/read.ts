@@ -13,7 +13,7 @@
  * over a byte array is a few hundred lines and can say exactly where a file
  * goes wrong.
  */
-import { BLK, BLOCK, BYTE_ORDER_MAGIC, EPB, IDB, LINKTYPE_ETHERNET, OPT, OPTION, pad4, SHB, SPB } from './pcapng.js';
+import { BLK, BLOCK, BYTE_ORDER_MAGIC, EPB, EPB_DIR, IDB, LINKTYPE_ETHERNET, OPT, OPTION, pad4, SHB, SPB } from './pcapng.js';
 import { PCAP_HDR, PCAP_MAGIC, PCAP_REC } from './pcap-classic.js';
 
 /** One packet read from a capture file. */
@@ -34,6 +34,8 @@ export interface FilePacket {
   readonly offset: number;
   /** opt_comment values of the packet (pcapng). */
   readonly comments: readonly string[];
+  /** The packet's direction from epb_flags bits 0-1 (pcapng 4.3.1), or null when the file does not say (classic pcap, no flags). */
+  readonly direction: 'in' | 'out' | null;
 }
 
 /** An interface of a capture file (one for classic pcap). */
@@ -139,6 +141,7 @@ function readPcap(b: Uint8Array, dv: DataView, le: boolean, nano: boolean): Capt
       iface: 0,
       offset: o,
       comments: [],
+      direction: null,
     });
     o += PCAP_REC.LEN + cap;
   }
@@ -250,7 +253,14 @@ function readPcapng(b: Uint8Array, dv: DataView): CaptureFile {
         const ts = (units * ifc.num) / ifc.den + ifc.offsetSec * 1_000_000_000n;
         first ??= ts;
         const comments: string[] = [];
-        for (const opt of readOptions(b, dv, le, o + EPB.DATA + pad4(cap), end).list) if (opt.code === OPTION.COMMENT) comments.push(utf8.decode(opt.value));
+        let direction: 'in' | 'out' | null = null;
+        for (const opt of readOptions(b, dv, le, o + EPB.DATA + pad4(cap), end).list) {
+          if (opt.code === OPTION.COMMENT) comments.push(utf8.decode(opt.value));
+          else if (opt.code === OPTION.EPB_FLAGS && opt.value.length === 4) {
+            const dirBits = new DataView(opt.value.buffer, opt.value.byteOffset, 4).getUint32(0, le) & 0b11;
+            direction = dirBits === EPB_DIR.INBOUND ? 'in' : dirBits === EPB_DIR.OUTBOUND ? 'out' : null;
+          }
+        }
         packets.push({
           index: packets.length,
           t: Number(ts - first),
@@ -260,6 +270,7 @@ function readPcapng(b: Uint8Array, dv: DataView): CaptureFile {
           iface: sectionIfaces + id,
           offset: o,
           comments,
+          direction,
         });
         break;
       }
@@ -272,7 +283,7 @@ function readPcapng(b: Uint8Array, dv: DataView): CaptureFile {
         const prev = packets[packets.length - 1];
         const ts = prev ? prev.ts : 0n;
         first ??= ts;
-        packets.push({ index: packets.length, t: Number(ts - first), ts, data: b.subarray(o + SPB.DATA, o + SPB.DATA + cap), origLen: orig, iface: sectionIfaces, offset: o, comments: [] });
+        packets.push({ index: packets.length, t: Number(ts - first), ts, data: b.subarray(o + SPB.DATA, o + SPB.DATA + cap), origLen: orig, iface: sectionIfaces, offset: o, comments: [], direction: null });
         break;
       }
       default:

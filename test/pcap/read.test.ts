@@ -49,7 +49,7 @@ function err(bytes: Uint8Array): { offset: number; reason: string; message: stri
 function pcapngOf(n: number): Uint8Array {
   const sink = new MemorySink();
   const w = new PcapngWriter(sink, { application: 'test' });
-  for (let i = 0; i < n; i++) w.packet({ point: `h${i % 2}:eth0`, t: 1000 * i, dir: 'tx', frame: { id: i + 1, parent: 0, eth: decodeOk(frame), len: frame.length }, comments: i === 1 ? ['why'] : [] });
+  for (let i = 0; i < n; i++) w.packet({ point: `h${i % 2}:eth0`, t: 1000 * i, dir: i === 2 ? 'rx' : 'tx', frame: { id: i + 1, parent: 0, eth: decodeOk(frame), len: frame.length }, comments: i === 1 ? ['why'] : [] });
   w.close();
   return sink.bytes();
 }
@@ -104,6 +104,14 @@ describe('reading real captures', () => {
       [1, 1000, ['why']],
       [0, 2000, []],
     ]);
+    // epb_flags direction: the writer marks sent frames outbound and received ones inbound.
+    expect(r.value.packets.map((p) => p.direction)).toEqual(['out', 'out', 'in']);
+  });
+
+  it('classic pcap has no direction', () => {
+    const r = readCapture(pcap([{ sec: 1, frac: 0, data: frame }]), 'x.pcap');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.packets[0]!.direction).toBeNull();
   });
 });
 
