@@ -366,6 +366,27 @@ export class LoadBalancer extends LbServiceTable {
     }
   }
 
+  /**
+   * An ICMP error the LB's own stack sends about a request it DNATed (ARP
+   * for the real server failed, or the TTL ran out on the way): IPVS sees the
+   * locally generated error on LOCAL_OUT (ip_vs_local_reply4 ->
+   * ip_vs_out_icmp) and translates it as it translates a server's errors
+   * (ip_vs_nat_icmp): the quote becomes the client's packet to the VIP, and
+   * the error comes from the VIP, so the client's socket finds it (Linux
+   * netfilter NAT does the same: nf_nat_icmp_reply_translation).
+   */
+  override icmpError(orig: Ipv4, type: number, code: number, rest: number, parent: Frame | null, isRedirect = false): void {
+    const l4 = orig.payload;
+    if (!isRedirect && (l4.kind === 'tcp' || l4.kind === 'udp')) {
+      const c = this.outTable.get(orig.dst, l4.dport, orig.src, l4.sport, orig.proto);
+      if (c && c.mode === 'nat' && orig.src === c.client) {
+        super.icmpError(natRewrite(orig, c.client, c.vip, c.cport, c.vport), type, code, rest, parent, isRedirect);
+        return;
+      }
+    }
+    super.icmpError(orig, type, code, rest, parent, isRedirect);
+  }
+
   /** Linux NAT drops the redirects that concern a NATed connection (one-arm NAT forwards out of the ingress interface). */
   protected override redirectAllowed(ip: Ipv4, frame: Frame): boolean {
     if (ip !== this.lastRewritten && !(this.lastRewritten && ip.payload === this.lastRewritten.payload)) return true;

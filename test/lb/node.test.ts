@@ -284,6 +284,34 @@ describe('the same-subnet VIP call (hairpin)', () => {
 });
 
 describe('failures and explanations', () => {
+  it('a dead server the LB cannot ARP: its host unreachable comes from the VIP quoting the client\'s SYN to the VIP, and connect() fails at once (IPVS ip_vs_out_icmp on LOCAL_OUT)', () => {
+    // web9 (10.0.1.99) does not exist: the LB's ARP for it fails after 3 probes.
+    const { net, lb, client, rec } = oneArm({ serverGw: '10.0.1.5' });
+    lb.addService(service('nat', {}, [['web9', '10.0.1.99']]));
+    const o = request(client, '10.0.1.100');
+    net.run();
+    const errs = txs(rec.events).filter((e) => e.node === 'lb1' && e.frame.eth.payload.kind === 'ipv4' && ipOf(e).payload.kind === 'icmp');
+    expect(errs.length).toBeGreaterThan(0);
+    for (const e of errs) {
+      const outer = ipOf(e);
+      const m = outer.payload as Icmp;
+      expect([m.type, m.code]).toEqual([ICMP_TYPE.DEST_UNREACH, 1]);
+      expect(outer.src).toBe(ip('10.0.1.100')); // from the VIP, not from the LB's own address
+      expect(outer.dst).toBe(ip('10.0.0.10'));
+      checksumsOk(outer);
+      // The quote is the client's SYN as the client sent it (to the VIP), with the TTL it had when it waited.
+      const q = m.body;
+      expect([...q.subarray(12, 16)].join('.')).toBe('10.0.0.10');
+      expect([...q.subarray(16, 20)].join('.')).toBe('10.0.1.100');
+      expect((q[22]! << 8) | q[23]!).toBe(80);
+      expect(q[8]).toBe(62); // r1 and lb1 both routed it before it waited for ARP
+    }
+    // The client's socket finds the error (its own SYN is quoted) and connect() fails with EHOSTUNREACH (tcp_v4_err in SYN_SENT).
+    expect(o.result).toBe('EHOSTUNREACH');
+    // The first error ends the socket; the errors about the queued retries that follow find none.
+    expect(dropsOf(rec.events, 'icmp-ignored').filter((d) => d.node === 'client').length).toBe(errs.length - 1);
+  });
+
   it('no available server: the SYN is dropped with ICMP port unreachable, and connect() is refused', () => {
     const { net, lb, client, rec } = oneArm({ serverGw: '10.0.1.5' });
     lb.addService(service('nat'));
