@@ -12,12 +12,12 @@ import { BuildError } from '../assemble/built.js';
 import { appReport } from '../assemble/report.js';
 import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
 import { buildOrReport, builtinNames, DEFAULT_SCENARIO, DISK_IO, loadFromDisk, locate, openScenario, titleOf } from './scenarios.js';
-import { parseBudget, parseSeed, parseUntil } from './options.js';
+import { langOption, parseBudget, parseSeed, parseUntil } from './options.js';
 import { parseFilter, FILTER_HELP, type EventFilter } from '../view/filter.js';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTime } from '../sim/time.js';
 import { HopLines } from '../view/hop-lines.js';
-import { LANGS, langOf, reasonMeanings, type Lang } from '../trace/lang.js';
+import { langOf, reasonMeanings, type Lang } from '../trace/lang.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerExplain, runWithProgress } from './explain.js';
@@ -226,11 +226,6 @@ export function buildProgram(): Command {
     });
 
   return program;
-}
-
-/** `--lang en|ko`: the language of reason meanings and TUI labels (default: the locale, LC_ALL / LC_MESSAGES / LANG, else English). */
-export function langOption(): Option {
-  return new Option('--lang <lang>', 'language of the reason meanings and labels (default: from LANG, else en)').choices(LANGS);
 }
 
 /** `lblab reasons`: every code with its meaning, one per line. */
