@@ -1,9 +1,10 @@
 /**
  * Parsers of the option values the commands share (--seed, --until,
- * --budget): a user's mistake becomes commander's InvalidArgumentError,
- * printed with the option's name and exit status 2.
+ * --budget, --lang): a user's mistake becomes commander's
+ * InvalidArgumentError, printed with the option's name and exit status 2.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { LANGS } from '../trace/lang.js';
 import { parseDuration } from '../sim/time.js';
 
 /** Parses --seed: a whole number that fits 32 bits. */
@@ -23,4 +24,9 @@ export function parseUntil(v: string): number {
 export function parseBudget(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('the budget is a positive whole number of events');
   return Number(v);
+}
+
+/** `--lang en|ko`: the language of reason meanings and TUI labels (without it: the locale, LC_ALL / LC_MESSAGES / LANG, else English). */
+export function langOption(): Option {
+  return new Option('--lang <lang>', 'language of the reason meanings and labels (default: from LANG, else en)').choices(LANGS);
 }

@@ -13,8 +13,9 @@ import { peersOf, runWithProgress } from './explain.js';
 import type { InitialRecord } from '../view/state.js';
 import type { Topology } from '../view/topology.js';
 import { initialStateOf, topologyOf } from './network-snapshot.js';
-import { parseSeed, parseUntil } from './options.js';
+import { langOption, parseSeed, parseUntil } from './options.js';
 import { buildOrReport, DEFAULT_SCENARIO, openScenario } from './scenarios.js';
+import { langOf, type Lang } from '../trace/lang.js';
 
 /** Options of `lblab tui`, as commander parses them. */
 export interface TuiOptions {
@@ -22,6 +23,8 @@ export interface TuiOptions {
   readonly until?: number;
   /** False with --no-color. */
   readonly color?: boolean;
+  /** --lang; else the locale decides (LC_ALL, LC_MESSAGES, LANG), else English. */
+  readonly lang?: Lang;
 }
 
 /** What `tui` writes to and draws on, so tests can run it without a process. */
@@ -34,6 +37,8 @@ export interface TuiIo {
   readonly colorOk: boolean;
   /** Where the progress line of a long run goes (standard error). */
   readonly progress: ProgressSink;
+  /** The environment's locale variables (LC_ALL, LC_MESSAGES, LANG), for the language without --lang. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A scenario run for the TUI: its title, recorded trace and links. */
@@ -95,7 +100,7 @@ export async function tui(arg: string, opts: TuiOptions, io: TuiIo): Promise<num
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = 'false';
   // Ink and React load only when the UI really starts, so every other command starts fast.
   const [{ createElement }, { render }, { App }] = await Promise.all([import('react'), import('ink'), import('../tui/index.js')]);
-  const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers, topology: run.topology, initial: run.initial }), { exitOnCtrlC: true });
+  const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers, topology: run.topology, initial: run.initial, lang: langOf(opts.lang, io.env ?? {}) }), { exitOnCtrlC: true });
   await app.waitUntilExit();
   return 0;
 }
@@ -109,6 +114,7 @@ export function registerTui(program: Command): void {
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop the run at this simulated time (500ms, 2s, 10us)', parseUntil)
     .option('--no-color', 'no colour or reverse video (NO_COLOR is honoured too)')
+    .addOption(langOption())
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -116,7 +122,8 @@ export function registerTui(program: Command): void {
         '  lblab tui one-arm-bug            step through the one-arm return path; n jumps to the next drop\n' +
         '  lblab tui nat-gateway            r jumps to each rewrite, with its fields before -> after\n' +
         '  lblab tui my-lesson.yaml --until 2s\n' +
-        '  lblab tui one-arm-bug | less     not a terminal: prints the hop lines instead\n\n' +
+        '  lblab tui one-arm-bug | less     not a terminal: prints the hop lines instead\n' +
+        '  lblab tui --lang ko same-subnet-vip   Korean labels, key help and reason meanings (or LANG=ko_KR.UTF-8)\n\n' +
         'Press ? in the UI for every key.\n',
     )
     .action(async (scenario: string, opts: TuiOptions) => {
@@ -126,6 +133,7 @@ export function registerTui(program: Command): void {
         interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
         colorOk: !process.env['NO_COLOR'],
         progress: { write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true },
+        env: process.env,
       });
     });
 }

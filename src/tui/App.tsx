@@ -14,7 +14,9 @@ import { parseFilter, FILTER_HELP_FLOWS, type FilterContext } from '../view/filt
 import { PacketPaths } from '../view/packet-path.js';
 import { StateTimeline, type InitialRecord } from '../view/state.js';
 import { drawTopology, type Topology } from '../view/topology.js';
-import { KEY_HINT, KEYS } from './keys.js';
+import type { Lang } from '../trace/lang.js';
+import { reasonMeanings } from '../trace/lang.js';
+import { labelsFor } from './labels.js';
 import { LadderCache, ladderPaneLines } from './ladder-pane.js';
 import { INITIAL_STATE, reduce, type KeyContext, type PaneName, type TuiAction, type TuiState } from './keymap.js';
 import { shownEvents } from './navigation.js';
@@ -44,6 +46,8 @@ export interface AppProps {
   /** Draw for this many columns / rows instead of the terminal's (tests). */
   readonly columns?: number;
   readonly rows?: number;
+  /** The language of the labels, the key help and the reason meanings (the trace's sentences stay English); English by default. */
+  readonly lang?: Lang;
 }
 
 const MIN_ROWS = 10;
@@ -59,7 +63,14 @@ function charKey(ch: string): { return?: boolean; tab?: boolean; backspace?: boo
 export const WIDE_COLUMNS = 140;
 
 /** The TUI's root component. */
-export function App({ events, title, color = true, peers, topology, initial, columns, rows }: AppProps) {
+export function App({ events, title, color = true, peers, topology, initial, columns, rows, lang = 'en' }: AppProps) {
+  const L = labelsFor(lang);
+  const meanings = reasonMeanings(lang);
+  // The reason meaning in the chosen language, shown under the event's (English) sentence.
+  const meaningOf = (ev: TraceEvent): string | null => {
+    const m = ev.kind === 'drop' ? meanings.drops[ev.code] : ev.kind === 'rewrite' ? meanings.rewrites[ev.code] : undefined;
+    return m === undefined ? null : `${L.meaning}: ${m}`;
+  };
   const { exit } = useApp();
   const size = useTerminalSize({ columns, rows });
   const width = Math.max(20, size.columns);
@@ -116,28 +127,27 @@ export function App({ events, title, color = true, peers, topology, initial, col
   const status: Line = [
     seg('lblab ', { bold: true }),
     seg(title, { bold: true, color: 'cyan' }),
-    seg(count ? `  event ${pos + 1}/${count}  ${fmtTimeFixed(current!.t)}` : '  no events'),
-    seg(filter ? `  filter ${filter}` : '', { color: 'magenta' }),
-    seg(verbose ? '  verbose' : ''),
-    seg(playing ? `  ▶ playing ${SPEEDS[speed]}/s` : `  speed ${SPEEDS[speed]}/s`, playing ? { color: 'green' } : { dim: true }),
+    seg(count ? `  ${L.event} ${pos + 1}/${count}  ${fmtTimeFixed(current!.t)}` : `  ${L.noEvents}`),
+    seg(filter ? `  ${L.filter} ${filter}` : '', { color: 'magenta' }),
+    seg(verbose ? `  ${L.verbose}` : ''),
+    seg(playing ? `  ▶ ${L.playing} ${SPEEDS[speed]}/s` : `  ${L.speed} ${SPEEDS[speed]}/s`, playing ? { color: 'green' } : { dim: true }),
   ];
   const bottom: Line =
     filterInput !== null
-      ? [seg('filter: ', { bold: true }), seg(`${filterInput}_`), seg(`  (Enter applies, empty clears, Esc cancels)  ${FILTER_HELP_FLOWS}`, { dim: true })]
+      ? [seg(L.filterPrompt, { bold: true }), seg(`${filterInput}_`), seg(`  ${L.filterPromptHint}  ${FILTER_HELP_FLOWS}`, { dim: true })]
       : prompt !== null
-        ? [seg('go to time: ', { bold: true }), seg(`${prompt}_`), seg('  (Enter jumps, Esc cancels)', { dim: true })]
+        ? [seg(L.gotoPrompt, { bold: true }), seg(`${prompt}_`), seg(`  ${L.gotoPromptHint}`, { dim: true })]
         : message
           ? [seg(message, { color: 'yellow' })]
-          : [seg(KEY_HINT, { dim: true })];
+          : [seg(L.keyHint, { dim: true })];
 
   let body: Line[];
   if (help) {
-    const w = Math.max(...KEYS.map((k) => k.keys.length)) + 2;
-    body = [[seg('Keys', { bold: true })], []];
-    for (const k of KEYS) wrapWords(k.does, width - w - 2).forEach((l, i) => body.push([seg(`  ${(i ? '' : k.keys).padEnd(w)}`, { bold: true, color: 'cyan' }), seg(l)]));
+    const w = Math.max(...L.keys.map((k) => k.keys.length)) + 2;
+    body = [[seg(L.keysTitle, { bold: true })], []];
+    for (const k of L.keys) wrapWords(k.does, width - w - 2).forEach((l, i) => body.push([seg(`  ${(i ? '' : k.keys).padEnd(w)}`, { bold: true, color: 'cyan' }), seg(l)]));
   } else if (count === 0) {
-    const empty = 'The trace is empty: nothing happened in this run (no frame was sent, no state changed).';
-    body = [[], ...wrapWords(empty, width - 2).map((l): Line => [seg(`  ${l}`)]), [seg('  Press q to quit.', { dim: true })]];
+    body = [[], ...wrapWords(L.emptyTrace, width - 2).map((l): Line => [seg(`  ${l}`)]), [seg(`  ${L.pressQ}`, { dim: true })]];
   } else body = [];
 
   const selected = state.node ?? current?.node ?? null;
@@ -145,7 +155,7 @@ export function App({ events, title, color = true, peers, topology, initial, col
     const ev = current!;
     switch (p) {
       case 'packet':
-        return detailLines(ev, w, { color, peers, hex: state.hex, originOf: (id) => paths.originOf(id) });
+        return detailLines(ev, w, { color, peers, hex: state.hex, originOf: (id) => paths.originOf(id), meaning: lang === 'en' ? undefined : meaningOf });
       case 'flow':
         return ladderPaneLines(ladders, ev, w, h);
       case 'state':

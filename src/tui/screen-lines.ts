@@ -75,6 +75,8 @@ export interface DetailOptions {
   readonly originOf?: (frameId: number) => string | null;
   /** Show the frame's bytes as a hex dump instead of its layers. */
   readonly hex?: boolean;
+  /** A line under the explanation, such as a drop's reason meaning in another language (`--lang ko`), or null for none. */
+  readonly meaning?: (ev: TraceEvent) => string | null;
 }
 
 /** Every line of the detail of one event, fitted to `width` (the caller cuts them to its height). */
@@ -88,6 +90,8 @@ export function detailLines(ev: TraceEvent, width: number, opts: DetailOptions):
   const why = explanationOf(ev, opts.peers, opts.originOf);
   const whyStyle = ev.kind === 'drop' || ev.kind === 'rewrite' ? { color: kindColor } : {};
   for (const l of wrapWords(why, width - 2, 2)) out.push([seg(`  ${l}`, whyStyle)]);
+  const meaning = opts.meaning?.(ev) ?? null;
+  if (meaning) for (const l of wrapWords(meaning, width - 2, 2)) out.push([seg(`  ${l}`, whyStyle)]);
   const changes = changesOf(ev);
   if (changes) for (const l of wrapWords(`changed: ${changes}`, width - 2, 4)) out.push([seg(`  ${l}`, { color: 'yellow', bold: true })]);
   const frame = shownFrame(ev);

@@ -24,19 +24,58 @@ export function seg(text: string, style: Omit<Segment, 'text'> = {}): Segment {
   return { text, ...style };
 }
 
+/**
+ * Whether a code point takes two terminal columns (East Asian Wide or
+ * Fullwidth, UAX #11): Hangul, CJK, fullwidth forms. Korean labels
+ * (`--lang ko`) are made of these, so widths count columns, not characters.
+ */
+function wide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+/** The columns a string takes in a terminal (its length for text without wide characters). */
+export function columns(text: string): number {
+  let n = 0;
+  for (const ch of text) n += wide(ch.codePointAt(0)!) ? 2 : 1;
+  return n;
+}
+
+/** The longest start of `text` that fits in `width` columns. */
+function headColumns(text: string, width: number): string {
+  let n = 0;
+  let i = 0;
+  for (const ch of text) {
+    const w = wide(ch.codePointAt(0)!) ? 2 : 1;
+    if (n + w > width) break;
+    n += w;
+    i += ch.length;
+  }
+  return text.slice(0, i);
+}
+
 /** The line cut to `width` columns, the last visible character replaced by '…' when something was cut. */
 export function fit(line: Line, width: number): Line {
   const w = Math.max(1, width);
   let used = 0;
   const out: Segment[] = [];
   for (const s of line) {
-    if (used + s.text.length <= w) {
+    const sw = columns(s.text);
+    if (used + sw <= w) {
       out.push(s);
-      used += s.text.length;
+      used += sw;
       continue;
     }
     const room = w - used;
-    if (room > 0) out.push({ ...s, text: s.text.slice(0, room - 1) + '…' });
+    if (room > 0) out.push({ ...s, text: headColumns(s.text, room - 1) + '…' });
     else if (out.length) {
       const last = out[out.length - 1]!;
       out[out.length - 1] = { ...last, text: last.text.slice(0, -1) + '…' };
@@ -49,7 +88,7 @@ export function fit(line: Line, width: number): Line {
 /** The width of a line in columns. */
 export function lineWidth(line: Line): number {
   let n = 0;
-  for (const s of line) n += s.text.length;
+  for (const s of line) n += columns(s.text);
   return n;
 }
 
@@ -60,7 +99,7 @@ export function wrapWords(text: string, width: number, indent = 0): string[] {
   let cur = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const pad = out.length ? ' '.repeat(indent) : '';
-    if (cur && pad.length + cur.length + 1 + word.length > w) {
+    if (cur && pad.length + columns(cur) + 1 + columns(word) > w) {
       out.push(pad + cur);
       cur = word;
     } else cur = cur ? `${cur} ${word}` : word;

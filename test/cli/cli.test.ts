@@ -35,6 +35,21 @@ describe('lblab CLI', () => {
     expect(r.out).toContain('client1: ping 10.0.2.99 seq=1 Destination Host Unreachable from 10.0.1.1');
   });
 
+  it('prints the reason meanings in Korean with --lang ko or a Korean LANG, in English otherwise', () => {
+    const env = (extra: Record<string, string>) => ({ ...process.env, NO_COLOR: '1', LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', ...extra });
+    const run = (args: string[], extra: Record<string, string> = {}) => spawnSync(process.execPath, ['dist/cli/main.js', ...args], { encoding: 'utf8', env: env(extra) });
+    expect(run(['reasons']).stdout).toMatch(/^Drops:\n  link-down +the link or interface is down/);
+    for (const r of [run(['reasons', '--lang', 'ko']), run(['reasons'], { LANG: 'ko_KR.UTF-8' })]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^폐기\(drop\):\n  link-down +링크나 인터페이스가 내려가 있어/);
+      expect(r.stdout).toMatch(/  tcp-no-socket +세그먼트와 맞는 소켓이 없음/);
+    }
+    expect(run(['reasons', '--lang', 'en'], { LANG: 'ko_KR.UTF-8' }).stdout).toMatch(/^Drops:/);
+    const bad = run(['reasons', '--lang', 'fr']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("argument 'fr' is invalid. Allowed choices are en, ko.");
+  });
+
   it('prints help with examples', () => {
     const r = lblab('run', '--help');
     expect(r.code).toBe(0);
