@@ -21,11 +21,11 @@ import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerExplain, runWithProgress } from './explain.js';
-import { registerPcap } from './pcap.js';
+import { linkPeers, registerPcap } from './pcap.js';
+import { registerLive } from './live.js';
 import { registerTui } from './tui.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
-import type { Network } from '../net/network.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
@@ -33,15 +33,6 @@ const VERSION = '0.1.0';
 
 
 
-/** "node:iface" -> label of the interface at the other end, for hop lines. */
-function peersOf(net: Network): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of net.links.values()) {
-    m.set(l.a.label, l.b.label);
-    m.set(l.b.label, l.a.label);
-  }
-  return m;
-}
 
 interface RunOptions {
   seed?: number;
@@ -71,7 +62,7 @@ function runScenario(arg: string, opts: RunOptions): number {
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
   const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-  const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: peersOf(net) });
+  const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: linkPeers(net) });
   const out: string[] = [];
   const flush = (): void => {
     if (out.length) process.stdout.write(out.join('\n') + '\n');
@@ -193,6 +184,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerExplain(program);
   registerPcap(program);
+  registerLive(program);
   registerTui(program);
 
   program

@@ -91,6 +91,16 @@ export function capturePoints(net: Network): string[] {
   return out;
 }
 
+/** "node:iface" -> the label of the interface at the other end of its link (hop lines, pcapng interface descriptions). */
+export function linkPeers(net: Network): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of net.links.values()) {
+    m.set(l.a.label, l.b.label);
+    m.set(l.b.label, l.a.label);
+  }
+  return m;
+}
+
 /** The file a classic pcap of one capture point goes to: `<out-stem>-<node>-<iface>.pcap`. */
 export function perPointPath(output: string, point: string): string {
   const ext = extname(output);
@@ -119,11 +129,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
       return 2;
     }
   }
-  const peers = new Map<string, string>();
-  for (const l of net.links.values()) {
-    peers.set(l.a.label, l.b.label);
-    peers.set(l.b.label, l.a.label);
-  }
+  const peers = linkPeers(net);
   const format = opts.format ?? 'pcapng';
   const sinks: FileSink[] = [];
   const open = (path: string): FileSink => {
