@@ -86,29 +86,32 @@ function readOr(path: string): string {
   }
 }
 
-const systemHost: LiveHost = {
-  out: (s) => void process.stdout.write(s),
-  err: (s) => void process.stderr.write(s),
-  statusTty: process.stderr.isTTY === true,
-  devices: () => {
-    try {
-      return readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
-    } catch {
-      return [];
-    }
-  },
-  uplinks: () => defaultRouteDevices(readOr('/proc/net/route'), readOr('/proc/net/ipv6_route')),
-  open: openCapDevice,
-  onInterrupt(fn) {
-    const h = (): void => fn();
-    process.on('SIGINT', h);
-    process.on('SIGTERM', h);
-    return () => {
-      process.off('SIGINT', h);
-      process.off('SIGTERM', h);
-    };
-  },
-};
+/** Where a live run writes its messages. */
+export interface LiveIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** The machine's own devices, routes and capture, with output going to `io` (the process's streams by default). */
+export function machineLiveHost(io: LiveIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) }, statusTty = process.stderr.isTTY === true): LiveHost {
+  return {
+    out: io.out,
+    err: io.err,
+    statusTty,
+    devices: () => readOr('/proc/net/dev').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean),
+    uplinks: () => defaultRouteDevices(readOr('/proc/net/route'), readOr('/proc/net/ipv6_route')),
+    open: openCapDevice,
+    onInterrupt(fn) {
+      const h = (): void => fn();
+      process.on('SIGINT', h);
+      process.on('SIGTERM', h);
+      return () => {
+        process.off('SIGINT', h);
+        process.off('SIGTERM', h);
+      };
+    },
+  };
+}
 
 /** A scenario argument: a path, a live lab's name (scenarios/live/NAME.yaml), or a built-in name. */
 function liveScenarioPath(arg: string): string {
@@ -134,7 +137,7 @@ function checkDevices(plans: readonly AttachPlan[], host: LiveHost, allowUplink:
 }
 
 /** Runs the live command; resolves with the exit code. */
-export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = systemHost): Promise<number> {
+export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = machineLiveHost()): Promise<number> {
   if (opts.attach.length === 0) {
     host.err('lblab live: nothing to attach: give at least one --attach NODE:IFACE=DEVICE (see lblab live --help and docs/live.md)\n');
     return 2;

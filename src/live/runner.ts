@@ -130,6 +130,8 @@ export class RealTimeRunner implements EventTarget {
     if (this.stopWhy !== null) return this.end('stopped', `stopped at ${fmtTime(sim.now)}: ${this.stopWhy}`);
     const target = Math.min(this.simNow(), this.until);
     const r = sim.run(target);
+    // An idle simulation does not move its own clock; keep it in step with the wall clock.
+    if (r.reason === 'idle' && sim.now < target) sim.now = target;
     this.opts.onBatch?.();
     if (r.reason === 'budget' || r.reason === 'stopped') return this.end(r.reason, r.message);
     if (target >= this.until) return this.end('until', `stopped at ${fmtTime(this.until)} as asked`);

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { runLive, type LiveHost, type LiveOptions } from '../../src/cli/live.js';
+import { MemoryDevice } from './helpers.js';
+
+/** A machine that has the devices it is told about, and records what the command says. */
+function fakeHost(devices: string[], uplinks: string[] = []) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const opened: string[] = [];
+  const host: LiveHost = {
+    out: (s) => void out.push(s),
+    err: (s) => void err.push(s),
+    statusTty: false,
+    devices: () => devices,
+    uplinks: () => uplinks,
+    open: (name) => {
+      opened.push(name);
+      return new MemoryDevice(name);
+    },
+    onInterrupt: () => () => {},
+  };
+  return { host, out, err, opened };
+}
+
+const attach = (text: string): LiveOptions['attach'] => {
+  const [pt, device] = text.split('=') as [string, string];
+  const [node, iface] = pt.split(':') as [string, string];
+  return [{ node, iface, device }];
+};
+
+describe('lblab live, before anything is opened', () => {
+  it('needs at least one attachment (exit 2)', async () => {
+    const f = fakeHost(['lbl-c0']);
+    expect(await runLive('live-one-arm', { attach: [] }, f.host)).toBe(2);
+    expect(f.err.join('')).toMatch(/nothing to attach: give at least one --attach NODE:IFACE=DEVICE/);
+  });
+
+  it('refuses a device that does not exist, and opens nothing', async () => {
+    const f = fakeHost(['lo', 'eth0']);
+    expect(await runLive('live-one-arm', { attach: attach('r1:eth0=lbl-c0') }, f.host)).toBe(2);
+    expect(f.err.join('')).toContain('lblab live: there is no device lbl-c0 on this machine');
+    expect(f.opened).toEqual([]);
+  });
+
+  it('refuses the device of the default route unless --allow-uplink', async () => {
+    const f = fakeHost(['lo', 'eth0'], ['eth0']);
+    expect(await runLive('live-one-arm', { attach: attach('r1:eth0=eth0') }, f.host)).toBe(2);
+    expect(f.err.join('')).toContain("eth0 carries this machine's default route: frames of the simulation would go out on a real network");
+    expect(f.opened).toEqual([]);
+  });
+
+  it('refuses the loopback device', async () => {
+    const f = fakeHost(['lo']);
+    expect(await runLive('live-one-arm', { attach: attach('r1:eth0=lo') }, f.host)).toBe(2);
+    expect(f.err.join('')).toContain('lo is the loopback device');
+  });
+
+  it('names a linked interface and the way out', async () => {
+    const f = fakeHost(['lbl-c0']);
+    expect(await runLive('live-one-arm', { attach: attach('web1:eth0=lbl-c0') }, f.host)).toBe(2);
+    expect(f.err.join('')).toContain('web1:eth0 is linked to sw2:p3 in the scenario');
+  });
+
+  it('says there is no such scenario (exit 2)', async () => {
+    const f = fakeHost(['lbl-c0']);
+    expect(await runLive('no-such-lab', { attach: attach('r1:eth0=lbl-c0') }, f.host)).toBe(2);
+    expect(f.err.join('')).toContain('no scenario file "no-such-lab"');
+  });
+});
