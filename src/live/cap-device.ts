@@ -34,6 +34,16 @@ export class CapUnavailable extends Error {}
 
 let loaded: CapModule | null = null;
 
+/**
+ * Every cap handle ever opened, kept for the life of the process. cap 0.2.1
+ * stops its libuv poll handle on close() but never uv_close()s it, so the
+ * handle stays in the event loop's handle queue; if the garbage collector
+ * freed the Cap object, libuv would later write into freed memory when it
+ * adds or removes a neighbouring handle (random crashes). A few hundred
+ * bytes per opened device is the price of never freeing them.
+ */
+const keepAlive: CapHandle[] = [];
+
 /** Loads cap, or throws CapUnavailable saying how to install it. */
 export function loadCap(): CapModule {
   if (loaded) return loaded;
@@ -65,6 +75,7 @@ const SNAP = 65535;
 export function openCapDevice(name: string, filter: string): LiveDevice {
   const cap = loadCap();
   const handle = new cap.Cap();
+  keepAlive.push(handle);
   const buf = Buffer.alloc(SNAP);
   let linkType: string;
   try {
