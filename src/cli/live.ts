@@ -169,7 +169,7 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
   say(
     `lblab live: ${sc.title} (${file}, seed ${sc.seed}), in real time ${until !== undefined ? `for ${fmtTime(until)}` : 'until Ctrl-C'}\n` +
       plans.map((p) => `  ${describeAttach(p)}\n`).join('') +
-      `  capture filter: ${filter}\n\n`,
+      `  capture filter: ${filter || '(none: more simulated MACs than a BPF filter holds)'}\n\n`,
   );
 
   const runner = new RealTimeRunner(net.sim, systemPacer(), { until, onBatch: () => flush() });

@@ -84,21 +84,24 @@ export function planAttach(net: Network, specs: readonly AttachSpec[]): AttachPl
   return problems.length ? problems : plans;
 }
 
-/** Above this many simulated MACs the filter keeps only `inbound` (a BPF program is at most 4096 instructions). */
+/** Above this many simulated MACs the filter is left out (a BPF program is at most 4096 instructions). */
 const MAX_FILTER_MACS = 256;
 
 /**
- * The BPF filter of a bridged device. `inbound` keeps only frames that
- * arrive on the device (Linux marks what any socket sends, lblab's
- * injections included, as outgoing); excluding every simulated MAC as a
- * source also keeps out a frame of lblab's that comes back through a loop
- * in the real network.
+ * The BPF filter of a bridged device: no frame whose source is a simulated
+ * MAC, which is every frame lblab injects (each leaves a simulated
+ * interface). Linux never loops a packet socket's own transmissions back to
+ * it, so this is the guard against a frame of lblab's coming back through
+ * the real network (a loop, a second attachment to the same LAN). The
+ * `inbound` qualifier is not used: with libpcap 1.10 on a veth it loses the
+ * first reply after a neighbour entry is created (measured), and a lost ARP
+ * reply is a lost health check.
  */
 export function liveFilter(net: Network): string {
   const macs = new Set<number>();
   for (const n of net.nodes.values()) for (const i of n.ifaces) if (i.mac !== 0) macs.add(i.mac);
-  if (macs.size === 0 || macs.size > MAX_FILTER_MACS) return 'inbound';
-  return `inbound and not (${[...macs].sort((a, b) => a - b).map((m) => `ether src ${fmtMac(m)}`).join(' or ')})`;
+  if (macs.size === 0 || macs.size > MAX_FILTER_MACS) return '';
+  return `not (${[...macs].sort((a, b) => a - b).map((m) => `ether src ${fmtMac(m)}`).join(' or ')})`;
 }
 
 /** Says what will be injected on a device and what enters from it, before the run starts. */

@@ -4,8 +4,9 @@
  * is opened once, in promiscuous mode with immediate delivery (cap's
  * defaults), with a BPF filter; its one pcap handle both captures and
  * injects (pcap_sendpacket). Linux does not loop a packet socket's own
- * transmissions back to that socket, and the filter drops the rest of
- * what lblab injects (see liveFilter), so injected frames never re-enter.
+ * transmissions back to that socket, and the filter drops any frame with a
+ * simulated source that comes back another way (see liveFilter), so
+ * injected frames never re-enter.
  */
 import { createRequire } from 'node:module';
 import type { LiveDevice } from './device.js';
