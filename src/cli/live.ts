@@ -27,7 +27,11 @@ import { LivePort } from '../live/port.js';
 import { RealTimeRunner } from '../live/runner.js';
 import { BUILTIN_DIR, buildOrReport, openScenario } from './scenarios.js';
 import { parseBudget, parseSeed, parseUntil } from './options.js';
-import { FileSink, linkPeers, lblabVersion } from './pcap.js';
+import { FileSink, lblabVersion } from './pcap.js';
+import { FullRecorder } from '../trace/trace.js';
+import { initialStateOf, topologyOf } from './network-snapshot.js';
+import { liveTui, type LiveTui } from './tui.js';
+import { peersOf } from './explain.js';
 
 /** The folder of the live labs' scenarios (not part of `lblab list`: they need real hosts). */
 export const LIVE_DIR = join(BUILTIN_DIR, 'live');
@@ -44,6 +48,8 @@ export interface LiveOptions {
   readonly quiet?: boolean;
   readonly verbose?: boolean;
   readonly macs?: boolean;
+  /** Show the run in the terminal UI instead of hop lines (falls back to hop lines when not a terminal). */
+  readonly tui?: boolean;
 }
 
 /** What the command needs from the machine: its streams, its devices, its routes (tests may stand in). */
@@ -52,6 +58,8 @@ export interface LiveHost {
   err(text: string): void;
   /** True when stderr is a terminal (the status line redraws in place). */
   readonly statusTty: boolean;
+  /** True when stdin and stdout are a terminal (the TUI can be drawn). */
+  readonly interactive?: boolean;
   /** Names of the machine's network devices. */
   devices(): string[];
   /** Devices that carry a default route (IPv4 or IPv6). */
@@ -98,6 +106,7 @@ export function machineLiveHost(io: LiveIo = { out: (s) => void process.stdout.w
     out: io.out,
     err: io.err,
     statusTty,
+    interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
     devices: () => readOr('/proc/net/dev').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean),
     uplinks: () => defaultRouteDevices(readOr('/proc/net/route'), readOr('/proc/net/ipv6_route')),
     open: openCapDevice,
@@ -172,6 +181,10 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
       `  capture filter: ${filter || '(none: more simulated MACs than a BPF filter holds)'}\n\n`,
   );
 
+  if (opts.tui && !host.interactive) host.err('lblab live: --tui needs a terminal; printing hop lines instead\n');
+  // The UI's modules load before the devices open, so the run starts right after they do.
+  const openTui = opts.tui && host.interactive ? await liveTui() : null;
+
   const runner = new RealTimeRunner(net.sim, systemPacer(), { until, onBatch: () => flush() });
   let realName = 'real';
   for (let i = 2; net.node(realName); i++) realName = `real${i}`;
@@ -190,7 +203,7 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
     return 3;
   }
 
-  const peers = linkPeers(net);
+  const peers = peersOf(net);
   const view = new HopLines({ color: false, verbose: opts.verbose, macs: opts.macs, peers });
   const lines: string[] = [];
   function flush(): void {
@@ -200,7 +213,19 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
       lines.length = 0;
     }
   }
-  if (!opts.quiet) {
+  let ended = false;
+  let ui: LiveTui | null = null;
+  if (openTui) {
+    const rec = new FullRecorder(net.trace);
+    const brief = (): string => {
+      const l = runner.lag.summary();
+      const n = real.all().reduce((a, x) => [a[0]! + x.counters.inFrames, a[1]! + x.counters.outFrames], [0, 0]);
+      return `${ended ? 'ended' : 'live'} ${fmtTime(net.sim.now)} · ${n[0]} in ${n[1]} out · lag ${fmtLag(l.median)} median, ${fmtLag(l.max)} max`;
+    };
+    const source = { events: () => rec.events, status: brief };
+    ui = openTui({ title: sc.title, color: !process.env['NO_COLOR'], peers, topology: topologyOf(net), initial: initialStateOf(net) }, source);
+    void ui.closed.then(() => runner.stop('the TUI was closed'));
+  } else if (!opts.quiet) {
     net.trace.listen((ev: TraceEvent) => {
       const line = opts.json ? JSON.stringify(eventJson(ev)) : view.line(ev);
       if (line !== null) lines.push(line);
@@ -220,17 +245,17 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
     capture = new TraceCapture(w, {}).attach(net.trace);
   }
 
-  const status = (): string => {
+  function status(): string {
     const l = runner.lag.summary();
     const b = real.all().map((x) => `${x.device.name} in ${x.counters.inFrames} out ${x.counters.outFrames}`).join(', ');
     return `live ${fmtTime(net.sim.now)}: ${b}; lag median ${fmtLag(l.median)}, p99 ${fmtLag(l.p99)}, max ${fmtLag(l.max)} (${l.count} frames)`;
-  };
+  }
   let statusShown = false;
   function clearStatus(): void {
     if (statusShown) host.err('\r\x1b[K');
     statusShown = false;
   }
-  const ticker = host.statusTty
+  const ticker = host.statusTty && !ui
     ? setInterval(() => {
         host.err(`\r\x1b[K${status()}`);
         statusShown = true;
@@ -244,6 +269,10 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
     stopListening();
     if (ticker) clearInterval(ticker);
     real.close();
+  }
+  if (ui) {
+    ended = true;
+    await ui.closed; // the trace stays open for stepping through until the user quits
   }
   flush();
   clearStatus();
@@ -290,6 +319,7 @@ export function registerLive(program: Command): void {
     .option('-q, --quiet', 'print no hop lines, only the plan, the status and the summary')
     .option('-v, --verbose', 'also show receptions, forwards and frames that hosts ignore')
     .option('--macs', 'also show the Ethernet addresses of IP frames')
+    .option('--tui', 'show the run in the terminal UI as frames arrive (it follows the newest event unless you step back); q quits')
     .addHelpText(
       'after',
       `

@@ -20,8 +20,8 @@ import { HopLines } from '../view/hop-lines.js';
 import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
-import { registerExplain, runWithProgress } from './explain.js';
-import { linkPeers, registerPcap } from './pcap.js';
+import { peersOf, registerExplain, runWithProgress } from './explain.js';
+import { registerPcap } from './pcap.js';
 import { registerLive } from './live.js';
 import { registerTui } from './tui.js';
 import { Progress } from '../view/progress.js';
@@ -62,7 +62,7 @@ function runScenario(arg: string, opts: RunOptions): number {
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
   const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-  const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: linkPeers(net) });
+  const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: peersOf(net) });
   const out: string[] = [];
   const flush = (): void => {
     if (out.length) process.stdout.write(out.join('\n') + '\n');

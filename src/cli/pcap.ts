@@ -12,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildOrReport, openScenario } from './scenarios.js';
+import { peersOf } from './explain.js';
 import { parseSeed, parseUntil } from './options.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
@@ -91,16 +92,6 @@ export function capturePoints(net: Network): string[] {
   return out;
 }
 
-/** "node:iface" -> the label of the interface at the other end of its link (hop lines, pcapng interface descriptions). */
-export function linkPeers(net: Network): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of net.links.values()) {
-    m.set(l.a.label, l.b.label);
-    m.set(l.b.label, l.a.label);
-  }
-  return m;
-}
-
 /** The file a classic pcap of one capture point goes to: `<out-stem>-<node>-<iface>.pcap`. */
 export function perPointPath(output: string, point: string): string {
   const ext = extname(output);
@@ -129,7 +120,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
       return 2;
     }
   }
-  const peers = linkPeers(net);
+  const peers = peersOf(net);
   const format = opts.format ?? 'pcapng';
   const sinks: FileSink[] = [];
   const open = (path: string): FileSink => {
