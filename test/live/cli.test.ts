@@ -67,3 +67,18 @@ describe('lblab live, before anything is opened', () => {
     expect(f.err.join('')).toContain('no scenario file "no-such-lab"');
   });
 });
+
+describe('lblab live, with in-memory devices', () => {
+  it('runs in real time with the devices it was given: the plan first, no warning for the attached interface, the summary at the end', async () => {
+    const f = fakeHost(['lbl-c0']);
+    expect(await runLive('live-one-arm', { attach: attach('r1:eth0=lbl-c0'), until: 50_000_000, quiet: true }, f.host)).toBe(0);
+    expect(f.err.join('')).toBe('');
+    expect(f.opened).toEqual(['lbl-c0']);
+    const out = f.out.join('');
+    expect(out).toMatch(/^lblab live: Live lab 1: a real curl against the one-arm return bug \(.*live-one-arm\.yaml, seed 1\), in real time for 0\.050000s\n  lbl-c0 <-> r1:eth0 \(10\.0\.0\.1\/24, MAC 00:00:00:00:00:01\)/);
+    expect(out).toContain('  capture filter: not (ether src 00:00:00:00:00:01 or ');
+    expect(out).toContain('\nstopped at 0.050000s as asked.\n');
+    expect(out).toContain('lbl-c0: 0 frames captured into r1:eth0, 0 injected.\n');
+    expect(out).toContain('lag from capture to simulation: median 0 µs, p99 0 µs, max 0 µs over 0 frames.\n');
+  });
+});
