@@ -72,7 +72,7 @@ export function planAttach(net: Network, specs: readonly AttachSpec[]): AttachPl
       }
     }
     if (peer.end) {
-      const far = peer.end.link.peer(peer);
+      const far = peer.end.to;
       problems.push(
         `${where}: ${peer.label} is linked to ${far.label} in the scenario; the bridge needs an interface with no link. ` +
           (node instanceof Switch ? `Attach a new port instead (${s.node}:real0=${s.device}), or remove that link.` : 'Remove that link (the real machine takes its place).'),
