@@ -38,7 +38,8 @@ export const LIVE_DIR = join(BUILTIN_DIR, 'live');
 
 /** Options of the live command. */
 export interface LiveOptions {
-  readonly attach: readonly AttachSpec[];
+  /** Attachments given on the command line (added to the scenario's live section). */
+  readonly attach?: readonly AttachSpec[];
   readonly allowUplink?: boolean;
   readonly until?: number;
   readonly seed?: number;
@@ -150,20 +151,24 @@ function checkDevices(plans: readonly AttachPlan[], host: LiveHost, allowUplink:
 
 /** Runs the live command; resolves with the exit code. */
 export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = machineLiveHost()): Promise<number> {
-  if (opts.attach.length === 0) {
-    host.err('lblab live: nothing to attach: give at least one --attach NODE:IFACE=DEVICE (see lblab live --help and docs/live.md)\n');
-    return 2;
-  }
+  const cli = opts.attach ?? [];
   // An interface left unlinked for the bridge is what a live scenario is meant to have: no warning for it.
-  const attached = new Set(opts.attach.map((a) => `interface ${a.node}:${a.iface} is not linked to anything`));
+  const attached = new Set(cli.map((a) => `interface ${a.node}:${a.iface} is not linked to anything`));
   const opened = openScenario(liveScenarioPath(arg), opts.seed, host.err, opts.json ? false : (w) => !(w.code === 'unlinked' && attached.has(w.message)));
   if (typeof opened === 'number') return opened;
   const { file, scenario: sc } = opened;
+  // The scenario's live section, with --attach adding to it and replacing an attachment of the same interface.
+  const points = new Set(cli.map((a) => `${a.node}:${a.iface}`));
+  const specs = [...sc.live.filter((a) => !points.has(`${a.node}:${a.iface}`)), ...cli];
+  if (specs.length === 0) {
+    host.err(`lblab live: nothing to attach: ${file} has no live section; give --attach NODE:IFACE=DEVICE (see lblab live --help and docs/live.md)\n`);
+    return 2;
+  }
   const built = buildOrReport(sc, host.err);
   if (!built) return 1;
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
-  const planned = planAttach(net, opts.attach);
+  const planned = planAttach(net, specs);
   const problems = typeof planned[0] === 'string' ? (planned as string[]) : checkDevices(planned as AttachPlan[], host, opts.allowUplink === true);
   if (problems.length) {
     host.err(problems.map((p) => `lblab live: ${p}\n`).join(''));
@@ -314,7 +319,7 @@ export function registerLive(program: Command): void {
     .command('live')
     .argument('<scenario>', 'a scenario file, a live lab (scenarios/live: live-one-arm, live-real-servers, ...), or a built-in scenario')
     .description('run a scenario in real time with simulated interfaces bound to real network devices (libpcap, via the optional package cap)')
-    .requiredOption('--attach <node:iface=device>', 'bind a simulated interface (or a new port of a simulated switch) to a real device; repeatable', parseAttachOpt)
+    .option('--attach <node:iface=device>', "bind a simulated interface (or a new port of a simulated switch) to a real device; repeatable; adds to the scenario's live section", parseAttachOpt)
     .option('--allow-uplink', 'allow attaching a device that carries the default route (frames of the simulation go out on that network)')
     .option('--until <duration>', 'stop at this simulated (= wall-clock) time; default: the scenario\'s run.until, else Ctrl-C', parseUntil)
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
@@ -329,10 +334,11 @@ export function registerLive(program: Command): void {
       'after',
       `
 Examples:
-  sudo docs/labs/live-one-arm.sh up          # a client namespace with curl, wired to lbl-c0
-  sudo lblab live live-one-arm --attach r1:eth0=lbl-c0 -o one-arm.pcapng
+  sudo scenarios/live/live-one-arm.sh up     # a client namespace with curl, wired to lbl-c0
+  sudo lblab live live-one-arm -o one-arm.pcapng     # its live section binds r1:eth0 to lbl-c0
   sudo ip netns exec lbl-client curl -m 8 http://10.0.1.100/
-  sudo lblab live live-real-servers --attach sw2:real1=lbl-s1 --attach sw2:real2=lbl-s2 --until 20s
+  sudo lblab live live-real-servers --until 20s
+  sudo lblab live my-lab.yaml --attach sw1:real0=veth1 --tui
 
 Without the package cap it says how to install it (apt-get install
 libpcap-dev, npm install cap); it needs root or CAP_NET_RAW. See docs/live.md.`,

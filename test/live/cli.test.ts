@@ -29,10 +29,10 @@ const attach = (text: string): LiveOptions['attach'] => {
 };
 
 describe('lblab live, before anything is opened', () => {
-  it('needs at least one attachment (exit 2)', async () => {
+  it('needs at least one attachment, from the live section or --attach (exit 2)', async () => {
     const f = fakeHost(['lbl-c0']);
-    expect(await runLive('live-one-arm', { attach: [] }, f.host)).toBe(2);
-    expect(f.err.join('')).toMatch(/nothing to attach: give at least one --attach NODE:IFACE=DEVICE/);
+    expect(await runLive('one-arm-bug', { attach: [] }, f.host)).toBe(2);
+    expect(f.err.join('')).toMatch(/nothing to attach: .*one-arm-bug\.yaml has no live section; give --attach NODE:IFACE=DEVICE/);
   });
 
   it('refuses a device that does not exist, and opens nothing', async () => {
@@ -80,5 +80,15 @@ describe('lblab live, with in-memory devices', () => {
     expect(out).toContain('\nstopped at 0.050000s as asked.\n');
     expect(out).toContain('lbl-c0: 0 frames captured into r1:eth0, 0 injected.\n');
     expect(out).toContain('lag from capture to simulation: median 0 µs, p99 0 µs, max 0 µs over 0 frames.\n');
+  });
+
+  it("takes the scenario's live section, and --attach replaces the attachment of the same interface", async () => {
+    const f = fakeHost(['lbl-s1', 'lbl-s2', 'lbl-x9']);
+    expect(await runLive('live-real-servers', { until: 20_000_000, quiet: true }, f.host)).toBe(0);
+    expect(f.opened).toEqual(['lbl-s1', 'lbl-s2']);
+    const g = fakeHost(['lbl-s1', 'lbl-s2', 'lbl-x9']);
+    expect(await runLive('live-real-servers', { attach: attach('sw2:real2=lbl-x9'), until: 20_000_000, quiet: true }, g.host)).toBe(0);
+    expect(g.opened).toEqual(['lbl-s1', 'lbl-x9']);
+    expect(g.out.join('')).toContain('lbl-x9 <-> sw2:real2 (a new port)');
   });
 });
