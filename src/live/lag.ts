@@ -1,9 +1,10 @@
 /**
  * Lag statistics of the live bridge: for every real frame, the wall-clock
  * time between its capture and the moment the simulation processes it.
- * Samples go into a growable typed array (no allocation per frame once it
- * has grown); the median and the tail are computed when a person asks, for
- * the status line and the final summary.
+ * Samples go into a growable typed array (8 bytes a frame, no allocation
+ * per frame once it has grown); the median and the tail are computed when
+ * a person asks (the status line, the final summary), and again only when
+ * new samples came in.
  */
 import type { Nanos } from '../sim/time.js';
 
@@ -21,6 +22,8 @@ export class LagStats {
   private samples = new Float64Array(1024);
   private n = 0;
   private maxSeen = 0;
+  /** The last summary and the sample count it was made at: a status line asks several times a second. */
+  private cached: LagSummary = { count: 0, median: 0, p99: 0, max: 0 };
 
   /** Records one sample (ns); negative samples (a clock that went backwards) count as 0. */
   add(lag: Nanos): void {
@@ -42,12 +45,13 @@ export class LagStats {
   /** The median, 99th percentile (nearest rank) and maximum of the samples; zeros when there are none. */
   summary(): LagSummary {
     const n = this.n;
-    if (n === 0) return { count: 0, median: 0, p99: 0, max: 0 };
+    if (n === this.cached.count) return this.cached;
     const s = this.samples.slice(0, n).sort();
     // The median of an even count is the mean of the two middle samples.
     const median = n % 2 === 1 ? s[(n - 1) >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
     const p99 = s[Math.min(n - 1, Math.ceil(0.99 * n) - 1)]!;
-    return { count: n, median, p99, max: this.maxSeen };
+    this.cached = { count: n, median, p99, max: this.maxSeen };
+    return this.cached;
   }
 }
 
