@@ -83,7 +83,9 @@ export function openCapDevice(name: string, filter: string): LiveDevice {
     linkType = handle.open(name, filter, KERNEL_BUFFER, buf);
   } catch (e) {
     const msg = (e as Error).message;
-    if (/permission|not permitted|socket: Operation/i.test(msg)) throw new CapUnavailable(`cannot open ${name}: ${msg}.\n${CAP_HELP}`);
+    if (/permission|not permitted/i.test(msg)) {
+      throw new CapUnavailable(`cannot open ${name}: ${msg}. Capturing and injecting need root, or the capabilities on node: sudo setcap cap_net_raw,cap_net_admin=eip "$(command -v node)"`);
+    }
     throw new CapUnavailable(`cannot open ${name}: ${msg}`);
   }
   if (linkType !== 'ETHERNET') {
