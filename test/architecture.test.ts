@@ -16,7 +16,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['wire', 'sim'],
   ['trace'],
   ['net', 'pcap', 'view'],
-  ['lb', 'apps', 'tui'],
+  ['lb', 'apps', 'tui', 'live'],
   ['scenario', 'bench'],
   ['assemble', 'grade'],
   ['cli', '(root)'],

@@ -20,12 +20,12 @@ import { HopLines } from '../view/hop-lines.js';
 import { langOf, reasonMeanings, type Lang } from '../trace/lang.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
-import { registerExplain, runWithProgress } from './explain.js';
+import { peersOf, registerExplain, runWithProgress } from './explain.js';
 import { registerPcap } from './pcap.js';
+import { registerLive } from './live.js';
 import { registerTui } from './tui.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
-import type { Network } from '../net/network.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
@@ -33,15 +33,6 @@ const VERSION = '0.1.0';
 
 
 
-/** "node:iface" -> label of the interface at the other end, for hop lines. */
-function peersOf(net: Network): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of net.links.values()) {
-    m.set(l.a.label, l.b.label);
-    m.set(l.b.label, l.a.label);
-  }
-  return m;
-}
 
 interface RunOptions {
   seed?: number;
@@ -193,6 +184,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerExplain(program);
   registerPcap(program);
+  registerLive(program);
   registerTui(program);
 
   program

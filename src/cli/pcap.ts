@@ -12,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildOrReport, openScenario } from './scenarios.js';
+import { peersOf } from './explain.js';
 import { parseSeed, parseUntil } from './options.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
@@ -119,11 +120,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
       return 2;
     }
   }
-  const peers = new Map<string, string>();
-  for (const l of net.links.values()) {
-    peers.set(l.a.label, l.b.label);
-    peers.set(l.b.label, l.a.label);
-  }
+  const peers = peersOf(net);
   const format = opts.format ?? 'pcapng';
   const sinks: FileSink[] = [];
   const open = (path: string): FileSink => {

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatErrors, loadScenario, type LoadResult, type Scenario } from '../scenario/index.js';
+import { formatErrors, loadScenario, type LoadResult, type Scenario, type ScenarioError } from '../scenario/index.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuildIo, type BuiltScenario } from '../assemble/built.js';
 
@@ -55,8 +55,9 @@ export function titleOf(name: string): string {
  * built-in name), loads and checks it, prints its errors (exit 1) or
  * warnings, and applies a --seed override. Returns the file and the
  * scenario, or the exit code when it cannot go on (2: no such scenario).
+ * `warnings` false prints none; a function prints those it keeps.
  */
-export function openScenario(arg: string, seed: number | undefined, err: (text: string) => void, warnings = true): { file: string; scenario: Scenario } | number {
+export function openScenario(arg: string, seed: number | undefined, err: (text: string) => void, warnings: boolean | ((w: ScenarioError) => boolean) = true): { file: string; scenario: Scenario } | number {
   const file = locate(arg);
   if (!file) {
     err(`lblab: no scenario file "${arg}", and no built-in scenario of that name. Built-in: ${builtinNames().join(', ')}\n`);
@@ -67,7 +68,8 @@ export function openScenario(arg: string, seed: number | undefined, err: (text: 
     err(formatErrors([...loaded.errors, ...loaded.warnings]) + '\n');
     return 1;
   }
-  if (warnings && loaded.warnings.length) err(formatErrors(loaded.warnings) + '\n');
+  const shown = warnings === false ? [] : warnings === true ? loaded.warnings : loaded.warnings.filter(warnings);
+  if (shown.length) err(formatErrors(shown) + '\n');
   return { file, scenario: seed !== undefined ? { ...loaded.scenario, seed } : loaded.scenario };
 }
 

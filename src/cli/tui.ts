@@ -11,6 +11,7 @@ import { HopLines } from '../view/hop-lines.js';
 import { Progress, type ProgressSink } from '../view/progress.js';
 import { peersOf, runWithProgress } from './explain.js';
 import type { InitialRecord } from '../view/state.js';
+import type { LiveSource } from '../tui/LiveApp.js';
 import type { Topology } from '../view/topology.js';
 import { initialStateOf, topologyOf } from './network-snapshot.js';
 import { langOption, parseSeed, parseUntil } from './options.js';
@@ -94,15 +95,43 @@ export async function tui(arg: string, opts: TuiOptions, io: TuiIo): Promise<num
     printHopLines(run, false, io.out);
     return 0;
   }
+  const { createElement, render, ui } = await loadInk();
+  const app = render(createElement(ui.App, { events: run.events, title: run.title, color, peers: run.peers, topology: run.topology, initial: run.initial, lang: langOf(opts.lang, io.env ?? {}) }), { exitOnCtrlC: true });
+  await app.waitUntilExit();
+  return 0;
+}
+
+/** Loads React, Ink and the UI, only when a UI really starts (so every other command starts fast). */
+async function loadInk() {
   // Ink draws nothing but the last frame when it believes it runs under CI (is-in-ci reads CI and
   // CONTINUOUS_INTEGRATION when Ink is first imported). Here a person asked for the UI in a real
   // terminal, so the UI is drawn whatever those variables say.
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = 'false';
-  // Ink and React load only when the UI really starts, so every other command starts fast.
-  const [{ createElement }, { render }, { App }] = await Promise.all([import('react'), import('ink'), import('../tui/index.js')]);
-  const app = render(createElement(App, { events: run.events, title: run.title, color, peers: run.peers, topology: run.topology, initial: run.initial, lang: langOf(opts.lang, io.env ?? {}) }), { exitOnCtrlC: true });
-  await app.waitUntilExit();
-  return 0;
+  const [{ createElement }, { render }, ui] = await Promise.all([import('react'), import('ink'), import('../tui/index.js')]);
+  return { createElement, render, ui };
+}
+
+/** What the TUI of a live run shows besides its trace. */
+export interface LiveTuiProps {
+  readonly title: string;
+  readonly color: boolean;
+  readonly peers: ReadonlyMap<string, string>;
+  readonly topology: Topology;
+  readonly initial: readonly InitialRecord[];
+}
+
+/** A started UI: resolves `closed` when the user quits (q or Ctrl-C). */
+export interface LiveTui {
+  readonly closed: Promise<void>;
+}
+
+/** Prepares the TUI of a live run (lblab live --tui); `open` draws it on a trace that grows, read from `source`. */
+export async function liveTui(): Promise<(props: LiveTuiProps, source: LiveSource) => LiveTui> {
+  const { createElement, render, ui } = await loadInk();
+  return (props, source) => {
+    const app = render(createElement(ui.LiveApp, { ...props, source }), { exitOnCtrlC: true });
+    return { closed: app.waitUntilExit().then(() => undefined) };
+  };
 }
 
 /** Adds `lblab tui [file|name] [--seed N] [--until D] [--no-color]` to a program (`npm start` runs it on the default scenario). */

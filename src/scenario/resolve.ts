@@ -8,10 +8,12 @@
  *
  * This file runs the sections in order; each lives in resolve/ (context.ts
  * and names.ts at the bottom, shared by all; then node-index, addresses,
- * servers, services, links, ip-base, vrrp, proxies, nodes, apps, timeline,
- * expect, replay). The order matters: services are indexed before any name
- * is resolved (vip: names), links before node specs (switch ports), apps
- * before the timeline (apps it changes).
+ * servers, services, links, live, ip-base, vrrp, proxies, nodes, apps,
+ * timeline, expect, replay). The order matters: services are indexed
+ * before any name is resolved (vip: names), links before node specs
+ * (switch ports), the live section after the links and before the node
+ * specs (an attached interface is not "unlinked"), apps before the
+ * timeline (apps it changes).
  */
 import type { ScenarioError } from './errors.js';
 import type { RawScenario } from './schema.js';
@@ -22,6 +24,7 @@ import { checkListeners, resolveApps } from './resolve/apps.js';
 import { makeContext } from './resolve/context.js';
 import { resolveExpect } from './resolve/expect.js';
 import { resolveLinks } from './resolve/links.js';
+import { resolveLive } from './resolve/live.js';
 import { makeNames } from './resolve/names.js';
 import { indexNodes } from './resolve/node-index.js';
 import { resolveNodes } from './resolve/nodes.js';
@@ -45,6 +48,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
   checkAddresses(c);
   indexServices(c, sv);
   const links = resolveLinks(c, nm);
+  const live = resolveLive(c, nm);
   const specs = resolveNodes(c, nm, sv);
   const apps = resolveApps(c, nm);
   checkListeners(c);
@@ -68,6 +72,7 @@ export function resolveScenario(raw: RawScenario, pos: PosMap, files: readonly s
       timeline,
       expect,
       replay,
+      live,
       run: { until: raw.run?.until ?? null, budget: raw.run?.budget ?? null },
     },
     problems,

@@ -14,7 +14,7 @@
  * This file is the document (its top-level keys) and the names the rest of
  * the code imports; each section's schema lives in schema/ (messages.ts and
  * values.ts at the bottom, then ip-node, servers, l7, lb, nodes, links,
- * apps, timeline, expect, replay).
+ * apps, timeline, expect, replay, live).
  */
 import * as z from 'zod';
 import { obj, want } from './schema/messages.js';
@@ -25,6 +25,7 @@ import { app } from './schema/apps.js';
 import { timelineEntry } from './schema/timeline.js';
 import { expectation } from './schema/expect.js';
 import { replayEntry } from './schema/replay.js';
+import { liveSection } from './schema/live.js';
 
 export { decodeKeys, decodeWant, type CustomProblem, type Want } from './schema/messages.js';
 export { address, cidr, duration, IFNAME_RE, macAddr, NAME_RE } from './schema/values.js';
@@ -49,6 +50,7 @@ export const scenarioSchema = obj('a scenario', {
   timeline: z.array(timelineEntry).optional(),
   expect: z.array(expectation).optional(),
   replay: z.array(replayEntry).optional(),
+  live: liveSection.optional(),
   run: obj('run settings', { until: duration.optional(), budget: count('an event budget', 1).optional() }).optional(),
 }).meta({
   title: 'lblab scenario',

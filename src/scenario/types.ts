@@ -65,7 +65,17 @@ export interface Scenario {
   readonly expect: readonly Expectation[];
   /** Client traffic replayed from captures. */
   readonly replay: readonly ReplaySpec[];
+  /** The interfaces `lblab live` binds to real devices (empty: none). */
+  readonly live: readonly LiveAttachSpec[];
   readonly run: RunSpec;
+}
+
+/** A simulated interface (or a new switch port) that `lblab live` binds to a real device. */
+export interface LiveAttachSpec {
+  readonly node: string;
+  readonly iface: string;
+  readonly device: string;
+  readonly pos: SourcePos;
 }
 
 /** Client traffic replayed from a capture (pcap or pcapng). */

@@ -46,6 +46,8 @@ export const DROP_REASONS = {
   'vrrp-other-vrid': 'a VRRP advertisement for a virtual router ID this router does not run',
   'vrrp-ignored': 'a VRRP advertisement of lower priority, discarded by a master (or a backup that preempts), RFC 5798 6.4',
   'ipvs-sync-ignored': 'an IPVS connection sync message this LB does not take (it is the sync master, or the sync id differs)',
+  'live-undecodable': 'a frame captured on a real device (lblab live) that does not decode; it does not enter the simulation',
+  'live-send-failed': 'the real device refused a frame the simulation sent to it (lblab live): it went down or was removed',
 } as const;
 
 /** A stable drop reason code. */

@@ -43,6 +43,12 @@ export interface AppProps {
   readonly topology?: Topology;
   /** The network's configuration before the first event (addresses, routes, services), for the state pane. */
   readonly initial?: readonly InitialRecord[];
+  /**
+   * A live run's status (lblab live: real time, frames, lag), shown in the
+   * status line. The trace then keeps growing, and the cursor follows the
+   * newest event while it is on the last one (a step back stops following).
+   */
+  readonly live?: string;
   /** Draw for this many columns / rows instead of the terminal's (tests). */
   readonly columns?: number;
   readonly rows?: number;
@@ -63,7 +69,7 @@ function charKey(ch: string): { return?: boolean; tab?: boolean; backspace?: boo
 export const WIDE_COLUMNS = 140;
 
 /** The TUI's root component. */
-export function App({ events, title, color = true, peers, topology, initial, columns, rows, lang = 'en' }: AppProps) {
+export function App({ events, title, color = true, peers, topology, initial, live, columns, rows, lang = 'en' }: AppProps) {
   const L = labelsFor(lang);
   const meanings = reasonMeanings(lang);
   // The reason meaning in the chosen language, shown under the event's (English) sentence.
@@ -117,6 +123,12 @@ export function App({ events, title, color = true, peers, topology, initial, col
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);
+  // Live: new events arrived; if the cursor was on the newest one, it moves to the new newest (the End key).
+  const seenCount = useRef(count);
+  useEffect(() => {
+    if (live !== undefined && count > seenCount.current && pos >= seenCount.current - 1) dispatch({ type: 'key', input: '', key: { end: true } });
+    seenCount.current = count;
+  }, [count, live, pos]);
   usePlayer(playing, SPEEDS[speed]!, () => dispatch({ type: 'tick' }));
   useInput((input, key) => {
     // Ink hands a pasted or fast-typed chunk ("/kind=drop" then Enter) over as one input; each character is a key.
@@ -126,6 +138,7 @@ export function App({ events, title, color = true, peers, topology, initial, col
 
   const status: Line = [
     seg('lblab ', { bold: true }),
+    seg(live !== undefined ? `${live}  ` : '', { color: 'yellow' }), // first: a long title must not cut the lag off
     seg(title, { bold: true, color: 'cyan' }),
     seg(count ? `  ${L.event} ${pos + 1}/${count}  ${fmtTimeFixed(current!.t)}` : `  ${L.noEvents}`),
     seg(filter ? `  ${L.filter} ${filter}` : '', { color: 'magenta' }),
