@@ -10,7 +10,8 @@
  * scenario, option or reporter).
  */
 import { isAbsolute, relative } from 'node:path';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { declareCheck } from './commands.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import { formatErrors } from '../scenario/index.js';
@@ -19,11 +20,10 @@ import { FullRecorder } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
 import { grade } from '../grade/grade.js';
-import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
+import { report, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
 import { serverStats, type ServerStats } from '../assemble/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
 import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
-import { parseSeed, parseUntil } from './options.js';
 
 /** Options of `lblab check`. */
 export interface CheckOptions {
@@ -159,29 +159,17 @@ export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckI
   return t.failed > 0 || t.errors > 0 ? 1 : 0;
 }
 
-
-
 /** Adds `lblab check <scenario...>` to the program. */
 export function registerCheck(program: Command): void {
-  program
-    .command('check')
-    .argument('<scenarios...>', 'scenario files, or names of built-in scenarios (lblab list)')
-    .description("run scenarios and grade their `expect:` sections: each expectation passes or fails, with the frames that decided it")
-    .addOption(new Option('--reporter <format>', 'output format: text for people; json, junit or tap for autograders').choices([...REPORTERS]).default('text'))
-    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
-    .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
-    .option('--no-color', 'do not colour the output; print PASS / FAIL (NO_COLOR is honoured too)')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 when every expectation passes, 1 when one fails or a scenario cannot be run, 2 for usage errors.\n' +
-        'The text report ends with a line "N passed, M failed".\n\nExamples:\n  lblab check one-arm-bug\n  lblab check lessons/*.yaml --reporter junit > results.xml\n  lblab check my-lesson.yaml --reporter tap',
-    )
-    .action((scenarios: string[], opts: CheckOptions) => {
-      process.exitCode = runCheck(scenarios, opts, {
-        out: (s) => process.stdout.write(s),
-        err: (s) => process.stderr.write(s),
-        tty: process.stdout.isTTY === true,
-        env: process.env,
-      });
-    });
+  declareCheck(program, checkAction);
+}
+
+/** What `lblab check` does with its parsed arguments: checks them against the process's streams. */
+export function checkAction(scenarios: string[], opts: CheckOptions): void {
+  process.exitCode = runCheck(scenarios, opts, {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    tty: process.stdout.isTTY === true,
+    env: process.env,
+  });
 }

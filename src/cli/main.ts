@@ -2,133 +2,32 @@
 /**
  * The lblab command line. Only this folder touches the process: arguments,
  * standard streams, exit codes. Everything it prints comes from the trace
- * through src/view.
+ * through src/view. This file declares every command and loads the module
+ * that does a command's work only when it runs (a lazy `import()`), so
+ * `lblab --version`, `lblab list` and `--help` load neither the simulator
+ * nor the scenario schema nor the UI.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildScenario } from '../assemble/scenario.js';
-import { BuildError } from '../assemble/built.js';
-import { appReport } from '../assemble/report.js';
-import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
-import { buildOrReport, builtinNames, DEFAULT_SCENARIO, DISK_IO, loadFromDisk, locate, openScenario, titleOf } from './scenarios.js';
+import { builtinNames, DEFAULT_SCENARIO, titleOf } from './builtins.js';
 import { parseBudget, parseSeed, parseUntil } from './options.js';
 import { parseFilter, FILTER_HELP, type EventFilter } from '../view/filter.js';
-import type { TraceEvent } from '../trace/events.js';
-import { fmtTime } from '../sim/time.js';
-import { HopLines } from '../view/hop-lines.js';
-import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
-import { benchCommand, type BenchOptions } from './bench.js';
-import { registerCheck } from './check.js';
-import { registerExplain, runWithProgress } from './explain.js';
-import { registerPcap } from './pcap.js';
-import { registerTui } from './tui.js';
-import { Progress } from '../view/progress.js';
-import { eventJson } from '../view/json.js';
-import type { Network } from '../net/network.js';
+import type { BenchOptions } from './bench.js';
+import type { RunOptions } from './run.js';
+import type { CheckOptions } from './check.js';
+import type { ExplainOptions } from './explain.js';
+import type { PcapOptions } from './pcap.js';
+import type { TuiOptions } from './tui.js';
+import { declareCheck, declareExplain, declarePcap, declareTui } from './commands.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
-
-
-
-
-/** "node:iface" -> label of the interface at the other end, for hop lines. */
-function peersOf(net: Network): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of net.links.values()) {
-    m.set(l.a.label, l.b.label);
-    m.set(l.b.label, l.a.label);
-  }
-  return m;
-}
-
-interface RunOptions {
-  seed?: number;
-  until?: number;
-  budget?: number;
-  json?: boolean;
-  verbose?: boolean;
-  macs?: boolean;
-  filter?: EventFilter;
-  color: boolean;
-}
 
 function parseFilterOpt(v: string): EventFilter {
   const f = parseFilter(v);
   if (typeof f === 'string') throw new InvalidArgumentError(f);
   return f;
-}
-
-/** Loads, builds and runs a scenario, printing hop lines (or JSON lines) and a summary. Returns the exit code. */
-function runScenario(arg: string, opts: RunOptions): number {
-  const err = (t: string): void => void process.stderr.write(t);
-  const opened = openScenario(arg, opts.seed, err, !opts.json);
-  if (typeof opened === 'number') return opened;
-  const { file, scenario: sc } = opened;
-  const built = buildOrReport(sc, err);
-  if (!built) return 1;
-  const net = built.net;
-  if (opts.budget) net.sim.budget = opts.budget;
-  const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-  const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: peersOf(net) });
-  const out: string[] = [];
-  const flush = (): void => {
-    if (out.length) process.stdout.write(out.join('\n') + '\n');
-    out.length = 0;
-  };
-  const filter = opts.filter;
-  net.trace.listen((ev: TraceEvent) => {
-    if (filter && !filter(ev)) return;
-    const line = opts.json ? JSON.stringify(eventJson(ev)) : view.line(ev);
-    if (line !== null) out.push(line);
-    if (out.length >= 256) flush();
-  });
-  if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
-  // A progress line on stderr only when the trace is not drawn on the same terminal.
-  const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
-  const showProgress = process.stderr.isTTY === true && process.stdout.isTTY !== true;
-  const res = showProgress
-    ? runWithProgress(net, until, new Progress({ write: (t: string) => process.stderr.write(t), isTTY: true }, { until: until === Number.MAX_SAFE_INTEGER ? null : until }))
-    : net.run(until);
-  flush();
-  if (opts.json) return res.reason === 'budget' ? 1 : 0;
-  const c = net.trace.counters;
-  const lines = [
-    '',
-    `${res.message}.`,
-    `${c.tx} frame-hops, ${c.deliver} deliveries, ${c.drop} drops${c.drops.size ? ` (${[...c.drops.entries()].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}, ${net.sim.processed} events, simulated ${fmtTime(net.sim.now)}.`,
-    ...appReport(built),
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-  return res.reason === 'budget' ? 1 : 0;
-}
-
-/** Checks scenario files without running them. */
-function validate(files: string[]): number {
-  let bad = 0;
-  for (const arg of files) {
-    const file = locate(arg);
-    if (!file) {
-      process.stderr.write(`lblab: no scenario file "${arg}"\n`);
-      bad++;
-      continue;
-    }
-    const r = loadFromDisk(file);
-    const problems = r.ok ? r.warnings : [...r.errors, ...r.warnings];
-    if (problems.length) process.stderr.write(formatErrors(problems) + '\n');
-    if (r.ok) {
-      try {
-        buildScenario(r.scenario, DISK_IO);
-        process.stdout.write(`${file}: ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''})` : ''}\n`);
-      } catch (e) {
-        if (!(e instanceof BuildError)) throw e;
-        process.stderr.write(`${e.where()}\n`);
-        bad++;
-      }
-    } else bad++;
-  }
-  return bad ? 1 : 0;
 }
 
 /** Builds the command tree (exported for tests). */
@@ -159,8 +58,8 @@ export function buildProgram(): Command {
       'after',
       `\nExamples:\n  lblab                                   the default scenario (${DEFAULT_SCENARIO})\n  lblab run one-arm-bug --filter proto=tcp\n  lblab run my-lesson.yaml --until 2s -v\n  lblab run nat-gateway --json > trace.jsonl\n\nBuilt-in scenarios:\n${builtins.map((n) => `  ${n}`).join('\n')}`,
     )
-    .action((scenario: string, opts: RunOptions) => {
-      process.exitCode = runScenario(scenario, opts);
+    .action(async (scenario: string, opts: RunOptions) => {
+      process.exitCode = (await import('./run.js')).runScenario(scenario, opts);
     });
 
   program
@@ -168,16 +67,16 @@ export function buildProgram(): Command {
     .argument('<files...>', 'scenario files to check')
     .description('check scenario files (schema, names, addresses, links) without running them')
     .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExample:\n  lblab validate lessons/*.yaml')
-    .action((files: string[]) => {
-      process.exitCode = validate(files);
+    .action(async (files: string[]) => {
+      process.exitCode = (await import('./run.js')).validate(files);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors; also in docs/scenario.schema.json)')
     .addHelpText('after', '\nExamples:\n  lblab schema > scenario.schema.json\n  # then, first line of a scenario file, for editors using yaml-language-server:\n  # yaml-language-server: $schema=./scenario.schema.json')
-    .action(() => {
-      process.stdout.write(scenarioJsonSchemaText());
+    .action(async () => {
+      process.stdout.write((await import('../scenario/json-schema.js')).scenarioJsonSchemaText());
     });
 
   program
@@ -190,10 +89,10 @@ export function buildProgram(): Command {
       for (const n of names) process.stdout.write(`${n.padEnd(w)}${titleOf(n)}\n`);
     });
 
-  registerCheck(program);
-  registerExplain(program);
-  registerPcap(program);
-  registerTui(program);
+  declareCheck(program, async (scenarios: string[], opts: CheckOptions) => (await import('./check.js')).checkAction(scenarios, opts));
+  declareExplain(program, async (scenario: string, opts: ExplainOptions) => (await import('./explain.js')).explainAction(scenario, opts));
+  declarePcap(program, async (scenario: string, opts: PcapOptions) => (await import('./pcap.js')).pcapAction(scenario, opts));
+  declareTui(program, async (scenario: string, opts: TuiOptions) => (await import('./tui.js')).tuiAction(scenario, opts));
 
   program
     .command('bench')
@@ -207,7 +106,7 @@ export function buildProgram(): Command {
     .option('--from-raw <file>', 'run nothing; rebuild the report from an earlier --raw file')
     .addHelpText('after', '\nExamples:\n  npm run bench -- --quick\n  npm run bench -- --ns3 build --reps 3 --out perf.md\n  npm run bench -- --sizes lan:100:4:1000,router:1000:10:100:static')
     .action(async (o: BenchOptions) => {
-      process.exitCode = await benchCommand(o);
+      process.exitCode = await (await import('./bench.js')).benchCommand(o);
     });
 
   program
@@ -215,29 +114,12 @@ export function buildProgram(): Command {
     .description('list every drop and rewrite reason code with its meaning')
     .option('--markdown', 'print as the Markdown page docs/reason-codes.md is made from')
     .addHelpText('after', '\nExamples:\n  lblab reasons\n  lblab reasons --markdown > docs/reason-codes.md\n  lblab run one-arm-bug --filter kind=drop   # the codes in a run')
-    .action((opts: { markdown?: boolean }) => {
-      process.stdout.write(opts.markdown ? reasonsMarkdown() : reasonsText());
+    .action(async (opts: { markdown?: boolean }) => {
+      const r = await import('./run.js');
+      process.stdout.write(opts.markdown ? r.reasonsMarkdown() : r.reasonsText());
     });
 
   return program;
-}
-
-function reasonsText(): string {
-  const w = Math.max(...[...Object.keys(DROP_REASONS), ...Object.keys(REWRITE_REASONS)].map((k) => k.length));
-  const rows = (o: Record<string, string>): string => Object.entries(o).map(([k, v]) => `  ${k.padEnd(w)}  ${v}\n`).join('');
-  return `Drops:\n${rows(DROP_REASONS)}\nRewrites:\n${rows(REWRITE_REASONS)}`;
-}
-
-function reasonsMarkdown(): string {
-  const rows = (o: Record<string, string>): string => Object.entries(o).map(([k, v]) => `| \`${k}\` | ${v} |\n`).join('');
-  return (
-    '# Reason codes\n\nEvery drop and rewrite in the trace carries one of these stable codes (for grading, filters and pcap comments) ' +
-    'and a sentence written for people. Codes are never renamed; new ones are added. This page is generated by ' +
-    '`lblab reasons --markdown`.\n\n## Drops\n\n| code | meaning |\n|---|---|\n' +
-    rows(DROP_REASONS) +
-    '\n## Rewrites\n\n| code | meaning |\n|---|---|\n' +
-    rows(REWRITE_REASONS)
-  );
 }
 
 /** Runs the CLI with the given arguments (without node and script). */
