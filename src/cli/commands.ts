@@ -24,6 +24,7 @@ export function declareCheck<O>(program: Command, action: Action<string[], O>): 
     .addOption(new Option('--reporter <format>', 'output format: text for people; json, junit or tap for autograders').choices([...REPORTERS]).default('text'))
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addOption(new Option('--record <level>', 'stream: each expectation keeps only what decides it (memory flat in run length); full: keep the whole trace, then grade').choices(['stream', 'full']).default('stream'))
     .option('--no-color', 'do not colour the output; print PASS / FAIL (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
