@@ -12,6 +12,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
 import { declareCheck } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import { formatErrors } from '../scenario/index.js';
@@ -36,6 +37,8 @@ export interface CheckOptions {
    * records the whole trace first and grades it after (the same verdicts).
    */
   readonly record?: 'full' | 'stream';
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
   /** False with --no-color. */
   readonly color?: boolean;
 }
@@ -139,6 +142,7 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
   const until = opts.until ?? sc.run.until ?? undefined;
   let verdicts;
   let res;
+  guardMemory(built.net, opts.memory, opts.record === 'full' ? MEMORY_ADVICE.checkFull : MEMORY_ADVICE.stream);
   if (opts.record === 'full') {
     const rec = new FullRecorder(built.net.trace);
     res = built.net.run(until);
@@ -150,6 +154,8 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
     res = built.net.run(until);
     verdicts = stream.verdicts(gradeInputOf(built, []));
   }
+  // A run cut short by the memory budget has no verdicts worth reading: it is an error, said as such.
+  if (res.reason === 'memory') return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: `${file}: ${res.message}`, verdicts: [] };
   return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: null, verdicts };
 }
 

@@ -8,9 +8,14 @@
  * same declaration with its action directly, for tests and embedders.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseSeed, parseUntil } from './options.js';
+import { parseMemory, parseSeed, parseUntil } from './options.js';
 import { DEFAULT_SCENARIO } from './builtins.js';
 import { REPORTERS } from '../grade/reporters.js';
+
+/** The --memory option every command that runs a scenario has (src/cli/memory.ts applies it). */
+export function memoryOption(): Option {
+  return new Option('--memory <size>', "stop the run when the process uses more memory than this (512MiB, 2GiB; default: half the machine, under V8's heap limit)").argParser(parseMemory);
+}
 
 /** What a command does once commander has parsed its arguments. */
 export type Action<A, O> = (arg: A, opts: O) => void | Promise<void>;
@@ -24,6 +29,7 @@ export function declareCheck<O>(program: Command, action: Action<string[], O>): 
     .addOption(new Option('--reporter <format>', 'output format: text for people; json, junit or tap for autograders').choices([...REPORTERS]).default('text'))
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addOption(memoryOption())
     .addOption(new Option('--record <level>', 'stream: each expectation keeps only what decides it (memory flat in run length); full: keep the whole trace, then grade').choices(['stream', 'full']).default('stream'))
     .option('--no-color', 'do not colour the output; print PASS / FAIL (NO_COLOR is honoured too)')
     .addHelpText(
@@ -53,6 +59,7 @@ export function declareExplain<O>(program: Command, action: Action<string, O>): 
     .addOption(new Option('--width <columns>', 'fit the diagram to this many columns').default(100).argParser(parsePositive('the width', 40)))
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addOption(memoryOption())
     .option('--no-color', 'do not colour the output (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
@@ -83,6 +90,7 @@ export function declarePcap<O>(program: Command, action: Action<string, O>): voi
     .addOption(new Option('--format <format>', 'pcapng: one file, interfaces named node:iface, explanations as comments; pcap: classic nanosecond libpcap, one file per capture point').choices(['pcapng', 'pcap']).default('pcapng'))
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's; same seed, byte-identical file)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addOption(memoryOption())
     .addHelpText(
       'after',
       `
@@ -107,6 +115,7 @@ export function declareTui<O>(program: Command, action: Action<string, O>): void
     .description('step through every packet of a run in the terminal: what changed, and why (docs/tui.md)')
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop the run at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addOption(memoryOption())
     .option('--no-color', 'no colour or reverse video (NO_COLOR is honoured too)')
     .addHelpText(
       'after',

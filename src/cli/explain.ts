@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { declareExplain } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import type { Scenario } from '../scenario/index.js';
@@ -26,6 +27,8 @@ export interface ExplainOptions {
   readonly width?: number;
   readonly seed?: number;
   readonly until?: number;
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
   /** False with --no-color. */
   readonly color?: boolean;
 }
@@ -102,8 +105,9 @@ export interface Explained {
 }
 
 /** Builds and runs a checked scenario with the full recorder and finds its flows. */
-export function explainRun(sc: Scenario, until: number | undefined, progress: Progress | null): Explained {
+export function explainRun(sc: Scenario, until: number | undefined, progress: Progress | null, memory?: number): Explained {
   const built = buildScenario(sc, DISK_IO);
+  guardMemory(built.net, memory, MEMORY_ADVICE.trace);
   const rec = new FullRecorder(built.net.trace);
   const result = runWithProgress(built.net, until, progress);
   return { built, result, flows: findFlows(rec.events) };
@@ -117,13 +121,17 @@ export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): numbe
   const until = opts.until ?? sc.run.until ?? undefined;
   let ex: Explained;
   try {
-    ex = explainRun(sc, until, new Progress(io.progress, { until: until ?? null }));
+    ex = explainRun(sc, until, new Progress(io.progress, { until: until ?? null }), opts.memory);
   } catch (e) {
     if (e instanceof BuildError) {
       io.err(`${e.where()}\n`);
       return 1;
     }
     throw e;
+  }
+  if (ex.result.reason === 'memory') {
+    io.err(`lblab: ${ex.result.message}\n`);
+    return 1;
   }
   const flows = ex.flows;
   const plural = (n: number): string => `${n} flow${n === 1 ? '' : 's'}`;

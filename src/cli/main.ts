@@ -19,7 +19,7 @@ import type { CheckOptions } from './check.js';
 import type { ExplainOptions } from './explain.js';
 import type { PcapOptions } from './pcap.js';
 import type { TuiOptions } from './tui.js';
-import { declareCheck, declareExplain, declarePcap, declareTui } from './commands.js';
+import { declareCheck, declareExplain, declarePcap, declareTui, memoryOption } from './commands.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
@@ -49,6 +49,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's; same seed, same trace)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
     .option('--budget <events>', 'stop after this many events', parseBudget)
+    .addOption(memoryOption())
     .option('--filter <terms>', `show only matching events: ${FILTER_HELP}`, parseFilterOpt)
     .option('--json', 'print the trace as JSON lines instead of hop lines')
     .option('-v, --verbose', 'also show receptions, forwards and frames that hosts ignore')

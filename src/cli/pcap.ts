@@ -12,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { declarePcap } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildOrReport, openScenario } from './scenarios.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
@@ -74,6 +75,8 @@ export interface PcapOptions {
   readonly format?: 'pcapng' | 'pcap';
   readonly seed?: number;
   readonly until?: number;
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
 }
 
 /** Where the command writes its messages (the process's streams, or a test's buffers). */
@@ -155,6 +158,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
     return 1;
   }
   const cap = new TraceCapture(output, { points: wanted }).attach(net.trace);
+  guardMemory(net, opts.memory, MEMORY_ADVICE.stream);
   let stats;
   let res;
   try {
@@ -177,7 +181,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
       '.\n' +
       (stats.commentsLost ? `note: ${stats.commentsLost} explanation${stats.commentsLost === 1 ? '' : 's'} had no captured packet to go on.\n` : ''),
   );
-  return res.reason === 'budget' ? 1 : 0;
+  return res.reason === 'budget' || res.reason === 'memory' ? 1 : 0;
 }
 
 /** Adds the `pcap` command to a program. */

@@ -17,12 +17,15 @@ import { DROP_REASONS, REWRITE_REASONS } from '../trace/reasons.js';
 import { peersOf, runWithProgress } from './explain.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 
 /** The options of `lblab run`, as commander parses them. */
 export interface RunOptions {
   seed?: number;
   until?: number;
   budget?: number;
+  /** The memory budget in bytes (--memory). */
+  memory?: number;
   json?: boolean;
   verbose?: boolean;
   macs?: boolean;
@@ -40,6 +43,7 @@ export function runScenario(arg: string, opts: RunOptions): number {
   if (!built) return 1;
   const net = built.net;
   if (opts.budget) net.sim.budget = opts.budget;
+  guardMemory(net, opts.memory, MEMORY_ADVICE.stream);
   const color = opts.color && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
   const view = new HopLines({ color, verbose: opts.verbose, macs: opts.macs, peers: peersOf(net) });
   const out: string[] = [];
@@ -62,7 +66,11 @@ export function runScenario(arg: string, opts: RunOptions): number {
     ? runWithProgress(net, until, new Progress({ write: (t: string) => process.stderr.write(t), isTTY: true }, { until: until === Number.MAX_SAFE_INTEGER ? null : until }))
     : net.run(until);
   flush();
-  if (opts.json) return res.reason === 'budget' ? 1 : 0;
+  const failed = res.reason === 'budget' || res.reason === 'memory';
+  if (opts.json) {
+    if (res.reason === 'memory') process.stderr.write(`lblab: ${res.message}\n`);
+    return failed ? 1 : 0;
+  }
   const c = net.trace.counters;
   const lines = [
     '',
@@ -71,7 +79,7 @@ export function runScenario(arg: string, opts: RunOptions): number {
     ...appReport(built),
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  return res.reason === 'budget' ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 /** Checks scenario files without running them. */

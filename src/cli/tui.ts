@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { declareTui } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import type { TraceEvent } from '../trace/events.js';
 import { FullRecorder } from '../trace/trace.js';
 import { HopLines } from '../view/hop-lines.js';
@@ -20,6 +21,8 @@ import { buildOrReport, openScenario } from './scenarios.js';
 export interface TuiOptions {
   readonly seed?: number;
   readonly until?: number;
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
   /** False with --no-color. */
   readonly color?: boolean;
 }
@@ -59,8 +62,13 @@ export function recordScenario(arg: string, opts: TuiOptions, io: Pick<TuiIo, 'e
   if (!built) return 1;
   const initial = initialStateOf(built.net);
   const rec = new FullRecorder(built.net.trace);
+  guardMemory(built.net, opts.memory, MEMORY_ADVICE.trace);
   const until = opts.until ?? sc.run.until ?? undefined;
   const res = runWithProgress(built.net, until, new Progress(io.progress, { until: until ?? null }));
+  if (res.reason === 'memory') {
+    io.err(`lblab: ${res.message}\n`);
+    return 1;
+  }
   return { title: sc.title, file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), topology: topologyOf(built.net), initial, message: res.message };
 }
 
