@@ -9,7 +9,9 @@
  * scenario could not be loaded or built, 2 for usage mistakes (an unknown
  * scenario, option or reporter).
  */
+import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
+import { checkInWorkers, type CheckedFile } from './check-jobs.js';
 import type { Command } from 'commander';
 import { declareCheck } from './commands.js';
 import { guardMemory, MEMORY_ADVICE } from './memory.js';
@@ -39,6 +41,8 @@ export interface CheckOptions {
   readonly record?: 'full' | 'stream';
   /** The memory budget in bytes (--memory). */
   readonly memory?: number;
+  /** How many files to check at once, in worker processes (--jobs; default: the number of CPUs). */
+  readonly jobs?: number;
   /** False with --no-color. */
   readonly color?: boolean;
 }
@@ -159,8 +163,30 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
   return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: null, verdicts };
 }
 
-/** Runs `lblab check` on scenario arguments (files or built-in names) and returns the exit status. */
-export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckIo): number {
+/** Checks one file, writing its warnings (text reporter only) and its load or build error to `err`. */
+export function checkOne(file: string, opts: CheckOptions, err: (text: string) => void): ScenarioReport {
+  // Warnings matter to a teacher writing a lesson, not to an autograder reading stdout.
+  const r = checkFile(file, opts, (opts.reporter ?? 'text') === 'text' ? (w) => err(w + '\n') : undefined);
+  // Load and build errors go to stderr as `run` prints them, whatever the reporter; the report carries them too.
+  if (r.error !== null) err(r.error + '\n');
+  return r;
+}
+
+/** Checks one file, keeping the standard error text it would print (for parallel runs, which print it in input order). */
+export function checkCollected(file: string, opts: CheckOptions): CheckedFile {
+  let err = '';
+  const report = checkOne(file, opts, (t) => void (err += t));
+  return { report, err };
+}
+
+/**
+ * Runs `lblab check` on scenario arguments (files or built-in names) and
+ * resolves to the exit status. With more than one file and `jobs` above 1
+ * (default: the number of CPUs) the files are checked in that many worker
+ * processes; the reports and the standard error text come out in input
+ * order, the same as a serial run's.
+ */
+export async function runCheck(args: readonly string[], opts: CheckOptions, io: CheckIo): Promise<number> {
   const files: string[] = [];
   for (const arg of args) {
     const found = locate(arg);
@@ -173,14 +199,17 @@ export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckI
     files.push(rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : found);
   }
   const reporter = opts.reporter ?? 'text';
-  const reports: ScenarioReport[] = [];
-  for (const f of files) {
-    // Warnings matter to a teacher writing a lesson, not to an autograder reading stdout.
-    const r = checkFile(f, opts, reporter === 'text' ? (w) => io.err(w + '\n') : undefined);
-    // Load and build errors go to stderr as `run` prints them, whatever the reporter; the report carries them too.
-    if (r.error !== null) io.err(r.error + '\n');
-    reports.push(r);
-  }
+  const jobs = Math.min(opts.jobs ?? availableParallelism(), files.length);
+  let reports: ScenarioReport[];
+  if (jobs > 1) {
+    const done = await checkInWorkers(files, opts, jobs, (f, o) => {
+      let err = '';
+      const report = checkOne(f, o, (t) => void (err += t));
+      return { report, err };
+    });
+    for (const d of done) if (d.err) io.err(d.err);
+    reports = done.map((d) => d.report);
+  } else reports = files.map((f) => checkOne(f, opts, io.err));
   const color = opts.color !== false && !io.env['NO_COLOR'] && io.tty;
   io.out(report(reporter, reports, { color }));
   const t = totals(reports);
@@ -193,8 +222,8 @@ export function registerCheck(program: Command): void {
 }
 
 /** What `lblab check` does with its parsed arguments: checks them against the process's streams. */
-export function checkAction(scenarios: string[], opts: CheckOptions): void {
-  process.exitCode = runCheck(scenarios, opts, {
+export async function checkAction(scenarios: string[], opts: CheckOptions): Promise<void> {
+  process.exitCode = await runCheck(scenarios, opts, {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     tty: process.stdout.isTTY === true,

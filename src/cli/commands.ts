@@ -20,6 +20,13 @@ export function memoryOption(): Option {
 /** What a command does once commander has parsed its arguments. */
 export type Action<A, O> = (arg: A, opts: O) => void | Promise<void>;
 
+function parsePositive(what: string, min = 1): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${what} is a whole number${min > 1 ? ` of at least ${min}` : ' from 1'}`);
+    return Number(v);
+  };
+}
+
 /** Adds `lblab check <scenario...>` to the program, doing `action`. */
 export function declareCheck<O>(program: Command, action: Action<string[], O>): void {
   program
@@ -29,6 +36,7 @@ export function declareCheck<O>(program: Command, action: Action<string[], O>): 
     .addOption(new Option('--reporter <format>', 'output format: text for people; json, junit or tap for autograders').choices([...REPORTERS]).default('text'))
     .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
     .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
+    .addOption(new Option('--jobs <n>', 'check this many files at once, in worker processes (default: the number of CPUs); the output is the same as one at a time').argParser(parsePositive('the number of jobs')))
     .addOption(memoryOption())
     .addOption(new Option('--record <level>', 'stream: each expectation keeps only what decides it (memory flat in run length); full: keep the whole trace, then grade').choices(['stream', 'full']).default('stream'))
     .option('--no-color', 'do not colour the output; print PASS / FAIL (NO_COLOR is honoured too)')
@@ -38,13 +46,6 @@ export function declareCheck<O>(program: Command, action: Action<string[], O>): 
         'The text report ends with a line "N passed, M failed".\n\nExamples:\n  lblab check one-arm-bug\n  lblab check lessons/*.yaml --reporter junit > results.xml\n  lblab check my-lesson.yaml --reporter tap',
     )
     .action(action);
-}
-
-function parsePositive(what: string, min = 1): (v: string) => number {
-  return (v) => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${what} is a whole number${min > 1 ? ` of at least ${min}` : ' from 1'}`);
-    return Number(v);
-  };
 }
 
 /** Adds `lblab explain <file|name> [--flow N] [--switches] [--ascii] [--width N] [--seed N] [--until D]` to a program, doing `action`. */
