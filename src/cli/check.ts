@@ -72,7 +72,7 @@ function writtenWeight(sc: Scenario, lb: string, service: string, server: string
 }
 
 /** The MAC of every interface of a built network, keyed "node:iface". */
-function macsOf(built: BuiltScenario): Record<string, number> {
+export function macsOf(built: BuiltScenario): Record<string, number> {
   const macs: Record<string, number> = {};
   for (const node of built.net.nodes.values()) for (const i of node.ifaces) macs[`${node.name}:${i.name}`] = i.mac;
   return macs;

@@ -99,13 +99,13 @@ export function buildProgram(): Command {
     .command('bench')
     .description('measure lblab on the ns-3 reference workload, optionally next to ns-3 itself (docs/performance.md)')
     .option('--quick', 'small sizes only: a smoke run of a few seconds')
-    .option('--sizes <list>', 'size sets (required, static, large, memory, quick) and/or topo:C:S:P[:static], comma-separated')
+    .option('--sizes <list>', 'size sets (required, static, large, memory, quick; lb, lb-quick: TCP through the LB) and/or topo:C:S:P[:static], lb:MODE:CONNECTIONS, comma-separated')
     .option('--ns3 <path|build>', "run ns-3's program too: its path, or `build` to build it from ../shared/bench/ns3 (needs libns3-dev)")
     .option('--reps <n>', 'repetitions per size and simulator; the median is reported', '1')
     .option('--out <file>', 'write the markdown report to this file')
     .option('--raw <file>', 'write every run as JSON lines')
     .option('--from-raw <file>', 'run nothing; rebuild the report from an earlier --raw file')
-    .addHelpText('after', '\nExamples:\n  npm run bench -- --quick\n  npm run bench -- --ns3 build --reps 3 --out perf.md\n  npm run bench -- --sizes lan:100:4:1000,router:1000:10:100:static')
+    .addHelpText('after', '\nExamples:\n  npm run bench -- --quick\n  npm run bench -- --ns3 build --reps 3 --out perf.md\n  npm run bench -- --sizes lan:100:4:1000,router:1000:10:100:static\n  npm run bench -- --sizes lb-quick             snat, nat, dsr, tunnel, l7 at 10k connections\n  npm run bench -- --sizes lb:snat:100000,lb:nat:100000')
     .action(async (o: BenchOptions) => {
       process.exitCode = await (await import('./bench.js')).benchCommand(o);
     });
