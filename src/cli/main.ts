@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .option('--budget <events>', 'stop after this many events', parseBudget)
     .addOption(memoryOption())
     .option('--filter <terms>', `show only matching events: ${FILTER_HELP}`, parseFilterOpt)
+    .addOption(new Option('--record <level>', 'stream: print every event as it happens (nothing is kept); counters: print only the summary (fastest)').choices(['stream', 'counters']).default('stream'))
     .option('--json', 'print the trace as JSON lines instead of hop lines')
     .option('-v, --verbose', 'also show receptions, forwards and frames that hosts ignore')
     .option('--macs', 'also show the Ethernet addresses of IP frames (what DSR and routed hops change)')

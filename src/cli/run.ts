@@ -26,6 +26,8 @@ export interface RunOptions {
   budget?: number;
   /** The memory budget in bytes (--memory). */
   memory?: number;
+  /** stream (the default): print every event as it happens; counters: print only the summary. */
+  record?: 'stream' | 'counters';
   json?: boolean;
   verbose?: boolean;
   macs?: boolean;
@@ -52,12 +54,14 @@ export function runScenario(arg: string, opts: RunOptions): number {
     out.length = 0;
   };
   const filter = opts.filter;
-  net.trace.listen((ev: TraceEvent) => {
-    if (filter && !filter(ev)) return;
-    const line = opts.json ? JSON.stringify(eventJson(ev)) : view.line(ev);
-    if (line !== null) out.push(line);
-    if (out.length >= 256) flush();
-  });
+  // Hop lines are printed as the events happen and none is kept; with --record counters no event is even built.
+  if (opts.record !== 'counters')
+    net.trace.listen((ev: TraceEvent) => {
+      if (filter && !filter(ev)) return;
+      const line = opts.json ? JSON.stringify(eventJson(ev)) : view.line(ev);
+      if (line !== null) out.push(line);
+      if (out.length >= 256) flush();
+    });
   if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
   // A progress line on stderr only when the trace is not drawn on the same terminal.
   const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
