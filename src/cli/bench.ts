@@ -15,8 +15,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETS, ns3Args, parseSizes, parseSpecName, SIZE_SETS } from '../bench/matrix.js';
-import { renderTable, rowRatio, type BenchRow, type Sample } from '../bench/report.js';
+import { medianSample, renderTable, rowRatio, type BenchRow, type Sample } from '../bench/report.js';
 import { specName, type BenchSpec } from '../bench/workload.js';
+import { lbName, parseLbItem, renderLbTable, type LbSample } from '../bench/lb-report.js';
+import type { LbBenchSpec } from '../bench/lb-scenario.js';
 
 /** Options of `lblab bench`, as the CLI parses them. */
 export interface BenchOptions {
@@ -38,6 +40,9 @@ export interface BenchOptions {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(HERE, 'bench-child.js');
+const LB_CHILD = path.join(HERE, 'bench-lb-child.js');
+/** The UDP-echo row LB rows are compared with when the run names no UDP size: 100 k datagrams through a router, static ARP. */
+const LB_REFERENCE = 'router:100:10:1000:static';
 /** Where the reference program's sources sit, relative to the built CLI (dist/cli -> repo -> its parent). */
 const NS3_SRC = path.resolve(HERE, '../../../shared/bench/ns3');
 const TIME = '/usr/bin/time';
@@ -89,6 +94,13 @@ async function runLblab(spec: BenchSpec, useTime: boolean): Promise<Sample> {
     echoed: j.echoed as number,
     rssKb: timeRssKb(r.stderr) ?? (j.rssKb as number),
   };
+}
+
+async function runLb(spec: LbBenchSpec, useTime: boolean): Promise<LbSample> {
+  const r = await runChild(process.execPath, [LB_CHILD, JSON.stringify(spec)], useTime);
+  if (r.code !== 0) throw new Error(`lblab child failed on ${lbName(spec)} (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+  const j = lastJson(r.stdout) as unknown as Omit<LbSample, 'spec' | 'wallS'>;
+  return { ...j, spec, wallS: r.wallS, rssKb: timeRssKb(r.stderr) ?? j.rssKb };
 }
 
 async function runNs3(bin: string, spec: BenchSpec, useTime: boolean): Promise<Sample> {
@@ -158,6 +170,7 @@ function rowsFromRaw(text: string): BenchRow[] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const j = JSON.parse(line) as Sample & { sim: string; run: string };
+    if (j.sim === 'lblab-lb') continue; // LB rows are not re-rendered (yet): they have no ns-3 counterpart
     const spec = parseSpecName(j.run);
     if (!spec) throw new Error(`cannot read the size "${j.run}"`);
     let r = rows.get(j.run);
@@ -186,8 +199,17 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     return 0;
   }
   let specs: BenchSpec[];
+  const lbSpecs: LbBenchSpec[] = [];
   try {
-    specs = parseSizes(opts.sizes ?? (opts.quick ? 'quick' : DEFAULT_SETS.join(',')));
+    const udp: string[] = [];
+    for (const item of (opts.sizes ?? (opts.quick ? 'quick' : DEFAULT_SETS.join(','))).split(',').map((x) => x.trim())) {
+      const lb = item ? parseLbItem(item) : null;
+      if (lb) lbSpecs.push(...lb);
+      else udp.push(item);
+    }
+    specs = parseSizes(udp.join(','));
+    // LB rows are reported against a UDP-echo row of the same run.
+    if (lbSpecs.length > 0 && specs.length === 0) specs = parseSizes(LB_REFERENCE);
   } catch (e) {
     log(`lblab bench: ${(e as Error).message}`);
     return 2;
@@ -233,6 +255,22 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     }
     if (lblab.length > 0) rows.push({ spec, lblab, ns3: ns3 ? ns : null });
   }
+  const lbRows: LbSample[] = [];
+  for (const spec of lbSpecs) {
+    try {
+      const l = await runLb(spec, useTime);
+      lbRows.push(l);
+      rawLines.push(JSON.stringify({ sim: 'lblab-lb', run: lbName(spec), ...l }));
+      if (l.completed !== l.connections || l.passed !== l.expectations) {
+        log(`lblab: ${lbName(spec)}: ${l.completed} of ${l.connections} connections completed, ${l.passed} of ${l.expectations} expectations passed`);
+        failed = true;
+      }
+      log(`${lbName(spec)}: ${l.wallS.toFixed(2)} s (run ${l.runS.toFixed(2)} s), ${(l.connections / l.runS / 1e3).toFixed(1)} k connections/s, ${(l.events / l.runS / 1e3).toFixed(0)} k events/s, ${(l.rssKb / 1024).toFixed(0)} MiB`);
+    } catch (e) {
+      log((e as Error).message);
+      failed = true;
+    }
+  }
   const text = report(
     [
       `Measured ${new Date().toISOString()} on ${machine()}; ${reps} rep(s), median by wall time; whole-process wall time; counters-only recorder.`,
@@ -241,8 +279,12 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     ],
     rows,
   );
-  process.stdout.write(text);
-  if (opts.out) writeFileSync(opts.out, text);
+  const ref = rows[0] ? medianSample(rows[0].lblab) : null;
+  const all = lbRows.length
+    ? `${text}\nLB rows: TCP request/response through the LB (100 clients, 10 http-servers, concurrency 10, a flow expectation per client, graded as \`lblab check\` streams); rates over the run (build excluded).\n\n${renderLbTable(lbRows, ref ? ref.events / ref.runS : null, rows[0] ? specName(rows[0].spec) : null)}\n`
+    : text;
+  process.stdout.write(all);
+  if (opts.out) writeFileSync(opts.out, all);
   if (opts.raw) writeFileSync(opts.raw, rawLines.join('\n') + '\n');
   return failed ? 1 : 0;
 }

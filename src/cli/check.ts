@@ -9,8 +9,12 @@
  * scenario could not be loaded or built, 2 for usage mistakes (an unknown
  * scenario, option or reporter).
  */
+import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
-import { Command, Option } from 'commander';
+import { checkInWorkers, type CheckedFile } from './check-jobs.js';
+import type { Command } from 'commander';
+import { declareCheck } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import { formatErrors } from '../scenario/index.js';
@@ -18,18 +22,27 @@ import type { Scenario } from '../scenario/types.js';
 import { FullRecorder } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
-import { grade } from '../grade/grade.js';
-import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
+import { grade, GradeStream } from '../grade/grade.js';
+import { report, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
 import { serverStats, type ServerStats } from '../assemble/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
 import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
-import { parseSeed, parseUntil } from './options.js';
 
 /** Options of `lblab check`. */
 export interface CheckOptions {
   readonly reporter?: ReporterName;
   readonly seed?: number;
   readonly until?: number;
+  /**
+   * What the run keeps: `stream` (the default) hands each event to the
+   * expectations that read its kind and keeps only what they need; `full`
+   * records the whole trace first and grades it after (the same verdicts).
+   */
+  readonly record?: 'full' | 'stream';
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
+  /** How many files to check at once, in worker processes (--jobs; default: the number of CPUs). */
+  readonly jobs?: number;
   /** False with --no-color. */
   readonly color?: boolean;
 }
@@ -56,6 +69,13 @@ function writtenWeight(sc: Scenario, lb: string, service: string, server: string
     if (a.kind === 'add-server' && a.service.lb === lb && a.service.service === service && a.server.name === server) return a.server.weight;
   }
   return null;
+}
+
+/** The MAC of every interface of a built network, keyed "node:iface". */
+export function macsOf(built: BuiltScenario): Record<string, number> {
+  const macs: Record<string, number> = {};
+  for (const node of built.net.nodes.values()) for (const i of node.ifaces) macs[`${node.name}:${i.name}`] = i.mac;
+  return macs;
 }
 
 /** Fills the grader's input from a built scenario after its run and the events a full recorder kept. */
@@ -85,9 +105,7 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
   }
   const services: ServiceCounts[] = [];
   const stats = serverStats(built);
-  const macs: Record<string, number> = {};
   for (const node of built.net.nodes.values()) {
-    for (const i of node.ifaces) macs[`${node.name}:${i.name}`] = i.mac;
     if (!(node instanceof LoadBalancer)) continue;
     for (const svc of node.services) {
       services.push({
@@ -103,7 +121,7 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
     }
   }
   const requests = built.apps.httpServers.map(({ app }) => ({ node: app.host.name, port: app.port, requests: app.stats.requests }));
-  return { events, clients, services, requests, macs };
+  return { events, clients, services, requests, macs: macsOf(built) };
 }
 
 /** The report's numbers of one server, for `server_stat` expectations. */
@@ -125,14 +143,50 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
     if (e instanceof BuildError) return { file, title: sc.title, seed: sc.seed, stopped: null, error: e.where(), verdicts: [] };
     throw e;
   }
-  const rec = new FullRecorder(built.net.trace);
-  const res = built.net.run(opts.until ?? sc.run.until ?? undefined);
-  const verdicts = grade(gradeInputOf(built, rec.events), sc.expect);
+  const until = opts.until ?? sc.run.until ?? undefined;
+  let verdicts;
+  let res;
+  guardMemory(built.net, opts.memory, opts.record === 'full' ? MEMORY_ADVICE.checkFull : MEMORY_ADVICE.stream);
+  if (opts.record === 'full') {
+    const rec = new FullRecorder(built.net.trace);
+    res = built.net.run(until);
+    verdicts = grade(gradeInputOf(built, rec.events), sc.expect);
+  } else {
+    // Only the kinds some expectation reads are built at all; a run whose checks read only outcomes builds none.
+    const stream = new GradeStream(sc.expect, macsOf(built));
+    if (stream.kinds.length) built.net.trace.listen((ev) => stream.add(ev), stream.kinds);
+    res = built.net.run(until);
+    verdicts = stream.verdicts(gradeInputOf(built, []));
+  }
+  // A run cut short by the memory budget has no verdicts worth reading: it is an error, said as such.
+  if (res.reason === 'memory') return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: `${file}: ${res.message}`, verdicts: [] };
   return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: null, verdicts };
 }
 
-/** Runs `lblab check` on scenario arguments (files or built-in names) and returns the exit status. */
-export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckIo): number {
+/** Checks one file, writing its warnings (text reporter only) and its load or build error to `err`. */
+export function checkOne(file: string, opts: CheckOptions, err: (text: string) => void): ScenarioReport {
+  // Warnings matter to a teacher writing a lesson, not to an autograder reading stdout.
+  const r = checkFile(file, opts, (opts.reporter ?? 'text') === 'text' ? (w) => err(w + '\n') : undefined);
+  // Load and build errors go to stderr as `run` prints them, whatever the reporter; the report carries them too.
+  if (r.error !== null) err(r.error + '\n');
+  return r;
+}
+
+/** Checks one file, keeping the standard error text it would print (for parallel runs, which print it in input order). */
+export function checkCollected(file: string, opts: CheckOptions): CheckedFile {
+  let err = '';
+  const report = checkOne(file, opts, (t) => void (err += t));
+  return { report, err };
+}
+
+/**
+ * Runs `lblab check` on scenario arguments (files or built-in names) and
+ * resolves to the exit status. With more than one file and `jobs` above 1
+ * (default: the number of CPUs) the files are checked in that many worker
+ * processes; the reports and the standard error text come out in input
+ * order, the same as a serial run's.
+ */
+export async function runCheck(args: readonly string[], opts: CheckOptions, io: CheckIo): Promise<number> {
   const files: string[] = [];
   for (const arg of args) {
     const found = locate(arg);
@@ -145,43 +199,34 @@ export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckI
     files.push(rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : found);
   }
   const reporter = opts.reporter ?? 'text';
-  const reports: ScenarioReport[] = [];
-  for (const f of files) {
-    // Warnings matter to a teacher writing a lesson, not to an autograder reading stdout.
-    const r = checkFile(f, opts, reporter === 'text' ? (w) => io.err(w + '\n') : undefined);
-    // Load and build errors go to stderr as `run` prints them, whatever the reporter; the report carries them too.
-    if (r.error !== null) io.err(r.error + '\n');
-    reports.push(r);
-  }
+  const jobs = Math.min(opts.jobs ?? availableParallelism(), files.length);
+  let reports: ScenarioReport[];
+  if (jobs > 1) {
+    const done = await checkInWorkers(files, opts, jobs, (f, o) => {
+      let err = '';
+      const report = checkOne(f, o, (t) => void (err += t));
+      return { report, err };
+    });
+    for (const d of done) if (d.err) io.err(d.err);
+    reports = done.map((d) => d.report);
+  } else reports = files.map((f) => checkOne(f, opts, io.err));
   const color = opts.color !== false && !io.env['NO_COLOR'] && io.tty;
   io.out(report(reporter, reports, { color }));
   const t = totals(reports);
   return t.failed > 0 || t.errors > 0 ? 1 : 0;
 }
 
-
-
 /** Adds `lblab check <scenario...>` to the program. */
 export function registerCheck(program: Command): void {
-  program
-    .command('check')
-    .argument('<scenarios...>', 'scenario files, or names of built-in scenarios (lblab list)')
-    .description("run scenarios and grade their `expect:` sections: each expectation passes or fails, with the frames that decided it")
-    .addOption(new Option('--reporter <format>', 'output format: text for people; json, junit or tap for autograders').choices([...REPORTERS]).default('text'))
-    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
-    .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
-    .option('--no-color', 'do not colour the output; print PASS / FAIL (NO_COLOR is honoured too)')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 when every expectation passes, 1 when one fails or a scenario cannot be run, 2 for usage errors.\n' +
-        'The text report ends with a line "N passed, M failed".\n\nExamples:\n  lblab check one-arm-bug\n  lblab check lessons/*.yaml --reporter junit > results.xml\n  lblab check my-lesson.yaml --reporter tap',
-    )
-    .action((scenarios: string[], opts: CheckOptions) => {
-      process.exitCode = runCheck(scenarios, opts, {
-        out: (s) => process.stdout.write(s),
-        err: (s) => process.stderr.write(s),
-        tty: process.stdout.isTTY === true,
-        env: process.env,
-      });
-    });
+  declareCheck(program, checkAction);
+}
+
+/** What `lblab check` does with its parsed arguments: checks them against the process's streams. */
+export async function checkAction(scenarios: string[], opts: CheckOptions): Promise<void> {
+  process.exitCode = await runCheck(scenarios, opts, {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    tty: process.stdout.isTTY === true,
+    env: process.env,
+  });
 }

@@ -4,7 +4,9 @@
  * diagram. Also home of `runWithProgress`, the sliced run that feeds the
  * stderr progress line and gives exactly the result of a single `net.run`.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { declareExplain } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import type { Scenario } from '../scenario/index.js';
@@ -16,7 +18,6 @@ import { findFlows, type Flow } from '../view/flows.js';
 import { renderLadder } from '../view/ladder.js';
 import { Progress, type ProgressSink } from '../view/progress.js';
 import { DISK_IO, openScenario } from './scenarios.js';
-import { parseSeed, parseUntil } from './options.js';
 
 /** Options of `lblab explain`, as commander parses them. */
 export interface ExplainOptions {
@@ -26,6 +27,8 @@ export interface ExplainOptions {
   readonly width?: number;
   readonly seed?: number;
   readonly until?: number;
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
   /** False with --no-color. */
   readonly color?: boolean;
 }
@@ -102,8 +105,9 @@ export interface Explained {
 }
 
 /** Builds and runs a checked scenario with the full recorder and finds its flows. */
-export function explainRun(sc: Scenario, until: number | undefined, progress: Progress | null): Explained {
+export function explainRun(sc: Scenario, until: number | undefined, progress: Progress | null, memory?: number): Explained {
   const built = buildScenario(sc, DISK_IO);
+  guardMemory(built.net, memory, MEMORY_ADVICE.trace);
   const rec = new FullRecorder(built.net.trace);
   const result = runWithProgress(built.net, until, progress);
   return { built, result, flows: findFlows(rec.events) };
@@ -117,13 +121,17 @@ export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): numbe
   const until = opts.until ?? sc.run.until ?? undefined;
   let ex: Explained;
   try {
-    ex = explainRun(sc, until, new Progress(io.progress, { until: until ?? null }));
+    ex = explainRun(sc, until, new Progress(io.progress, { until: until ?? null }), opts.memory);
   } catch (e) {
     if (e instanceof BuildError) {
       io.err(`${e.where()}\n`);
       return 1;
     }
     throw e;
+  }
+  if (ex.result.reason === 'memory') {
+    io.err(`lblab: ${ex.result.message}\n`);
+    return 1;
   }
   const flows = ex.flows;
   const plural = (n: number): string => `${n} flow${n === 1 ? '' : 's'}`;
@@ -158,44 +166,17 @@ export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): numbe
   return 0;
 }
 
-function parsePositive(what: string, min = 1): (v: string) => number {
-  return (v) => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${what} is a whole number${min > 1 ? ` of at least ${min}` : ' from 1'}`);
-    return Number(v);
-  };
-}
-
-
-
 /** Adds `lblab explain <file|name> [--flow N] [--switches] [--ascii] [--width N] [--seed N] [--until D]` to a program. */
 export function registerExplain(program: Command): void {
-  program
-    .command('explain')
-    .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
-    .description('list the flows of a run, or draw one flow end to end as a ladder diagram (docs/explain.md)')
-    .addOption(new Option('--flow <n>', 'draw this flow (its number in the list)').argParser(parsePositive('the flow')))
-    .option('--switches', 'show L2 switches as columns (hidden by default: arrows skip them)')
-    .option('--ascii', 'draw with ASCII characters only')
-    .addOption(new Option('--width <columns>', 'fit the diagram to this many columns').default(100).argParser(parsePositive('the width', 40)))
-    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
-    .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
-    .option('--no-color', 'do not colour the output (NO_COLOR is honoured too)')
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  lblab explain one-arm-bug                  list the flows, numbered\n' +
-        '  lblab explain one-arm-bug --flow 1         the client\'s connection as a ladder\n' +
-        '  lblab explain nat-gateway --flow 2 --switches --width 140\n' +
-        '  lblab explain my-lesson.yaml --flow 3 --ascii > flow3.txt\n\n' +
-        'Arrows go from the node that sent a frame to the node that received it; a rewrite is\n' +
-        'written on the arrow leaving the node that made it, a drop is a \u2717 at its node.\n',
-    )
-    .action((scenario: string, opts: ExplainOptions) => {
-      process.exitCode = explain(scenario, opts, {
-        out: (s) => process.stdout.write(s),
-        err: (s) => process.stderr.write(s),
-        colorOk: !process.env['NO_COLOR'] && process.stdout.isTTY === true,
-        progress: { write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true },
-      });
-    });
+  declareExplain(program, explainAction);
+}
+
+/** What `lblab explain` does with its parsed arguments, on the process's streams. */
+export function explainAction(scenario: string, opts: ExplainOptions): void {
+  process.exitCode = explain(scenario, opts, {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    colorOk: !process.env['NO_COLOR'] && process.stdout.isTTY === true,
+    progress: { write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true },
+  });
 }

@@ -10,7 +10,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { declareLive } from './commands.js';
 import { appReport } from '../assemble/report.js';
 import { fmtTime } from '../sim/time.js';
 import type { TraceEvent } from '../trace/events.js';
@@ -26,7 +27,6 @@ import { systemPacer } from '../live/pacer.js';
 import { LivePort } from '../live/port.js';
 import { RealTimeRunner } from '../live/runner.js';
 import { BUILTIN_DIR, buildOrReport, openScenario } from './scenarios.js';
-import { parseBudget, parseSeed, parseUntil } from './options.js';
 import { FileSink, lblabVersion } from './pcap.js';
 import { FullRecorder } from '../trace/trace.js';
 import { initialStateOf, topologyOf } from './network-snapshot.js';
@@ -307,43 +307,25 @@ export async function runLive(arg: string, opts: LiveOptions, host: LiveHost = m
   return res.reason === 'budget' ? 1 : 0;
 }
 
-function parseAttachOpt(v: string, prev: AttachSpec[] | undefined): AttachSpec[] {
-  const r = parseAttach(v);
-  if (typeof r === 'string') throw new InvalidArgumentError(r);
-  return [...(prev ?? []), r];
-}
+/** Options of `lblab live` as commander parses them: --attach values as written. */
+export type LiveCliOptions = Omit<LiveOptions, 'attach'> & { readonly attach?: readonly string[] };
 
 /** Adds the `live` command to a program. */
 export function registerLive(program: Command): void {
-  program
-    .command('live')
-    .argument('<scenario>', 'a scenario file, a live lab (scenarios/live: live-one-arm, live-real-servers, ...), or a built-in scenario')
-    .description('run a scenario in real time with simulated interfaces bound to real network devices (libpcap, via the optional package cap)')
-    .option('--attach <node:iface=device>', "bind a simulated interface (or a new port of a simulated switch) to a real device; repeatable; adds to the scenario's live section", parseAttachOpt)
-    .option('--allow-uplink', 'allow attaching a device that carries the default route (frames of the simulation go out on that network)')
-    .option('--until <duration>', 'stop at this simulated (= wall-clock) time; default: the scenario\'s run.until, else Ctrl-C', parseUntil)
-    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
-    .option('--budget <events>', 'stop after this many events', parseBudget)
-    .option('-o, --output <file>', 'write what every capture point saw as pcapng when the run ends')
-    .option('--json', 'print the trace as JSON lines instead of hop lines')
-    .option('-q, --quiet', 'print no hop lines, only the plan, the status and the summary')
-    .option('-v, --verbose', 'also show receptions, forwards and frames that hosts ignore')
-    .option('--macs', 'also show the Ethernet addresses of IP frames')
-    .option('--tui', 'show the run in the terminal UI as frames arrive (it follows the newest event unless you step back); q quits')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  sudo scenarios/live/live-one-arm.sh up     # a client namespace with curl, wired to lbl-c0
-  sudo lblab live live-one-arm -o one-arm.pcapng     # its live section binds r1:eth0 to lbl-c0
-  sudo ip netns exec lbl-client curl -m 8 http://10.0.1.100/
-  sudo lblab live live-real-servers --until 20s
-  sudo lblab live my-lab.yaml --attach sw1:real0=veth1 --tui
+  declareLive(program, liveAction);
+}
 
-Without the package cap it says how to install it (apt-get install
-libpcap-dev, npm install cap); it needs root or CAP_NET_RAW. See docs/live.md.`,
-    )
-    .action(async (scenario: string, opts: LiveOptions) => {
-      process.exitCode = await runLive(scenario, opts);
-    });
+/** What `lblab live` does with its parsed arguments: checks each --attach, then runs. */
+export async function liveAction(scenario: string, opts: LiveCliOptions): Promise<void> {
+  const attach: AttachSpec[] = [];
+  for (const v of opts.attach ?? []) {
+    const r = parseAttach(v);
+    if (typeof r === 'string') {
+      process.stderr.write(`lblab: error: option '--attach <node:iface=device>' argument '${v}' is invalid. ${r}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    attach.push(r);
+  }
+  process.exitCode = await runLive(scenario, { ...opts, attach });
 }

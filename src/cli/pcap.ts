@@ -10,10 +10,11 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { declarePcap } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildOrReport, openScenario } from './scenarios.js';
 import { peersOf } from './explain.js';
-import { parseSeed, parseUntil } from './options.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
 import { PcapngWriter, PcapPerPointWriter } from '../pcap/writers.js';
@@ -75,6 +76,8 @@ export interface PcapOptions {
   readonly format?: 'pcapng' | 'pcap';
   readonly seed?: number;
   readonly until?: number;
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
 }
 
 /** Where the command writes its messages (the process's streams, or a test's buffers). */
@@ -152,6 +155,7 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
     return 1;
   }
   const cap = new TraceCapture(output, { points: wanted }).attach(net.trace);
+  guardMemory(net, opts.memory, MEMORY_ADVICE.stream);
   let stats;
   let res;
   try {
@@ -174,41 +178,15 @@ export function runPcap(arg: string, opts: PcapOptions, io: PcapIo = processIo):
       '.\n' +
       (stats.commentsLost ? `note: ${stats.commentsLost} explanation${stats.commentsLost === 1 ? '' : 's'} had no captured packet to go on.\n` : ''),
   );
-  return res.reason === 'budget' ? 1 : 0;
-}
-
-
-
-function parsePoint(v: string, prev: string[] | undefined): string[] {
-  if (!/^[^:\s]+:[^:\s]+$/.test(v)) throw new InvalidArgumentError('write a capture point as node:iface, for example lb1:eth0');
-  return [...(prev ?? []), v];
+  return res.reason === 'budget' || res.reason === 'memory' ? 1 : 0;
 }
 
 /** Adds the `pcap` command to a program. */
 export function registerPcap(program: Command): void {
-  program
-    .command('pcap')
-    .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
-    .description('run a scenario and write what each interface saw as pcapng (for Wireshark) or classic pcap')
-    .requiredOption('-o, --output <file>', 'the file to write (for --format pcap, the stem of one file per capture point)')
-    .option('--capture <node:iface>', 'capture only here (repeatable); default: every interface that carries traffic', parsePoint)
-    .addOption(new Option('--format <format>', 'pcapng: one file, interfaces named node:iface, explanations as comments; pcap: classic nanosecond libpcap, one file per capture point').choices(['pcapng', 'pcap']).default('pcapng'))
-    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's; same seed, byte-identical file)").argParser(parseSeed))
-    .option('--until <duration>', 'stop at this simulated time (500ms, 2s, 10us)', parseUntil)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  lblab pcap same-subnet-vip -o vip.pcapng && wireshark vip.pcapng
-  lblab pcap one-arm-bug -o bug.pcapng --capture lb1:eth0 --capture client:eth0
-  lblab pcap nat-gateway -o nat.pcap --format pcap      (nat-gw-lan0.pcap, nat-laptop-eth0.pcap, ...)
-  tshark -r vip.pcapng -T fields -e frame.interface_name -e frame.comment
+  declarePcap(program, pcapAction);
+}
 
-In Wireshark: Statistics > Capture File Properties lists the interfaces;
-the column "frame.comment" (or the filter frame.comment) shows why a
-packet was rewritten or dropped.`,
-    )
-    .action((scenario: string, opts: PcapOptions) => {
-      process.exitCode = runPcap(scenario, opts);
-    });
+/** What `lblab pcap` does with its parsed arguments. */
+export function pcapAction(scenario: string, opts: PcapOptions): void {
+  process.exitCode = runPcap(scenario, opts);
 }

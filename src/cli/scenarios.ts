@@ -3,37 +3,13 @@
  * of a built-in scenario in the package's scenarios/ folder. The scenario
  * loader never touches the disk itself; this is where the reading happens.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, realpathSync } from 'node:fs';
 import { formatErrors, loadScenario, type LoadResult, type Scenario, type ScenarioError } from '../scenario/index.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuildIo, type BuiltScenario } from '../assemble/built.js';
+import { builtinNames, locate } from './builtins.js';
 
-/** The package's built-in scenarios folder (dist/cli -> package root -> scenarios). */
-export const BUILTIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
-
-/** The scenario `npm start` and a bare `lblab` run. */
-export const DEFAULT_SCENARIO = 'same-subnet-vip';
-
-/** The built-in scenario names, sorted. */
-export function builtinNames(): string[] {
-  if (!existsSync(BUILTIN_DIR)) return [];
-  return readdirSync(BUILTIN_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => f.slice(0, -'.yaml'.length))
-    .sort();
-}
-
-/** The file a command argument names: an existing path, else a built-in name; null when neither. */
-export function locate(arg: string): string | null {
-  if (existsSync(arg)) return arg;
-  if (/^[a-z0-9][a-z0-9-]*$/.test(arg)) {
-    const f = join(BUILTIN_DIR, `${arg}.yaml`);
-    if (existsSync(f)) return f;
-  }
-  return null;
-}
+export { BUILTIN_DIR, DEFAULT_SCENARIO, builtinNames, locate, titleOf } from './builtins.js';
 
 /** Loads a scenario from disk (bases of `extends` included), with symbolic links resolved for the folder check. */
 export function loadFromDisk(file: string): LoadResult {
@@ -42,13 +18,6 @@ export function loadFromDisk(file: string): LoadResult {
 
 /** What the builder needs from the disk: the captures a scenario replays. */
 export const DISK_IO: BuildIo = { readBinary: (p: string) => readFileSync(p) };
-
-/** The title of a built-in scenario, read from its `title:` line (cheap; for listings). */
-export function titleOf(name: string): string {
-  const text = readFileSync(join(BUILTIN_DIR, `${name}.yaml`), 'utf8');
-  const m = /^title:\s*(.+)$/m.exec(text);
-  return m ? m[1]!.replace(/^["']|["']$/g, '') : '';
-}
 
 /**
  * The prologue every scenario command shares: finds the file (a path or a

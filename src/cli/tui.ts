@@ -4,7 +4,9 @@
  * terminal (a pipe, a file, CI) it prints the run's hop lines instead, as
  * `lblab run` does, so the command is always useful.
  */
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { declareTui } from './commands.js';
+import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import type { TraceEvent } from '../trace/events.js';
 import { FullRecorder } from '../trace/trace.js';
 import { HopLines } from '../view/hop-lines.js';
@@ -14,14 +16,15 @@ import type { InitialRecord } from '../view/state.js';
 import type { LiveSource } from '../tui/LiveApp.js';
 import type { Topology } from '../view/topology.js';
 import { initialStateOf, topologyOf } from './network-snapshot.js';
-import { langOption, parseSeed, parseUntil } from './options.js';
-import { buildOrReport, DEFAULT_SCENARIO, openScenario } from './scenarios.js';
+import { buildOrReport, openScenario } from './scenarios.js';
 import { langOf, type Lang } from '../trace/lang.js';
 
 /** Options of `lblab tui`, as commander parses them. */
 export interface TuiOptions {
   readonly seed?: number;
   readonly until?: number;
+  /** The memory budget in bytes (--memory). */
+  readonly memory?: number;
   /** False with --no-color. */
   readonly color?: boolean;
   /** --lang; else the locale decides (LC_ALL, LC_MESSAGES, LANG), else English. */
@@ -65,8 +68,13 @@ export function recordScenario(arg: string, opts: TuiOptions, io: Pick<TuiIo, 'e
   if (!built) return 1;
   const initial = initialStateOf(built.net);
   const rec = new FullRecorder(built.net.trace);
+  guardMemory(built.net, opts.memory, MEMORY_ADVICE.trace);
   const until = opts.until ?? sc.run.until ?? undefined;
   const res = runWithProgress(built.net, until, new Progress(io.progress, { until: until ?? null }));
+  if (res.reason === 'memory') {
+    io.err(`lblab: ${res.message}\n`);
+    return 1;
+  }
   return { title: sc.title, file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), topology: topologyOf(built.net), initial, message: res.message };
 }
 
@@ -134,35 +142,19 @@ export async function liveTui(): Promise<(props: LiveTuiProps, source: LiveSourc
   };
 }
 
-/** Adds `lblab tui [file|name] [--seed N] [--until D] [--no-color]` to a program (`npm start` runs it on the default scenario). */
+/** Adds `lblab tui [scenario]` to a program. */
 export function registerTui(program: Command): void {
-  program
-    .command('tui')
-    .argument('[scenario]', 'a scenario file, or the name of a built-in scenario (lblab list)', DEFAULT_SCENARIO)
-    .description('step through every packet of a run in the terminal: what changed, and why (docs/tui.md)')
-    .addOption(new Option('--seed <n>', "random seed (overrides the scenario's)").argParser(parseSeed))
-    .option('--until <duration>', 'stop the run at this simulated time (500ms, 2s, 10us)', parseUntil)
-    .option('--no-color', 'no colour or reverse video (NO_COLOR is honoured too)')
-    .addOption(langOption())
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        `  lblab tui                        the default scenario (${DEFAULT_SCENARIO}); npm start does the same\n` +
-        '  lblab tui one-arm-bug            step through the one-arm return path; n jumps to the next drop\n' +
-        '  lblab tui nat-gateway            r jumps to each rewrite, with its fields before -> after\n' +
-        '  lblab tui my-lesson.yaml --until 2s\n' +
-        '  lblab tui one-arm-bug | less     not a terminal: prints the hop lines instead\n' +
-        '  lblab tui --lang ko same-subnet-vip   Korean labels, key help and reason meanings (or LANG=ko_KR.UTF-8)\n\n' +
-        'Press ? in the UI for every key.\n',
-    )
-    .action(async (scenario: string, opts: TuiOptions) => {
-      process.exitCode = await tui(scenario, opts, {
-        out: (s) => process.stdout.write(s),
-        err: (s) => process.stderr.write(s),
-        interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
-        colorOk: !process.env['NO_COLOR'],
-        progress: { write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true },
-        env: process.env,
-      });
-    });
+  declareTui(program, tuiAction);
+}
+
+/** What `lblab tui` does with its parsed arguments, on the process's terminal. */
+export async function tuiAction(scenario: string, opts: TuiOptions): Promise<void> {
+  process.exitCode = await tui(scenario, opts, {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
+    colorOk: !process.env['NO_COLOR'],
+    progress: { write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true },
+    env: process.env,
+  });
 }

@@ -64,6 +64,23 @@ export interface Counted {
 }
 
 /**
+ * Whether a trace event is one a DNS counter counts (before the same frame
+ * seen twice is counted once): a cache hit at the node for dns-cache-hits;
+ * for dns-queries and dns-answers, a query or answer the node sent (its own
+ * datagram, parent 0, on its first hop) or, with `at`, had delivered to a
+ * socket.
+ */
+export function dnsCounted(c: Counter, e: TraceEvent): boolean {
+  if (c.name === 'dns-cache-hits') return e.kind === 'state' && e.change.what === 'dns-cache' && e.change.op === 'hit' && (c.node === null || e.node === c.node);
+  const sent = e.kind === 'tx' && e.frame.parent === 0 && (c.node === null || e.node === c.node);
+  const got = c.node !== null && e.kind === 'deliver' && e.node === c.node;
+  if (!sent && !got) return false;
+  const m = dnsOf(e.frame);
+  if (!m || isDnsResponse(m) !== (c.name === 'dns-answers')) return false;
+  return c.first === null || aAddresses(m)[0] === c.first.addr;
+}
+
+/**
  * Counts a DNS counter or `requests`. dns-queries and dns-answers count the
  * messages (queries, responses) a node sent or received: at a client its
  * queries (retransmissions are new datagrams, so they count) and the
@@ -77,22 +94,16 @@ export function countDns(input: GradeInput, c: Counter): Counted {
     return { n, events: [], what: `HTTP requests served${c.port !== null ? ` on port ${c.port}` : ''}` };
   }
   if (c.name === 'dns-cache-hits') {
-    const events = input.events.filter((e) => e.kind === 'state' && e.change.what === 'dns-cache' && e.change.op === 'hit' && (c.node === null || e.node === c.node));
+    const events = input.events.filter((e) => dnsCounted(c, e));
     return { n: events.length, events, what: 'DNS lookups answered from the cache' };
   }
   const responses = c.name === 'dns-answers';
   const seen = new Set<number>();
   const events: TraceEvent[] = [];
   for (const e of input.events) {
-    // Sent: the node's own datagram (parent 0) on its first hop. Received: delivered to a socket on the node.
-    const sent = e.kind === 'tx' && e.frame.parent === 0 && (c.node === null || e.node === c.node);
-    const got = c.node !== null && e.kind === 'deliver' && e.node === c.node;
-    if (!sent && !got) continue;
+    if (!dnsCounted(c, e)) continue;
     const frame = (e as { frame: Frame }).frame;
     if (seen.has(frame.id)) continue;
-    const m = dnsOf(frame);
-    if (!m || isDnsResponse(m) !== responses) continue;
-    if (c.first !== null && aAddresses(m)[0] !== c.first.addr) continue;
     seen.add(frame.id);
     events.push(e);
   }

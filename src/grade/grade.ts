@@ -6,53 +6,83 @@
  * it is as deterministic as the trace; docs/grading.md is the teachers'
  * description of every rule here.
  */
-import type { TraceEvent, RxEvent, TxEvent, DropEvent, RewriteEvent } from '../trace/events.js';
-import type { Check, Expectation, FieldTest, Target } from '../scenario/types.js';
+import type { TraceEvent } from '../trace/events.js';
+import type { EventKind } from '../trace/trace.js';
+import type { Check, Expectation, Target } from '../scenario/types.js';
 import { fmtIp } from '../wire/addr.js';
 import { fmtDuration, fmtTime } from '../sim/time.js';
 import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from './types.js';
-import { fieldValue, fmtField, fmtTest, testHolds } from './fields.js';
-import { judgeHttp } from './http.js';
-import { countDns, DNS_COUNTERS } from './dns-counters.js';
-import { judgeVrrp } from './vrrp.js';
-import { judgeHealth, judgeServerStat } from './health.js';
-import { countEvidence, eventEvidence, MAX_EVIDENCE, type Judged } from './evidence.js';
+import { judgeServerStat } from './health.js';
+import { countEvidence, MAX_EVIDENCE, type Judged } from './evidence.js';
+import { collectorOf, type Collector } from './collect.js';
 
+/**
+ * Grades as the events go by: built before the run from the expectations
+ * (and the MACs the network allocated), it names the kinds of event its
+ * checks read (`kinds`: attach it to the trace for just those), takes each
+ * one (`add`), and judges every expectation in the order written once the
+ * run is over (`verdicts`), from what its collectors kept and the run's
+ * records (clients, services, requests).
+ */
+export class GradeStream {
+  /** The kinds of event some expectation reads; none when every check reads only the run's records. */
+  readonly kinds: readonly EventKind[];
+  private readonly collectors: (Collector | null)[];
+  private readonly byKind = new Map<EventKind, Collector[]>();
 
-/** Judges every expectation, in the order written. */
-export function grade(input: GradeInput, expectations: readonly Expectation[]): Verdict[] {
-  return expectations.map((e) => {
-    const j = judge(input, e.check);
-    return { name: e.name, kind: e.check.kind, pos: e.pos, passed: j.passed, message: j.message, evidence: j.evidence };
-  });
+  /** Prepares the collectors of `expectations`; `macs` resolves the `mac-of` values of frame tests. */
+  constructor(
+    private readonly expectations: readonly Expectation[],
+    macs: GradeInput['macs'],
+  ) {
+    this.collectors = expectations.map((e) => collectorOf(e.check, macs));
+    for (const c of this.collectors) {
+      if (!c) continue;
+      for (const k of c.kinds) {
+        const list = this.byKind.get(k);
+        if (list) list.push(c);
+        else this.byKind.set(k, [c]);
+      }
+    }
+    this.kinds = [...this.byKind.keys()];
+  }
+
+  /** Takes one trace event, in trace order. */
+  add(ev: TraceEvent): void {
+    const list = this.byKind.get(ev.kind);
+    if (list) for (let i = 0; i < list.length; i++) list[i]!.add(ev);
+  }
+
+  /** Judges every expectation, in the order written. */
+  verdicts(input: Omit<GradeInput, 'events'>): Verdict[] {
+    return this.expectations.map((e, i) => {
+      const col = this.collectors[i];
+      const j = col ? col.judge(input) : judge({ ...input, events: [] }, e.check);
+      return { name: e.name, kind: e.check.kind, pos: e.pos, passed: j.passed, message: j.message, evidence: j.evidence };
+    });
+  }
 }
 
+/** Judges every expectation, in the order written, against a recorded trace. */
+export function grade(input: GradeInput, expectations: readonly Expectation[]): Verdict[] {
+  const stream = new GradeStream(expectations, input.macs);
+  for (const ev of input.events) stream.add(ev);
+  return stream.verdicts(input);
+}
+
+/** Judges the checks that read only the run's records (the others have collectors). */
 function judge(input: GradeInput, c: Check): Judged {
   switch (c.kind) {
     case 'flow':
       return judgeFlow(input, c);
-    case 'frame':
-      return judgeFrame(input, c);
-    case 'drop':
-      return judgeDrop(input, c);
-    case 'rewrite':
-      return judgeRewrite(input, c);
     case 'distribution':
       return judgeDistribution(input, c);
     case 'failover-gap':
       return judgeFailoverGap(input, c);
-    case 'counter':
-      return judgeCounter(input, c);
-    case 'http':
-      return judgeHttp(input, c);
-    case 'vrrp':
-      return judgeVrrp(input, c);
-    case 'health':
-      return judgeHealth(input, c);
     case 'server-stat':
       return judgeServerStat(input, c);
     default:
-      return assertNever(c);
+      throw new Error(`a ${c.kind} check is judged by its collector`);
   }
 }
 
@@ -120,97 +150,6 @@ function judgeFlow(input: GradeInput, c: Extract<Check, { kind: 'flow' }>): Judg
   const passed = wrong.length === 0;
   const shown = (passed ? all : wrong).slice(0, MAX_EVIDENCE).map((p) => attemptEvidence(p.app, p.x));
   return { passed, message: `${expected}; found ${outcomeCounts(all.map((p) => p.x))} (of ${all.length})`, evidence: shown };
-}
-
-// ------------------------------------------------------------------ frame
-
-function testsText(tests: readonly FieldTest[], macs: GradeInput['macs']): string {
-  return tests.map((t) => fmtTest(t, macs)).join(', ');
-}
-
-/** A frame that crossed an interface: received there (rx) or sent from it (tx). */
-type Crossing = RxEvent | TxEvent;
-
-/** A crossing as evidence, saying which way the frame went. */
-function crossingEvidence(e: Crossing, link: boolean): Evidence {
-  const ev = eventEvidence(e, link);
-  return { ...ev, text: `${e.kind === 'rx' ? 'received' : 'sent'}: ${ev.text}` };
-}
-
-function judgeFrame(input: GradeInput, c: Extract<Check, { kind: 'frame' }>): Judged {
-  const at = `${c.at.node}:${c.at.iface}`;
-  const macs = input.macs;
-  const link = [...c.match, ...c.has].some((t) => t.field.startsWith('eth.') || t.field === 'vlan.id');
-  // A capture point, like tcpdump on the interface: frames that arrived at it and frames sent from it.
-  const crossed = input.events.filter((e): e is Crossing => (e.kind === 'rx' || e.kind === 'tx') && e.node === c.at.node && e.iface === c.at.iface);
-  // With seen: false the `has` tests join the filter: "no frame like this (with these fields) crosses it".
-  const filter = c.seen ? c.match : [...c.match, ...c.has];
-  const what = filter.length ? `a frame matching ${testsText(filter, macs)}` : 'a frame';
-  const matching = crossed.filter((e) => filter.every((t) => testHolds(e.frame.eth, t, macs)));
-  const ev = (e: Crossing) => crossingEvidence(e, link);
-  const nSeen = `${crossed.length} frame${crossed.length === 1 ? '' : 's'} seen there`;
-  if (!c.seen) {
-    const expected = `expected no ${what.slice(2)} at ${at}`;
-    if (matching.length === 0) return { passed: true, message: `${expected}; found none (of ${nSeen})`, evidence: [] };
-    return { passed: false, message: `${expected}; found ${matching.length}, the first at ${fmtTime(matching[0]!.t)}`, evidence: matching.slice(0, MAX_EVIDENCE).map(ev) };
-  }
-  const hasText = c.has.length ? ` with ${testsText(c.has, macs)}` : '';
-  if (matching.length === 0) {
-    // The near misses: frames that pass the most `match` tests, so the student sees what did cross it.
-    const score = (e: Crossing) => c.match.filter((t) => testHolds(e.frame.eth, t, macs)).length;
-    const near = [...crossed].sort((a, b) => score(b) - score(a) || a.seq - b.seq).slice(0, MAX_EVIDENCE).sort((a, b) => a.seq - b.seq);
-    return { passed: false, message: `expected ${what} at ${at}${hasText}; found none (of ${nSeen})`, evidence: near.map(ev) };
-  }
-  const first = matching[0]!;
-  const bad = c.has.filter((t) => !testHolds(first.frame.eth, t, macs));
-  const expected = c.has.length ? `expected the first ${what.slice(2)} at ${at} to have ${testsText(c.has, macs)}` : `expected ${what} at ${at}`;
-  if (bad.length === 0) {
-    const found = c.has.length ? `it does (at ${fmtTime(first.t)}, the first of ${matching.length})` : `${matching.length}, the first at ${fmtTime(first.t)}`;
-    return { passed: true, message: `${expected}; found ${found}`, evidence: [ev(first)] };
-  }
-  const has = bad.map((t) => `${t.field}=${fmtField(t.field, fieldValue(first.frame.eth, t.field))}`).join(', ');
-  return { passed: false, message: `${expected}; found ${has} (at ${fmtTime(first.t)}, the first of ${matching.length})`, evidence: [ev(first)] };
-}
-
-// ------------------------------------------------------------------ drop and rewrite
-
-function histogram(codes: readonly string[]): string {
-  const n = new Map<string, number>();
-  for (const c of codes) n.set(c, (n.get(c) ?? 0) + 1);
-  return [...n.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
-}
-
-function judgeDrop(input: GradeInput, c: Extract<Check, { kind: 'drop' }>): Judged {
-  const place = c.node === null ? null : c.iface !== null ? `${c.node}:${c.iface}` : c.node;
-  const there = input.events.filter((e): e is DropEvent => e.kind === 'drop' && (c.node === null || e.node === c.node) && (c.iface === null || e.iface === c.iface));
-  const hits = there.filter((e) => e.code === c.code);
-  const where = place !== null ? ` at ${place}` : '';
-  const first = hits[0];
-  if (c.seen) {
-    const expected = `expected a drop with code ${c.code}${where}`;
-    if (first) return { passed: true, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
-    const others = there.length ? `; drops${where}: ${histogram(there.map((e) => e.code))}` : `; there was no drop${where} at all`;
-    return { passed: false, message: `${expected}; found none${others}`, evidence: there.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
-  }
-  const expected = `expected no drop with code ${c.code}${where}`;
-  if (!first) return { passed: true, message: `${expected}; found none`, evidence: [] };
-  return { passed: false, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
-}
-
-function judgeRewrite(input: GradeInput, c: Extract<Check, { kind: 'rewrite' }>): Judged {
-  const there = input.events.filter((e): e is RewriteEvent => e.kind === 'rewrite' && (c.node === null || e.node === c.node));
-  const hits = there.filter((e) => e.code === c.code);
-  const where = c.node !== null ? ` at ${c.node}` : '';
-  const first = hits[0];
-  if (c.seen) {
-    const expected = `expected a rewrite with code ${c.code}${where}`;
-    if (first) return { passed: true, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
-    const others = there.length ? `; rewrites${where}: ${histogram(there.map((e) => e.code))}` : `; there was no rewrite${where} at all`;
-    return { passed: false, message: `${expected}; found none${others}`, evidence: there.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
-  }
-  const expected = `expected no rewrite with code ${c.code}${where}`;
-  if (!first) return { passed: true, message: `${expected}; found none`, evidence: [] };
-  return { passed: false, message: `${expected}; found ${hits.length}, the first at ${fmtTime(first.t)}`, evidence: hits.slice(0, MAX_EVIDENCE).map((e) => eventEvidence(e)) };
 }
 
 // ------------------------------------------------------------------ distribution
@@ -291,39 +230,4 @@ function judgeFailoverGap(input: GradeInput, c: Extract<Check, { kind: 'failover
         ? `from the start of ${name(from)} (${from.x.outcome}, started at ${fmtTime(from.x.startedAt)}) to the first completion, ${name(to)} at ${fmtTime(to.x.doneAt)}`
         : `from ${name(from)} (completed at ${fmtTime(from.x.doneAt)}) to the end of ${name(to)} (${to.x.outcome} at ${fmtTime(to.x.doneAt)}), with no completed request after it`;
   return { passed, message: `${expected}; found ${fmtDuration(gap)}, ${span}`, evidence: [attemptEvidence(from.app, from.x), attemptEvidence(to.app, to.x)] };
-}
-
-// ------------------------------------------------------------------ counter
-
-/** The trace event kind each counter counts. */
-const COUNTED: Readonly<Partial<Record<Extract<Check, { kind: 'counter' }>['name'], TraceEvent['kind']>>> = {
-  frames: 'tx',
-  drops: 'drop',
-  rewrites: 'rewrite',
-  forwards: 'forward',
-  delivers: 'deliver',
-};
-
-/** At most this many counted events are listed as evidence (a counter can be large). */
-const MAX_COUNTED = 10;
-
-function judgeCounter(input: GradeInput, c: Extract<Check, { kind: 'counter' }>): Judged {
-  const kind = COUNTED[c.name];
-  const dns = DNS_COUNTERS.has(c.name) ? countDns(input, c) : null;
-  const counted = dns ? dns.events : input.events.filter((e) => e.kind === kind && (c.node === null || e.node === c.node));
-  const n = dns ? dns.n : counted.length;
-  const bounds: string[] = [];
-  if (c.equals !== null) bounds.push(`equal ${c.equals}`);
-  if (c.atLeast !== null && c.atMost !== null) bounds.push(`be at least ${c.atLeast} and at most ${c.atMost}`);
-  else if (c.atLeast !== null) bounds.push(`be at least ${c.atLeast}`);
-  else if (c.atMost !== null) bounds.push(`be at most ${c.atMost}`);
-  const passed = (c.equals === null || n === c.equals) && (c.atLeast === null || n >= c.atLeast) && (c.atMost === null || n <= c.atMost);
-  const what = dns ? dns.what : c.name === 'frames' ? 'frames sent' : c.name;
-  const where = c.node !== null ? ` at ${c.node}` : ' in the whole network';
-  const evidence = [countEvidence(c.node, `${c.name}${where}: ${n}`), ...counted.slice(0, MAX_COUNTED).map((e) => eventEvidence(e))];
-  return { passed, message: `expected the ${what}${where} to ${bounds.join(' and ')}; found ${n}`, evidence };
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
 }

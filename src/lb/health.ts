@@ -285,7 +285,7 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     if ((f & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === (TCP_FLAG.SYN | TCP_FLAG.ACK) && seg.ack === ((p.iss + 1) >>> 0)) {
       if (frame) {
         const trace = this.host.net.trace;
-        trace.deliver(this.host.name, trace.detailed ? `raw socket of the half-open check of ${this.service}/${this.server} (the kernel has no socket on port ${seg.dport}: it answers RST)` : '', frame);
+        trace.deliver(this.host.name, trace.wantsKind('deliver') ? `raw socket of the half-open check of ${this.service}/${this.server} (the kernel has no socket on port ${seg.dport}: it answers RST)` : '', frame);
       }
       this.finish(p, true, 'ok');
       return;

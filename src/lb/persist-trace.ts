@@ -21,7 +21,7 @@ export function traceLookupDrop(lb: Host, svc: LbService): void {
   if (!p) return;
   const d = p.explain();
   if (d.outcome !== 'expired' && d.outcome !== 'server-unavailable') return;
-  if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
+  if (!lb.net.trace.wantsKind('state')) return void lb.net.trace.state(lb.name, UNRECORDED, '');
   const key = fmtIp(p.keyOf(d.client));
   lb.net.trace.state(lb.name, { what: 'lb-persist', op: 'del', service: svc.cfg.name, key, server: d.server ?? '' }, () => `${lb.name} drops the persistence entry ${key} -> ${d.server}: ${d.sentence}`);
 }
@@ -30,7 +30,7 @@ export function traceLookupDrop(lb: Host, svc: LbService): void {
 export function traceBind(lb: Host, svc: LbService, client: Ipv4Addr, server: string): void {
   const p = svc.persist;
   if (!p) return;
-  if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
+  if (!lb.net.trace.wantsKind('state')) return void lb.net.trace.state(lb.name, UNRECORDED, '');
   const key = fmtIp(p.keyOf(client));
   lb.net.trace.state(
     lb.name,

@@ -335,7 +335,7 @@ export abstract class TcpConnection implements EventTarget {
     const from = this.state;
     this.state = to;
     const trace = this.stack.host.net.trace;
-    if (trace.detailed) {
+    if (trace.wantsKind('state')) {
       const host = this.stack.host.name;
       trace.state(host, { what: 'tcp', conn: this.name, from, to }, `${host} ${this.name}: ${from} -> ${to} (${why})`);
     } else {

@@ -489,7 +489,7 @@ export class TcpStack implements ProtoHandler, ConnStack {
   delivered(ip: Ipv4, seg: Tcp, frame: Frame | null): void {
     if (!frame) return;
     const trace = this.host.net.trace;
-    trace.deliver(this.host.name, trace.detailed ? `tcp ${fmtIp(ip.dst)}:${seg.dport} <- ${fmtIp(ip.src)}:${seg.sport}` : '', frame);
+    trace.deliver(this.host.name, trace.wantsKind('deliver') ? `tcp ${fmtIp(ip.dst)}:${seg.dport} <- ${fmtIp(ip.src)}:${seg.sport}` : '', frame);
   }
 
   /** Traces a dropped segment on the interface it came in on. */

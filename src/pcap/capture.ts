@@ -126,7 +126,8 @@ export class TraceCapture {
 
   /** Subscribes to a trace; returns this capture. */
   attach(trace: Trace): this {
-    this.detach = trace.listen((ev) => this.event(ev));
+    // Forwards and state changes explain no packet: they are not even built for a capture.
+    this.detach = trace.listen((ev) => this.event(ev), ['tx', 'rx', 'rewrite', 'drop', 'deliver']);
     return this;
   }
 

@@ -38,7 +38,7 @@ export class Timer {
 }
 
 /** Why a run stopped. */
-export type StopReason = 'idle' | 'until' | 'budget' | 'stopped';
+export type StopReason = 'idle' | 'until' | 'budget' | 'memory' | 'stopped';
 
 /** The outcome of `run()`. */
 export interface RunResult {
@@ -61,6 +61,16 @@ export interface SimOptions {
 
 const RECENT = 4096; // how many recent targets the budget message looks at
 
+/** How often (in events, a power of two minus one as a mask) a run asks its guard. */
+const GUARD_EVERY = 0xffff;
+
+/**
+ * A check the embedder installs to stop a run before it exhausts something
+ * the simulation cannot see (the process's memory): asked every 65536
+ * events, it returns null to go on or the sentence to stop with.
+ */
+export type RunGuard = (now: Nanos) => string | null;
+
 /** A discrete-event simulation: clock, queue, random streams, budget. */
 export class Sim {
   /** Current simulated time in nanoseconds. */
@@ -71,6 +81,8 @@ export class Sim {
   budget: number;
   /** The random streams of this simulation. */
   readonly rng: RngStreams;
+  /** Asked every 65536 events; a sentence stops the run with reason 'memory' (see RunGuard). */
+  guard: RunGuard | null = null;
 
   private heap: Timer[] = [];
   private size = 0;
@@ -250,6 +262,10 @@ export class Sim {
       }
       if (this.processed >= this.budget) {
         return this.result('budget', start, this.budgetMessage());
+      }
+      if (this.guard !== null && (this.processed & GUARD_EVERY) === 0 && this.processed > start) {
+        const why = this.guard(this.now);
+        if (why !== null) return this.result('memory', start, why);
       }
       this.fire(this.popMin());
     }

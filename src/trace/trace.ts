@@ -43,27 +43,66 @@ export interface Clock {
   readonly now: number;
 }
 
+/** The kinds of trace event, as a listener names the ones it wants. */
+export type EventKind = TraceEvent['kind'];
+
+/** One bit per event kind, so a trace knows cheaply whether anyone wants events of a kind. */
+const KIND_BIT: Readonly<Record<EventKind, number>> = { tx: 1, rx: 2, forward: 4, rewrite: 8, deliver: 16, drop: 32, state: 64 };
+
+/** Every kind. */
+const ALL_KINDS = 127;
+
+/** The bit mask of a list of kinds (all kinds when none is given). */
+function maskOf(kinds: readonly EventKind[] | undefined): number {
+  if (!kinds) return ALL_KINDS;
+  let m = 0;
+  for (const k of kinds) m |= KIND_BIT[k];
+  return m;
+}
+
 /** The trace of one simulation. */
 export class Trace {
   /** Counters, kept in every mode. */
   readonly counters = new TraceCounters();
-  /** True when event objects are built (a full recorder or a listener is attached). */
+  /**
+   * True when a listener is attached: events are numbered (seq) then, whether
+   * or not anyone wants their kind, so a listener of some kinds sees the
+   * same seq a full recorder would.
+   */
   detailed = false;
-  private listeners: TraceListener[] = [];
+  private listeners: { readonly fn: TraceListener; readonly mask: number }[] = [];
+  /** The kinds some listener wants (bits of KIND_BIT). */
+  private wants = 0;
   private nextId = 1;
   private seq = 0;
 
   /** Creates a trace stamped by `clock` (the simulation). */
   constructor(private readonly clock: Clock) {}
 
-  /** Attaches a listener; from now on events are built and passed to it. */
-  listen(l: TraceListener): () => void {
-    this.listeners.push(l);
-    this.detailed = true;
+  /**
+   * Attaches a listener; from now on the events of the kinds it names (all
+   * when none is named) are built and passed to it. Returns the detacher.
+   */
+  listen(l: TraceListener, kinds?: readonly EventKind[]): () => void {
+    const entry = { fn: l, mask: maskOf(kinds) };
+    this.listeners.push(entry);
+    this.update();
     return () => {
-      this.listeners = this.listeners.filter((x) => x !== l);
-      this.detailed = this.listeners.length > 0;
+      this.listeners = this.listeners.filter((x) => x !== entry);
+      this.update();
     };
+  }
+
+  /** True when some listener wants events of `kind` (so its sentence is worth formatting). */
+  wantsKind(kind: EventKind): boolean {
+    return (this.wants & KIND_BIT[kind]) !== 0;
+  }
+
+  private update(): void {
+    let m = 0;
+    for (const x of this.listeners) m |= x.mask;
+    this.wants = m;
+    this.detailed = this.listeners.length > 0;
   }
 
   /** Wraps an Ethernet value as a new frame with a fresh id; `parent` records lineage. */
@@ -71,9 +110,9 @@ export class Trace {
     return { id: this.nextId++, parent: parent ? parent.id : 0, eth, len: ethernetLength(eth) };
   }
 
-  private emit(ev: TraceEvent): void {
+  private emit(bit: number, ev: TraceEvent): void {
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!(ev);
+    for (let i = 0; i < ls.length; i++) if (ls[i]!.mask & bit) ls[i]!.fn(ev);
   }
 
   /** A frame starts transmission on `link` from `node:iface`. */
@@ -81,31 +120,41 @@ export class Trace {
     const c = this.counters;
     c.tx++;
     c.txBytes += frame.len;
-    if (this.detailed) this.emit({ kind: 'tx', t: this.clock.now, seq: this.seq++, node, iface, link, frame });
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 1) this.emit(1, { kind: 'tx', t: this.clock.now, seq, node, iface, link, frame });
   }
 
   /** A frame arrives on `node:iface`. */
   rx(node: string, iface: string, frame: Frame): void {
     this.counters.rx++;
-    if (this.detailed) this.emit({ kind: 'rx', t: this.clock.now, seq: this.seq++, node, iface, frame });
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 2) this.emit(2, { kind: 'rx', t: this.clock.now, seq, node, iface, frame });
   }
 
   /** A node forwards a frame from one interface to another. */
   forward(node: string, inIface: string, outIface: string, frame: Frame, how: 'switch' | 'flood' | 'route'): void {
     this.counters.forward++;
-    if (this.detailed) this.emit({ kind: 'forward', t: this.clock.now, seq: this.seq++, node, inIface, outIface, frame, how });
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 4) this.emit(4, { kind: 'forward', t: this.clock.now, seq, node, inIface, outIface, frame, how });
   }
 
   /** A node rewrites a frame's headers. */
   rewrite(node: string, before: Frame, after: Frame, code: RewriteReason, why: Text): void {
     this.counters.rewrite++;
-    if (this.detailed) this.emit({ kind: 'rewrite', t: this.clock.now, seq: this.seq++, node, before, after, code, text: text(why) });
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 8) this.emit(8, { kind: 'rewrite', t: this.clock.now, seq, node, before, after, code, text: text(why) });
   }
 
   /** A packet reaches a socket or protocol handler. */
   deliver(node: string, to: Text, frame: Frame): void {
     this.counters.deliver++;
-    if (this.detailed) this.emit({ kind: 'deliver', t: this.clock.now, seq: this.seq++, node, to: text(to), frame });
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 16) this.emit(16, { kind: 'deliver', t: this.clock.now, seq, node, to: text(to), frame });
   }
 
   /** Something is dropped, with its stable reason code and a sentence. */
@@ -113,17 +162,21 @@ export class Trace {
     const c = this.counters;
     c.drop++;
     c.drops.set(code, (c.drops.get(code) ?? 0) + 1);
-    if (this.detailed) this.emit({ kind: 'drop', t: this.clock.now, seq: this.seq++, node, iface, frame, code, text: text(why) });
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 32) this.emit(32, { kind: 'drop', t: this.clock.now, seq, node, iface, frame, code, text: text(why) });
   }
 
   /** A piece of state changes. */
   state(node: string, change: StateChange | (() => StateChange), why: Text): void {
     this.counters.state++;
-    if (this.detailed)
-      this.emit({
+    if (!this.detailed) return;
+    const seq = this.seq++;
+    if (this.wants & 64)
+      this.emit(64, {
         kind: 'state',
         t: this.clock.now,
-        seq: this.seq++,
+        seq,
         node,
         change: typeof change === 'function' ? change() : change,
         text: text(why),
