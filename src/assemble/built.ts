@@ -27,9 +27,9 @@ export class BuildError extends Error {
     super(message);
   }
 
-  /** "file:line:col: message". */
+  /** "file:line:col: error: message", as the loader prints its errors. */
   where(): string {
-    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message;
+    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: error: ${this.message}` : `error: ${this.message}`;
   }
 }
 
@@ -52,7 +52,13 @@ export interface BuiltApps {
 
 /** How the builder reaches files it needs (captures to replay); only the CLI touches the disk. */
 export interface BuildIo {
-  readonly readBinary?: (path: string) => Uint8Array;
+  /**
+   * Reads the capture `path` that the scenario read from `scenarioFile` (its
+   * top-level file) replays. The CLI's reader refuses what lies outside the
+   * scenario's folder tree, is not a regular file or is too large, by
+   * throwing an Error whose message says why without quoting the file.
+   */
+  readonly readBinary?: (path: string, scenarioFile: string) => Uint8Array;
 }
 
 /** A built scenario, ready to run. */

@@ -9,7 +9,7 @@
  * else from each process's own report.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETS, ns3Args, parseSizes, parseSpecName, SIZE_SETS } from '../bench/matrix.js';
 import { renderTable, rowRatio, type BenchRow, type Sample } from '../bench/report.js';
 import { specName, type BenchSpec } from '../bench/workload.js';
+import { writeFileAtomic } from './files.js';
 
 /** Options of `lblab bench`, as the CLI parses them. */
 export interface BenchOptions {
@@ -182,7 +183,7 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     }
     const text = report([`Re-rendered from ${opts.fromRaw}; median by wall time; whole-process wall time; counters-only recorder.`], rows);
     process.stdout.write(text);
-    if (opts.out) writeFileSync(opts.out, text);
+    if (opts.out) writeFileAtomic(opts.out, text);
     return 0;
   }
   let specs: BenchSpec[];
@@ -242,7 +243,7 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     rows,
   );
   process.stdout.write(text);
-  if (opts.out) writeFileSync(opts.out, text);
-  if (opts.raw) writeFileSync(opts.raw, rawLines.join('\n') + '\n');
+  if (opts.out) writeFileAtomic(opts.out, text);
+  if (opts.raw) writeFileAtomic(opts.raw, rawLines.join('\n') + '\n');
   return failed ? 1 : 0;
 }

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { formatErrors, loadScenario, type LoadResult, type Scenario } from '../scenario/index.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuildIo, type BuiltScenario } from '../assemble/built.js';
+import { FileRefused, ioReason, MAX_SCENARIO_BYTES, readContained, readRegular } from './files.js';
+
+const utf8 = new TextDecoder('utf-8');
 
 /** The package's built-in scenarios folder (dist/cli -> package root -> scenarios). */
 export const BUILTIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -37,11 +40,31 @@ export function locate(arg: string): string | null {
 
 /** Loads a scenario from disk (bases of `extends` included), with symbolic links resolved for the folder check. */
 export function loadFromDisk(file: string): LoadResult {
-  return loadScenario(file, (p) => readFileSync(p, 'utf8'), { realPath: (p) => realpathSync(p) });
+  return loadScenario(file, (p) => utf8.decode(readRegular(p, MAX_SCENARIO_BYTES, 'a scenario is a .yaml file')), { realPath: (p) => realpathSync(p) });
 }
 
-/** What the builder needs from the disk: the captures a scenario replays. */
-export const DISK_IO: BuildIo = { readBinary: (p: string) => readFileSync(p) };
+/**
+ * The folder tree a scenario's captures must lie in (a real path): the
+ * scenario's own folder, or for a built-in scenario the package (they replay
+ * the captures in fixtures/).
+ */
+export function captureRoot(scenarioFile: string): string {
+  const dir = dirname(realpathSync(scenarioFile));
+  return existsSync(BUILTIN_DIR) && dir === realpathSync(BUILTIN_DIR) ? dirname(dir) : dir;
+}
+
+/** What the builder needs from the disk: the captures a scenario replays, read only inside its folder tree (src/cli/files.ts). */
+export const DISK_IO: BuildIo = {
+  readBinary: (p: string, scenarioFile: string) => {
+    let root: string;
+    try {
+      root = captureRoot(scenarioFile);
+    } catch (e) {
+      throw new FileRefused(`cannot find the folder of ${scenarioFile}: ${ioReason(e)}`);
+    }
+    return readContained(p, root, scenarioFile);
+  },
+};
 
 /** The title of a built-in scenario, read from its `title:` line (cheap; for listings). */
 export function titleOf(name: string): string {

@@ -90,14 +90,15 @@ export function readCapture(bytes: Uint8Array, file: string): ReadResult {
 }
 
 function readOrFail(b: Uint8Array): CaptureFile {
-  if (b.length < 4) throw new Fail(0, `too short to be a capture file (${b.length} bytes)`);
+  if (b.length < 4) throw new Fail(0, 'too short to be a capture file (under 4 bytes)');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const le = dv.getUint32(0, true);
   if (le === BLOCK.SHB) return readPcapng(b, dv);
   if (le === PCAP_MAGIC.MICRO || le === PCAP_MAGIC.NANO) return readPcap(b, dv, true, le === PCAP_MAGIC.NANO);
   const be = dv.getUint32(0, false);
   if (be === PCAP_MAGIC.MICRO || be === PCAP_MAGIC.NANO) return readPcap(b, dv, false, be === PCAP_MAGIC.NANO);
-  throw new Fail(0, `unknown magic number 0x${be.toString(16).padStart(8, '0')}: not a pcap (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a) file`);
+  // The bytes found are not quoted: a scenario may name any file, and its content is not the grader's to see.
+  throw new Fail(0, 'unknown magic number: not a pcap (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a) file');
 }
 
 function checkLinkType(linkType: number, at: number): void {

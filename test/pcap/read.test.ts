@@ -111,7 +111,7 @@ describe('errors name the file and the byte offset', () => {
   it('wrong magic', () => {
     const e = err(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
     expect(e.offset).toBe(0);
-    expect(e.message).toBe('x.pcap: byte 0: unknown magic number 0x01020304: not a pcap (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a) file');
+    expect(e.message).toBe('x.pcap: byte 0: unknown magic number: not a pcap (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a) file');
   });
 
   it('too short, truncated header', () => {
