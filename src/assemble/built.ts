@@ -16,6 +16,7 @@ import type { DnsServer } from '../apps/dns-server.js';
 import type { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
 import type { ReplayPlan } from '../pcap/replay.js';
 import type { AppSpec, ReplaySpec, Scenario, SourcePos } from '../scenario/types.js';
+import { printable } from '../scenario/errors.js';
 
 /** A scenario that cannot be built, with the place in the file that caused it. */
 export class BuildError extends Error {
@@ -27,9 +28,9 @@ export class BuildError extends Error {
     super(message);
   }
 
-  /** "file:line:col: error: message", as the loader prints its errors. */
+  /** "file:line:col: error: message", as the loader prints its errors (echoed values escaped, so it stays one line). */
   where(): string {
-    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: error: ${this.message}` : `error: ${this.message}`;
+    return this.pos ? `${printable(this.pos.file)}:${this.pos.line}:${this.pos.col}: error: ${printable(this.message)}` : `error: ${printable(this.message)}`;
   }
 }
 

@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError } from '../assemble/built.js';
 import { appReport } from '../assemble/report.js';
-import { formatErrors, scenarioJsonSchemaText } from '../scenario/index.js';
+import { formatErrors, printable, scenarioJsonSchemaText } from '../scenario/index.js';
 import { buildOrReport, builtinNames, DEFAULT_SCENARIO, DISK_IO, loadFromDisk, locate, openScenario, titleOf } from './scenarios.js';
 import { parseBudget, parseSeed, parseUntil } from './options.js';
 import { parseFilter, FILTER_HELP, type EventFilter } from '../view/filter.js';
@@ -84,7 +84,7 @@ function runScenario(arg: string, opts: RunOptions): number {
     if (line !== null) out.push(line);
     if (out.length >= 256) flush();
   });
-  if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
+  if (!opts.json) process.stdout.write(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed})\n\n`);
   // A progress line on stderr only when the trace is not drawn on the same terminal.
   const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
   const showProgress = process.stderr.isTTY === true && process.stdout.isTTY !== true;

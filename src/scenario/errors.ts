@@ -56,9 +56,52 @@ export function sortErrors(errors: readonly ScenarioError[]): ScenarioError[] {
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
 }
 
-/** One problem as its first line: `file:line:col: error: message`. */
+/**
+ * Characters a terminal acts on rather than shows: C0 controls but tab,
+ * DEL, C1 controls (U+0080-U+009F: CSI U+009B alone starts an escape
+ * sequence on many terminals), the line and paragraph separators and the
+ * bidirectional overrides that make text read differently from what it is.
+ */
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A string from a file as it is safe to echo: every character a terminal
+ * would act on is written as an escape (`\n`, `\r`, `\x1b`, `\x9b`, `\u202e`), so a
+ * title or a quoted value can neither move the cursor, clear a grader's
+ * screen, set the window title nor split a message into unlocated lines.
+ */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** One problem as its first line: `file:line:col: error: message` (echoed values escaped: the line is always one line). */
 export function formatErrorLine(e: ScenarioError): string {
-  return `${e.file}:${e.line}:${e.col}: ${e.severity}: ${e.message}`;
+  return `${printable(e.file)}:${e.line}:${e.col}: ${e.severity}: ${printable(e.message)}`;
+}
+
+/** The widest source excerpt printed: a long line is cut to a window around the place. */
+const EXCERPT = 160;
+
+/** The source line as printed (escaped, cut to a window around the column) and where the caret goes in it. */
+function excerpt(line: string, col: number, endCol: number): { text: string; lead: string; width: number } {
+  const len = Math.max(1, Math.min(endCol, line.length + 1) - col);
+  let from = 0;
+  let to = line.length;
+  if (line.length > EXCERPT) {
+    from = Math.max(0, Math.min(col - 1 - EXCERPT / 4, line.length - EXCERPT));
+    to = from + EXCERPT;
+  }
+  const before = printable(line.slice(from, col - 1));
+  const mid = printable(line.slice(col - 1, Math.min(col - 1 + len, to)));
+  const text = (from > 0 ? '...' : '') + before + mid + printable(line.slice(Math.min(col - 1 + len, to), to)) + (to < line.length ? '...' : '');
+  // Tabs are kept as tabs in the gutter so the caret lines up under them.
+  const lead = (from > 0 ? '   ' : '') + before.replace(/[^\t]/g, ' ');
+  return { text, lead, width: Math.max(1, mid.length) };
 }
 
 /**
@@ -73,13 +116,11 @@ export function formatErrors(errors: readonly ScenarioError[]): string {
     if (e.sourceLine !== '') {
       const num = String(e.line);
       const pad = ' '.repeat(num.length);
-      // Tabs are kept as tabs in the gutter so the caret lines up under them.
-      const lead = e.sourceLine.slice(0, e.col - 1).replace(/[^\t]/g, ' ');
-      const width = Math.max(1, Math.min(e.endCol, e.sourceLine.length + 1) - e.col);
-      out.push(` ${num} | ${e.sourceLine}`);
-      out.push(` ${pad} | ${lead}${'^'.repeat(width)}`);
+      const x = excerpt(e.sourceLine, e.col, e.endCol);
+      out.push(` ${num} | ${x.text}`);
+      out.push(` ${pad} | ${x.lead}${'^'.repeat(x.width)}`);
     }
-    if (e.path !== '') out.push(`   in ${e.path}`);
+    if (e.path !== '') out.push(`   in ${printable(e.path)}`);
     if (e.detail) out.push(e.detail);
   }
   const n = errors.filter((e) => e.severity === 'error').length;
