@@ -76,3 +76,8 @@ export function checkConfig(cfg: HealthCheckConfig): void {
   if (cfg.kind === 'http-content' && !cfg.contains) bad('an http-content check needs the text the body must contain');
 }
 
+/** What happens to a down server's open connections. */
+export type OnDown = 'keep' | 'reset';
+
+/** The options for `on_down`. */
+export const ON_DOWN: readonly OnDown[] = ['keep', 'reset'];

@@ -25,362 +25,48 @@
  * LB, so it answers ARP for it), replies of nat/snat/transparent flows
  * likewise. Every decision is traced: the scheduler's reason, the fields
  * rewritten, the connection's IPVS state changes, and each drop's reason.
+ *
+ * This file is the packet path; the services, servers and connections it
+ * reads live in the tables of service-table.ts (its base class), a
+ * service's settings and run-time state in service.ts.
  */
-import { fmtIp, inPrefix } from '../wire/addr.js';
+import { fmtIp } from '../wire/addr.js';
 import { icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
 import { natRewrite, rewriteQuoted, withTtl } from '../wire/rewrite.js';
-import type { Ethernet, Icmp, Ipv4, Ipv4Addr, MacAddr } from '../wire/types.js';
+import type { Ethernet, Icmp, Ipv4, Ipv4Addr } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST, TCP_FLAG } from '../wire/types.js';
 import { isMulticastMac } from '../wire/addr.js';
 import type { Frame } from '../trace/events.js';
 import { Host, type HookContext, type Route } from '../net/host.js';
-import { Iface } from '../net/iface.js';
+import type { Iface } from '../net/iface.js';
 import type { Network } from '../net/network.js';
-import { createBackend, observeResponse, type Backend, type BackendState, type FlowKey } from './sched/backend.js';
-import { createScheduler, resolveSchedulerName } from './sched/index.js';
-import type { Scheduler, SchedulerName } from './sched/scheduler.js';
-import { PersistenceTable } from './persist.js';
+import type { FlowKey } from './sched/backend.js';
 import { traceBind, traceLookupDrop } from './persist-trace.js';
-import { DIR, LbConn, LB_TCP, nextTcpState, seenFromClient, seenFromServer, setConnState } from './conn.js';
-import { CheckedStates, type HealthCheckConfig, type HealthMonitor } from './health.js';
-import { startServerHealth, type OnDown } from './service-health.js';
-import { L7Proxy } from './l7/proxy.js';
-import type { L7ProxyConfig } from './l7/config.js';
+import { DIR, LbConn, LB_TCP, seenFromClient, seenFromServer } from './conn.js';
+import type { LbService } from './service.js';
+import { LbServiceTable } from './service-table.js';
+import { serviceKey } from './tuple-map.js';
 
-import type { LbMode } from './modes.js';
 export { LB_MODES, type LbMode } from './modes.js';
-
-/** A real server of a service. */
-export interface RealServerConfig {
-  readonly name: string;
-  readonly addr: Ipv4Addr;
-  /** The server's port (default: the service's port; DSR and tunnel must keep it). */
-  readonly port?: number;
-  readonly weight?: number;
-  readonly state?: BackendState;
-  /** This server's health check (overrides the service's); null = none. */
-  readonly health?: HealthCheckConfig | null;
-}
-
-/** A virtual service. */
-export interface ServiceConfig {
-  readonly name: string;
-  readonly vip: Ipv4Addr;
-  readonly proto: 'tcp' | 'udp';
-  readonly port: number;
-  readonly mode: LbMode;
-  /** Scheduler name or alias (rr, wrr, lc, wlc, sh, mh, ...); default round robin. */
-  readonly scheduler?: string;
-  /** Source-IP persistence: timeout in ns (and optional netmask). */
-  readonly persistence?: { readonly timeoutNs: number; readonly netmask?: Ipv4Addr };
-  /** SNAT mode: source addresses to use (default: the LB's address on the interface toward the server). */
-  readonly snatPool?: readonly Ipv4Addr[];
-  /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of DOMAIN.md 2). */
-  readonly dsrKeepSourceMac?: boolean;
-  /** The interface the VIP is configured on (default: the first interface; br0 in transparent mode). */
-  readonly vipIface?: string;
-  readonly servers: readonly RealServerConfig[];
-  /** The health check of every server that has none of its own (src/lb/health.ts). */
-  readonly health?: HealthCheckConfig;
-  /** What happens to a server's open connections when its check says down: kept (default) or reset. */
-  readonly onDown?: OnDown;
-}
-
-/** Counters of a service. */
-export class ServiceStats {
-  conns = 0;
-  inPkts = 0;
-  outPkts = 0;
-  inBytes = 0;
-  outBytes = 0;
-  noServer = 0;
-}
-
-/** A virtual service at run time. */
-export class LbService {
-  readonly backends: Backend[];
-  readonly sched: Scheduler;
-  readonly persist: PersistenceTable | null;
-  readonly stats = new ServiceStats();
-  /** Connections ever scheduled to each server, by index. */
-  readonly served: number[];
-  readonly protoNum: number;
-  /** The real servers (address and port), by backend index; servers are added at run time, never removed (removal disables). */
-  readonly servers: { readonly name: string; readonly addr: Ipv4Addr; readonly port: number }[];
-  /** The forwarding mode for new connections (a running connection keeps the mode it started with). */
-  mode: LbMode;
-  /** Health monitors by backend index (null: the server is not checked). */
-  readonly monitors: (HealthMonitor | null)[] = [];
-  /** The operator's state and the check's verdict of each checked server, kept apart. */
-  readonly checked = new CheckedStates();
-
-  constructor(
-    readonly index: number,
-    readonly cfg: ServiceConfig,
-    schedName: SchedulerName,
-    lb: LoadBalancer,
-  ) {
-    this.backends = cfg.servers.map((s, i) => {
-      const b = createBackend(i, s.name, s.weight ?? 1);
-      b.state = s.state ?? 'enabled';
-      return b;
-    });
-    this.served = cfg.servers.map(() => 0);
-    this.servers = cfg.servers.map((s) => ({ name: s.name, addr: s.addr, port: s.port ?? cfg.port }));
-    this.mode = cfg.mode;
-    this.sched = createScheduler(schedName, { rng: lb.net.sim.stream(`lb:${lb.name}:${cfg.name}`) });
-    this.persist = cfg.persistence ? new PersistenceTable({ timeoutNs: cfg.persistence.timeoutNs, netmask: cfg.persistence.netmask }) : null;
-    this.protoNum = cfg.proto === 'tcp' ? IPPROTO.TCP : IPPROTO.UDP;
-  }
-
-  /** The port a server listens on. */
-  serverPort(i: number): number {
-    return this.servers[i]!.port;
-  }
-}
+export { LbService, ServiceStats, type RealServerConfig, type ServiceConfig } from './service.js';
+export { LbServiceTable } from './service-table.js';
 
 /** Options of a load balancer. */
 export interface LoadBalancerOptions {
   readonly sysctls?: Readonly<Record<string, number>>;
 }
 
-const TWO16 = 65536;
-
-/** A two-level map keyed by (addr, port, addr, port, proto) without building strings. */
-class TupleMap<T> {
-  private readonly outer = new Map<number, Map<number, T>>();
-  size = 0;
-
-  get(a: number, ap: number, b: number, bp: number, proto: number): T | undefined {
-    return this.outer.get(a * TWO16 + ap)?.get((b * TWO16 + bp) * 2 + (proto === IPPROTO.TCP ? 1 : 0));
-  }
-
-  set(a: number, ap: number, b: number, bp: number, proto: number, v: T): void {
-    const k = a * TWO16 + ap;
-    let m = this.outer.get(k);
-    if (!m) {
-      m = new Map();
-      this.outer.set(k, m);
-    }
-    const k2 = (b * TWO16 + bp) * 2 + (proto === IPPROTO.TCP ? 1 : 0);
-    if (!m.has(k2)) this.size++;
-    m.set(k2, v);
-  }
-
-  delete(a: number, ap: number, b: number, bp: number, proto: number): void {
-    const k = a * TWO16 + ap;
-    const m = this.outer.get(k);
-    if (m && m.delete((b * TWO16 + bp) * 2 + (proto === IPPROTO.TCP ? 1 : 0))) {
-      this.size--;
-      if (m.size === 0) this.outer.delete(k);
-    }
-  }
-}
-
-/** The bridge interface of a transparent LB: it sends through the bridge ports. */
-class BridgeIface extends Iface {
-  constructor(readonly lb: LoadBalancer, name: string, mac: MacAddr) {
-    super(lb, name, mac);
-  }
-
-  override send(frame: Frame): void {
-    this.counters.txFrames++;
-    this.counters.txBytes += frame.len;
-    this.lb.bridgeOutput(null, frame);
-  }
-}
-
-const EV_EXPIRE = 100;
-
 /** An IPVS-like load balancer on a Linux host. */
-export class LoadBalancer extends Host {
-  readonly services: LbService[] = [];
-  /** L7 proxies by name (src/lb/l7: HTTP terminated on this host). */
-  readonly proxies = new Map<string, L7Proxy>();
-  private readonly byVip = new Map<number, LbService>();
-  /** Connections by the client's tuple (client, cport, vip, vport). */
-  private readonly inTable = new TupleMap<LbConn>();
-  /** Connections by the reply's tuple (server, sport, client or SNAT address, port). */
-  private readonly outTable = new TupleMap<LbConn>();
-  /** All live connections, in creation order. */
-  private readonly conns = new Set<LbConn>();
-  /** Transparent mode: the bridge ports, the bridge's L3 interface, and its MAC table. */
-  private bridgePorts: Iface[] = [];
-  private br0: BridgeIface | null = null;
+export class LoadBalancer extends LbServiceTable {
+  /** Transparent mode: the bridge's MAC table. */
   private readonly bridgeMacs = new Map<number, Iface>();
   /** The last packet this LB rewrote and handed to forwarding (redirects about it are suppressed). */
   private lastRewritten: Ipv4 | null = null;
 
   /** Creates a load balancer (IP forwarding on, as IPVS NAT needs for replies). */
   constructor(net: Network, name: string, opts: LoadBalancerOptions = {}) {
-    super(net, name, 'lb', { sysctls: { 'net.ipv4.ip_forward': 1, ...(opts.sysctls ?? {}) } });
+    super(net, name, opts.sysctls ?? {});
     this.hooks.prerouting.push((ip, ctx) => this.prerouting(ip, ctx));
-  }
-
-  // ------------------------------------------------------------ configuration
-
-  /**
-   * Makes the LB a transparent bridge between `ports` (its server segment and
-   * the router side) with an L3 interface br0 holding `addr`/`len`; returns br0.
-   */
-  bridge(ports: Iface[], addr: Ipv4Addr, len: number): Iface {
-    if (this.br0) throw new Error(`${this.name} already has a bridge`);
-    this.bridgePorts = ports;
-    this.br0 = new BridgeIface(this, 'br0', this.net.allocMac());
-    this.ifaces.push(this.br0);
-    this.addAddress(this.br0, addr, len);
-    return this.br0;
-  }
-
-  /** Adds a virtual service; the VIP is added to the LB's interface (keepalived's virtual_ipaddress). */
-  addService(cfg: ServiceConfig): LbService {
-    const schedName = resolveSchedulerName(cfg.scheduler ?? 'round-robin');
-    if (!schedName) throw new Error(`service ${cfg.name}: unknown scheduler "${cfg.scheduler}"`);
-    if (cfg.servers.length === 0) throw new Error(`service ${cfg.name}: no real servers`);
-    const key = this.serviceKey(cfg.vip, cfg.proto === 'tcp' ? IPPROTO.TCP : IPPROTO.UDP, cfg.port);
-    if (this.byVip.has(key)) throw new Error(`${this.name} already has a service on ${fmtIp(cfg.vip)}:${cfg.port}/${cfg.proto}`);
-    if (cfg.mode === 'transparent' && !this.br0) throw new Error(`service ${cfg.name}: transparent mode needs the LB to bridge the server segment (bridge())`);
-    if (cfg.mode === 'dsr' || cfg.mode === 'tunnel') {
-      for (const s of cfg.servers) {
-        if (s.port !== undefined && s.port !== cfg.port) throw new Error(`service ${cfg.name}: ${cfg.mode} cannot change the port (${s.name} listens on ${s.port}, the service is on ${cfg.port})`);
-        if (cfg.mode === 'dsr') {
-          const r = this.lookup(s.addr);
-          if (!r || r.via !== null) throw new Error(`service ${cfg.name}: DSR needs ${s.name} (${fmtIp(s.addr)}) on a subnet the LB is directly connected to; use tunnel mode for servers behind a router`);
-        }
-      }
-    }
-    // SNAT pool addresses are the LB's own (replies come back to them): configure them toward the servers.
-    for (const a of cfg.snatPool ?? []) {
-      if (this.isLocal(a)) continue;
-      const r = this.lookup(cfg.servers[0]!.addr);
-      if (!r || r.iface === this.lo) throw new Error(`service ${cfg.name}: no interface toward ${fmtIp(cfg.servers[0]!.addr)} for SNAT address ${fmtIp(a)}`);
-      const on = r.iface.addrs.find((x) => inPrefix(a, x.addr, x.len));
-      r.iface.addrs.push({ addr: a, len: on ? on.len : 32 });
-    }
-    const svc = new LbService(this.services.length, cfg, schedName, this);
-    this.services.push(svc);
-    this.byVip.set(key, svc);
-    cfg.servers.forEach((s, i) => startServerHealth(this, svc, i, s.health === undefined ? (cfg.health ?? null) : s.health));
-    if (!this.isLocal(cfg.vip) && !this.floating.has(cfg.vip)) {
-      const iface = cfg.vipIface ? this.iface(cfg.vipIface) : cfg.mode === 'transparent' ? this.br0 : this.ifaces[0];
-      if (!iface) throw new Error(`service ${cfg.name}: the LB has no interface ${cfg.vipIface ?? ''} for the VIP`);
-      const on = iface.addrs.find((a) => inPrefix(cfg.vip, a.addr, a.len));
-      iface.addrs.push({ addr: cfg.vip, len: on ? on.len : 32 });
-    }
-    return svc;
-  }
-
-  /** The service with this name. */
-  service(name: string): LbService | undefined {
-    return this.services.find((s) => s.cfg.name === name);
-  }
-
-  /** Adds an L7 proxy listening on its VIP and port. */
-  addProxy(cfg: L7ProxyConfig): L7Proxy {
-    if (this.proxies.has(cfg.name) || this.service(cfg.name)) throw new Error(`${this.name} already has a service or proxy named ${cfg.name}`);
-    const p = new L7Proxy(this, cfg);
-    this.proxies.set(cfg.name, p);
-    return p;
-  }
-
-  /** Changes a server's state or weight (drain, disable, health); traced. */
-  setServer(service: string, server: string, change: { state?: BackendState; weight?: number }): void {
-    const px = this.proxies.get(service);
-    if (px) return px.setServer(server, change);
-    const svc = this.service(service);
-    const b = svc?.backends.find((x) => x.name === server);
-    if (!svc || !b) throw new Error(`${this.name}: no server ${server} in service ${service}`);
-    if (change.state) b.state = svc.checked.change(b.index, change.state, svc.monitors[b.index]);
-    if (change.weight !== undefined) b.weight = change.weight;
-    this.serverChanged(svc, b.index);
-  }
-
-  /** After a server's state or weight changed (by an operator or a health verdict): the scheduler is told, and the trace. */
-  serverChanged(svc: LbService, idx: number): void {
-    const b = svc.backends[idx]!;
-    svc.sched.onBackendsChanged(svc.backends);
-    this.net.trace.state(this.name, { what: 'lb-server', service: svc.cfg.name, server: b.name, state: b.state, weight: b.weight }, () => `${this.name}: ${svc.cfg.name}/${b.name} is now ${b.state}, weight ${b.weight}`);
-  }
-
-  /** Adds a real server to a service at run time (it joins the pool for new connections). */
-  addServer(service: string, server: RealServerConfig): void {
-    const svc = this.service(service);
-    if (!svc) throw new Error(`${this.name}: no service ${service}`);
-    if (svc.backends.some((b) => b.name === server.name)) throw new Error(`${this.name}: service ${service} already has a server ${server.name}`);
-    const b = createBackend(svc.backends.length, server.name, server.weight ?? 1);
-    b.state = server.state ?? 'enabled';
-    svc.backends.push(b);
-    svc.servers.push({ name: server.name, addr: server.addr, port: server.port ?? svc.cfg.port });
-    svc.served.push(0);
-    svc.sched.onBackendsChanged(svc.backends);
-    startServerHealth(this, svc, b.index, server.health === undefined ? (svc.cfg.health ?? null) : server.health);
-    this.net.trace.state(this.name, { what: 'lb-server', service, server: server.name, state: b.state, weight: b.weight }, () => `${this.name}: ${server.name} (${fmtIp(server.addr)}) joins ${service}`);
-  }
-
-  /** Changes the forwarding mode of a service for its new connections. */
-  setMode(service: string, mode: LbMode): void {
-    const svc = this.service(service);
-    if (!svc) throw new Error(`${this.name}: no service ${service}`);
-    svc.mode = mode;
-    this.net.trace.state(this.name, { what: 'note', detail: { service, mode } }, () => `${this.name}: new connections of ${service} now use ${mode} mode (open ones keep theirs)`);
-  }
-
-  /** The live connections (for tables and tests). */
-  connections(): LbConn[] {
-    return [...this.conns];
-  }
-
-  // ------------------------------------------------------------ high availability (src/lb/vrrp.ts, src/lb/conn-sync.ts)
-
-  /** Called for every request packet of a connection (the IPVS sync master's hook), or null. */
-  syncHook: ((c: LbConn) => void) | null = null;
-  /** Told when an interface changes carrier (VRRP tracks its interfaces). */
-  linkHook: ((iface: Iface, up: boolean) => void) | null = null;
-
-  override linkChanged(iface: Iface, up: boolean): void {
-    super.linkChanged(iface, up);
-    if (this.linkHook !== null) this.linkHook(iface, up);
-  }
-
-  /**
-   * Installs or updates a connection learned from the sync master (IPVS
-   * ip_vs_proc_conn): found by its client tuple; the server is looked up
-   * among the service's real servers by address and port. Returns the
-   * connection, or a sentence saying why it could not be installed.
-   */
-  adoptConn(e: { proto: number; client: Ipv4Addr; cport: number; vip: Ipv4Addr; vport: number; server: Ipv4Addr; sport: number; state: number; timeoutNs: number }): LbConn | string {
-    const svc = this.byVip.get(this.serviceKey(e.vip, e.proto, e.vport));
-    if (!svc) return `${this.name} has no service on ${fmtIp(e.vip)}:${e.vport}`;
-    const idx = svc.servers.findIndex((s) => s.addr === e.server && s.port === e.sport);
-    if (idx < 0) return `${svc.cfg.name} has no real server ${fmtIp(e.server)}:${e.sport}`;
-    const now = this.net.sim.now;
-    let c = this.inTable.get(e.client, e.cport, e.vip, e.vport, e.proto);
-    if (c && c.backend.index !== idx) {
-      this.net.sim.cancel(c.timer);
-      c.timer = null;
-      this.expire(c, 'the sync master says it uses another server');
-      c = undefined;
-    }
-    if (!c) {
-      const mode = svc.mode;
-      if (mode === 'snat' || mode === 'transparent') return `${svc.cfg.name} is in ${mode} mode, which IPVS sync does not carry`;
-      const inputOnly = mode === 'dsr' || mode === 'tunnel';
-      c = new LbConn(svc.index, e.proto, e.client, e.cport, e.vip, e.vport, svc.backends[idx]!, e.server, e.sport, e.client, e.cport, inputOnly, mode);
-      c.backend.active++;
-      this.inTable.set(e.client, e.cport, e.vip, e.vport, e.proto, c);
-      if (!inputOnly) this.outTable.set(e.server, e.sport, e.client, e.cport, e.proto, c);
-      this.conns.add(c);
-      c.timer = this.net.sim.timer(e.timeoutNs, this, EV_EXPIRE, c);
-    }
-    if (e.proto === IPPROTO.TCP) setConnState(c, e.state);
-    c.expires = now + e.timeoutNs;
-    const made = c;
-    this.net.trace.state(this.name, () => this.connChange(made, 'add'), () => `${this.name} learns ${fmtIp(e.client)}:${e.cport} -> ${made.backend.name} (${made.stateName()}) from the sync master`);
-    return c;
-  }
-
-  private serviceKey(vip: number, proto: number, port: number): number {
-    return (vip * TWO16 + port) * 2 + (proto === IPPROTO.TCP ? 1 : 0);
   }
 
   // ------------------------------------------------------------ packet path
@@ -399,7 +85,7 @@ export class LoadBalancer extends Host {
     // A reply (server -> client, or server -> SNAT address)?
     const out = this.outTable.get(ip.src, sport, ip.dst, dport, ip.proto);
     if (out) return this.reply(out, ip, ctx, flags);
-    const svc = this.byVip.get(this.serviceKey(ip.dst, ip.proto, dport));
+    const svc = this.byVip.get(serviceKey(ip.dst, ip.proto, dport));
     if (!svc) return ip;
     // IPVS sees requests in LOCAL_IN: a VRRP backup, which does not hold the VIP, routes them like any other packet.
     if (this.floating.size > 0 && !this.isLocal(ip.dst)) return ip;
@@ -468,22 +154,14 @@ export class LoadBalancer extends Host {
     svc.served[idx]!++;
     svc.stats.conns++;
     if (svc.persist) svc.persist.connectionOpened(ip.src, idx, now);
-    this.inTable.set(ip.src, sport, ip.dst, dport, ip.proto, c);
-    if (!inputOnly) this.outTable.set(server, sp, laddr, lport, ip.proto, c);
-    this.conns.add(c);
+    this.track(c, c.timeout());
     c.expires = now + c.timeout();
-    c.timer = this.net.sim.timer(c.timeout(), this, EV_EXPIRE, c);
     this.lastDecision = why;
     trace.state(this.name, () => this.connChange(c, 'add'), () => `${this.name} schedules ${fmtIp(ip.src)}:${sport} -> ${svc.cfg.name} to ${b.name} (${why()})`);
     return c;
   }
 
   private lastDecision: (() => string) | null = null;
-
-  private connChange(c: LbConn, op: 'add' | 'state' | 'del') {
-    return { what: 'lb-conn' as const, op, service: this.services[c.service]!.cfg.name, client: `${fmtIp(c.client)}:${c.cport}`, server: c.backend.name, state: c.stateName() };
-  }
-
   /** Picks the SNAT source for a flow: the client's port when the reply tuple is free, else another. */
   private snatSource(svc: LbService, server: number, sp: number, proto: number, cport: number): [number, number] | null {
     const pool = svc.cfg.snatPool && svc.cfg.snatPool.length > 0 ? svc.cfg.snatPool : null;
@@ -510,33 +188,6 @@ export class LoadBalancer extends Host {
   /** True when the LB's own TCP stack uses this local port (its sockets must not collide with SNAT flows). */
   private portInUse(_addr: number, port: number, proto: number): boolean {
     return proto === IPPROTO.TCP && this.tcp.portInUse(port);
-  }
-
-  /**
-   * Response-time measurement for least-response-time: from the first data
-   * segment of a request to the first data segment of the server's answer,
-   * as seen at the LB (only where replies cross it: nat, snat, transparent).
-   */
-  private measure(c: LbConn, ip: Ipv4, dir: number): void {
-    const p = ip.payload;
-    const len = p.kind === 'tcp' || p.kind === 'udp' ? p.payload.length : 0;
-    if (len === 0) return;
-    if (dir === DIR.INPUT) {
-      if (c.requestAt < 0) c.requestAt = this.net.sim.now;
-    } else if (c.requestAt >= 0) {
-      observeResponse(c.backend, this.net.sim.now - c.requestAt);
-      c.requestAt = -1;
-    }
-  }
-
-  private touch(c: LbConn, dir: number, flags: number): void {
-    if (c.proto === IPPROTO.TCP) {
-      const next = nextTcpState(c.state, c.inputOnly ? DIR.INPUT_ONLY : dir, flags);
-      if (setConnState(c, next)) {
-        this.net.trace.state(this.name, () => this.connChange(c, 'state'), () => `${this.name}: ${fmtIp(c.client)}:${c.cport} via ${c.backend.name} is now ${c.stateName()}`);
-      }
-    }
-    c.expires = this.net.sim.now + c.timeout();
   }
 
   /** A request packet of a scheduled flow: rewrite according to the mode. */
@@ -720,48 +371,6 @@ export class LoadBalancer extends Host {
     if (ip !== this.lastRewritten && !(this.lastRewritten && ip.payload === this.lastRewritten.payload)) return true;
     this.net.trace.drop(this.name, null, frame, 'redirect-suppressed', () => `${this.name} forwards the translated packet back out of the interface it came in on; the ICMP redirect it would send is dropped because the connection is NATed`);
     return false;
-  }
-
-  // ------------------------------------------------------------ expiry
-
-  override onEvent(kind: number, a: unknown, b: unknown): void {
-    if (kind !== EV_EXPIRE) {
-      super.onEvent(kind, a, b);
-      return;
-    }
-    const c = a as LbConn;
-    c.timer = null;
-    if (!this.conns.has(c)) return;
-    const now = this.net.sim.now;
-    if (c.expires > now) {
-      c.timer = this.net.sim.timer(c.expires - now, this, EV_EXPIRE, c);
-      return;
-    }
-    this.expire(c);
-  }
-
-  override kindName(kind: number): string {
-    return kind === EV_EXPIRE ? 'LB connection expiry' : super.kindName(kind);
-  }
-
-  /** Removes a connection from the table now (a reset by `on_down: reset`); traced as lb-conn del. */
-  forget(c: LbConn, why: string): void {
-    if (!this.conns.has(c)) return;
-    this.net.sim.cancel(c.timer);
-    c.timer = null;
-    this.expire(c, why);
-  }
-
-  private expire(c: LbConn, why = `${c.stateName()} timed out`): void {
-    const now = this.net.sim.now;
-    this.conns.delete(c);
-    this.inTable.delete(c.client, c.cport, c.vip, c.vport, c.proto);
-    if (!c.inputOnly) this.outTable.delete(c.server, c.sport, c.laddr, c.lport, c.proto);
-    if (c.inactive) c.backend.inactive--;
-    else c.backend.active--;
-    const svc = this.services[c.service]!;
-    if (svc.persist) svc.persist.connectionClosed(c.client, c.backend.index, now);
-    this.net.trace.state(this.name, () => this.connChange(c, 'del'), () => `${this.name} forgets ${fmtIp(c.client)}:${c.cport} -> ${c.backend.name} (${why})`);
   }
 
   // ------------------------------------------------------------ transparent bridge

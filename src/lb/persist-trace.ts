@@ -9,13 +9,14 @@
 import { fmtIp } from '../wire/addr.js';
 import type { Ipv4Addr } from '../wire/types.js';
 import type { StateChange } from '../trace/events.js';
-import type { LbService, LoadBalancer } from './node.js';
+import type { Host } from '../net/host.js';
+import type { LbService } from './service.js';
 
 /** What a counters-only trace is given: the count is kept, nothing is formatted (as tcp-conn.ts does). */
 const UNRECORDED: StateChange = Object.freeze({ what: 'note', detail: Object.freeze({}) }) as StateChange;
 
 /** Traces the entry a lookup dropped (expired, or its server down or disabled); nothing for a hit or a miss. */
-export function traceLookupDrop(lb: LoadBalancer, svc: LbService): void {
+export function traceLookupDrop(lb: Host, svc: LbService): void {
   const p = svc.persist;
   if (!p) return;
   const d = p.explain();
@@ -26,7 +27,7 @@ export function traceLookupDrop(lb: LoadBalancer, svc: LbService): void {
 }
 
 /** Traces the entry made for `client` sticking to `server`. */
-export function traceBind(lb: LoadBalancer, svc: LbService, client: Ipv4Addr, server: string): void {
+export function traceBind(lb: Host, svc: LbService, client: Ipv4Addr, server: string): void {
   const p = svc.persist;
   if (!p) return;
   if (!lb.net.trace.detailed) return void lb.net.trace.state(lb.name, UNRECORDED, '');
@@ -39,7 +40,7 @@ export function traceBind(lb: LoadBalancer, svc: LbService, client: Ipv4Addr, se
 }
 
 /** Traces the entry of `key` dropped because its server went down (the client's next connection is scheduled afresh). */
-export function traceServerDrop(lb: LoadBalancer, svc: LbService, key: Ipv4Addr, server: string): void {
+export function traceServerDrop(lb: Host, svc: LbService, key: Ipv4Addr, server: string): void {
   lb.net.trace.state(
     lb.name,
     () => ({ what: 'lb-persist', op: 'del', service: svc.cfg.name, key: fmtIp(key), server }),

@@ -18,24 +18,35 @@
  */
 import { tcp as mkTcp } from '../wire/build.js';
 import { IPPROTO, TCP_FLAG } from '../wire/types.js';
+import type { Host } from '../net/host.js';
 import type { BackendState } from './sched/backend.js';
-import { HealthMonitor, type HealthCheckConfig } from './health.js';
+import { HealthMonitor } from './health.js';
+import type { HealthCheckConfig } from './health-config.js';
 import { LB_TCP, type LbConn } from './conn.js';
-import type { LbService, LoadBalancer } from './node.js';
+import type { LbService } from './service.js';
 import { traceServerDrop } from './persist-trace.js';
 
-/** What happens to a down server's open connections. */
-export type OnDown = 'keep' | 'reset';
-
-/** The options for `on_down`. */
-export const ON_DOWN: readonly OnDown[] = ['keep', 'reset'];
+/**
+ * What the verdicts need of their load balancer: a host that tells its
+ * scheduler and trace about a server's new state, lists its connections and
+ * forgets one. LbServiceTable is one; this file does not import it, since
+ * the table starts the monitors.
+ */
+export interface HealthHost extends Host {
+  /** After a server's state changed: the scheduler is told, and the trace. */
+  serverChanged(svc: LbService, idx: number): void;
+  /** The live connections. */
+  connections(): readonly LbConn[];
+  /** Removes a connection from the table now; traced as lb-conn del. */
+  forget(c: LbConn, why: string): void;
+}
 
 /**
  * Creates and starts the monitor of server `idx` of `svc` (none when `cfg`
  * is null). The first probes of a pool are spread over one interval, as
  * HAProxy does at startup (srv position * inter / servers).
  */
-export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number, cfg: HealthCheckConfig | null): void {
+export function startServerHealth(lb: HealthHost, svc: LbService, idx: number, cfg: HealthCheckConfig | null): void {
   while (svc.monitors.length <= idx) svc.monitors.push(null);
   if (!cfg) return;
   const srv = svc.servers[idx]!;
@@ -59,7 +70,7 @@ export function startServerHealth(lb: LoadBalancer, svc: LbService, idx: number,
 }
 
 /** Sets a server's state on a verdict and tells the scheduler; traced as lb-server, as LoadBalancer.setServer does. */
-function applyState(lb: LoadBalancer, svc: LbService, idx: number, state: BackendState): void {
+function applyState(lb: HealthHost, svc: LbService, idx: number, state: BackendState): void {
   const b = svc.backends[idx]!;
   if (b.state === state) return;
   b.state = state;
@@ -67,7 +78,7 @@ function applyState(lb: LoadBalancer, svc: LbService, idx: number, state: Backen
 }
 
 /** Drops the persistence entries of a server that went down and, with on_down: reset, resets its connections. */
-function serverDown(lb: LoadBalancer, svc: LbService, idx: number): void {
+function serverDown(lb: HealthHost, svc: LbService, idx: number): void {
   const name = svc.servers[idx]!.name;
   if (svc.persist) {
     for (const e of svc.persist.dropServer(idx)) traceServerDrop(lb, svc, e.client, name);
@@ -82,7 +93,7 @@ function serverDown(lb: LoadBalancer, svc: LbService, idx: number): void {
 }
 
 /** Sends RST|ACK to both ends of a connection (TCP), then removes it from the table. */
-function resetConnection(lb: LoadBalancer, c: LbConn, name: string): void {
+function resetConnection(lb: HealthHost, c: LbConn, name: string): void {
   if (c.proto === IPPROTO.TCP) {
     const srvSeq = c.sawOutput ? c.srvNxt : c.cliAck;
     // To the client, from the VIP: in its window exactly at RCV.NXT, so RFC 5961 accepts it.

@@ -5,11 +5,57 @@
  * them to the owning node in the same event: a node's receive path runs to
  * completion without further events, as in a real kernel's softirq.
  */
-import type { EventTarget } from '../sim/sim.js';
+import type { EventTarget, Sim } from '../sim/sim.js';
 import type { Frame } from '../trace/events.js';
+import type { Trace } from '../trace/trace.js';
 import type { Ipv4Addr, MacAddr } from '../wire/types.js';
-import type { LinkEnd } from './link.js';
-import type { NetNode } from './node.js';
+
+// This module is the floor of the topology: the node interface lives here
+// beside the interface class because each names the other, and what an
+// interface needs of its link and a node of its network are declared here
+// as small interfaces, so link.ts, node.ts and network.ts import this
+// module and nothing imports them back.
+
+/** What a node and a link see of the network they belong to (Network implements it). */
+export interface NetContext {
+  /** The event core. */
+  readonly sim: Sim;
+  /** The trace every node reports to. */
+  readonly trace: Trace;
+  /** The next automatically assigned MAC address. */
+  allocMac(): number;
+}
+
+/** The kinds of node the simulator has. */
+export type NodeKind = 'host' | 'switch' | 'router' | 'gateway' | 'lb' | 'dns';
+
+/** A device on the simulated network (re-exported by node.ts, where it is documented for users). */
+export interface NetNode extends EventTarget {
+  /** The node's unique name ("web1", "sw1"). */
+  readonly name: string;
+  /** What kind of device this is. */
+  readonly kind: NodeKind;
+  /** The network it belongs to (simulation, trace, naming). */
+  readonly net: NetContext;
+  /** Its interfaces, in creation order. */
+  readonly ifaces: Iface[];
+  /** Handles a frame that arrived on one of its interfaces. */
+  receive(iface: Iface, frame: Frame): void;
+  /** Told when the link of one of its interfaces goes up or down. */
+  linkChanged(iface: Iface, up: boolean): void;
+}
+
+/** What an interface needs of the link end it transmits into (LinkEnd implements it). */
+export interface IfaceEnd {
+  /** The link: its carrier state and its down-count, which tells frames in flight they were lost. */
+  readonly link: { readonly up: boolean; readonly epoch: number };
+  /** The interface at the far end. */
+  readonly to: Iface;
+  /** Puts a frame on the wire (or in the queue). */
+  transmit(from: Iface, frame: Frame): void;
+  /** Frames waiting behind the one being serialised. */
+  queued(now: number): number;
+}
 
 /** An IPv4 address configured on an interface. */
 export interface IfAddr {
@@ -44,7 +90,7 @@ export class Iface implements EventTarget {
   /** Administrative and carrier state: false means frames are neither sent nor received. */
   up = true;
   /** The link end this interface transmits into, or null when unplugged. */
-  end: LinkEnd | null = null;
+  end: IfaceEnd | null = null;
   /** IPv4 addresses, primary first. */
   addrs: IfAddr[] = [];
   /** VLAN treatment (switch ports). */

@@ -12,8 +12,7 @@
 import type { Rng } from '../sim/rng.js';
 import type { Nanos } from '../sim/time.js';
 import type { Frame } from '../trace/events.js';
-import { EV_ARRIVE, type Iface } from './iface.js';
-import type { Network } from './network.js';
+import { EV_ARRIVE, type Iface, type IfaceEnd, type NetContext } from './iface.js';
 
 /** The parameters of a link. */
 export interface LinkOptions {
@@ -28,7 +27,7 @@ export interface LinkOptions {
 }
 
 /** One direction of a link: the transmitter at `from`, delivering to `to`. */
-export class LinkEnd {
+export class LinkEnd implements IfaceEnd {
   /** Time until which the transmitter is busy serialising. */
   busyUntil: Nanos = 0;
   /**
@@ -127,7 +126,7 @@ export class Link {
 
   /** Connects two unplugged interfaces. */
   constructor(
-    readonly net: Network,
+    readonly net: NetContext,
     readonly name: string,
     readonly a: Iface,
     readonly b: Iface,

@@ -7,15 +7,14 @@
 import { Sim, type RunResult, type SimOptions } from '../sim/sim.js';
 import type { Nanos } from '../sim/time.js';
 import { Trace } from '../trace/trace.js';
-import type { Iface } from './iface.js';
+import type { Iface, NetContext, NetNode } from './iface.js';
 import { Link, type LinkOptions } from './link.js';
-import type { NetNode } from './node.js';
 
 /** Options of a network. */
 export interface NetworkOptions extends SimOptions {}
 
 /** The container of one simulated network. */
-export class Network {
+export class Network implements NetContext {
   /** The event core. */
   readonly sim: Sim;
   /** The trace every node reports to. */

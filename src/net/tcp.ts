@@ -67,56 +67,15 @@ import { TCP_FLAG } from '../wire/types.js';
 import type { Frame } from '../trace/events.js';
 import type { DropReason } from '../trace/reasons.js';
 import type { Text } from '../trace/trace.js';
-import type { Host, ProtoHandler } from './host.js';
+import type { ProtoHandler, StackHost } from './stack-host.js';
 import type { Iface } from './iface.js';
-import { TcpConnection } from './tcp-conn.js';
+import { TcpReceiver } from './tcp-input.js';
+import { TcpConnection, type ConnListener, type ConnStack, type TcpHandlers } from './tcp-conn.js';
 import { segLen, segName } from './tcp-options.js';
 
 export { TcpConnection } from './tcp-conn.js';
-
-/** The RFC 9293 connection states (LISTEN is a listener's). */
-export type TcpState =
-  | 'CLOSED'
-  | 'LISTEN'
-  | 'SYN_SENT'
-  | 'SYN_RECEIVED'
-  | 'ESTABLISHED'
-  | 'FIN_WAIT_1'
-  | 'FIN_WAIT_2'
-  | 'CLOSE_WAIT'
-  | 'CLOSING'
-  | 'LAST_ACK'
-  | 'TIME_WAIT';
-
-/** The errors an application can see, with their Linux errno names. */
-export type TcpError = 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ECONNRESET' | 'EADDRNOTAVAIL';
-
-/**
- * Why a connection ended for the application: 'normal' (both FINs
- * exchanged, or the attempt was closed before connecting), 'reset' (an RST
- * ended it without an error to report: a half-open request, data after
- * close), 'aborted' (the application called abort()), 'error' (error() was
- * called just before with the code).
- */
-export type TcpCloseReason = 'normal' | 'reset' | 'aborted' | 'error';
-
-/** What a connection tells its application; every callback is optional and gets the connection first. */
-export interface TcpHandlers {
-  /** An active open completed (the third ACK has been sent). */
-  connected?(c: TcpConnection): void;
-  /** In-order bytes arrived (the view is only valid during the call; copy to keep). */
-  data?(c: TcpConnection, bytes: Uint8Array): void;
-  /** The peer sent FIN: no more data will come (the application usually close()s now). */
-  peerClosed?(c: TcpConnection): void;
-  /**
-   * The connection is over for the application: both sides' FINs are
-   * exchanged (it may linger in TIME_WAIT, invisibly), or it was reset,
-   * aborted or failed. Called exactly once.
-   */
-  closed?(c: TcpConnection, reason: TcpCloseReason): void;
-  /** The connection failed with this error; closed(c, 'error') follows. */
-  error?(c: TcpConnection, code: TcpError): void;
-}
+export type { TcpHandlers } from './tcp-conn.js';
+export type { TcpCloseReason, TcpError, TcpState } from './tcp-types.js';
 
 /** Called for each connection a listener hands to the application; may return the connection's handlers. */
 export type AcceptHandler = (c: TcpConnection, listener: TcpListener) => TcpHandlers | void;
@@ -146,7 +105,7 @@ export interface ConnectOptions {
 }
 
 /** A listening socket. */
-export class TcpListener {
+export class TcpListener implements ConnListener {
   /** Established connections waiting for accept() (manual mode only). */
   readonly queue: TcpConnection[] = [];
   /** Connections handed to the application so far. */
@@ -224,7 +183,7 @@ export class TcpListener {
 }
 
 /** The TCP layer of one host: the connection and listener tables, input demultiplexing, RSTs for no socket. */
-export class TcpStack implements ProtoHandler {
+export class TcpStack implements ProtoHandler, ConnStack {
   /** Connections by local (addr * 2^16 + port), then remote (addr * 2^16 + port). */
   private readonly table = new Map<number, Map<number, TcpConnection>>();
   private readonly listeners = new Map<number, TcpListener[]>();
@@ -235,7 +194,7 @@ export class TcpStack implements ProtoHandler {
   count = 0;
 
   /** Creates the TCP layer of `host`; Host does this and registers it for protocol 6. */
-  constructor(readonly host: Host) {}
+  constructor(readonly host: StackHost) {}
 
   // ------------------------------------------------------------------ sockets
 
@@ -266,21 +225,21 @@ export class TcpStack implements ProtoHandler {
     const src = opts.src ?? this.host.sourceTo(dst);
     if (src === null) {
       // Linux ip_route_connect fails inside connect(): ENETUNREACH, nothing is sent.
-      const c = new TcpConnection(this, 0, opts.sport ?? 0, dst, dport, false, handlers, null);
+      const c = new TcpReceiver(this, 0, opts.sport ?? 0, dst, dport, false, handlers, null);
       c.failSoon('ENETUNREACH');
       return c;
     }
     const sport = opts.sport ?? this.ephemeral();
     if (sport < 0) {
       // Linux __inet_hash_connect: every ephemeral port is taken -> connect() fails with EADDRNOTAVAIL.
-      const c = new TcpConnection(this, src, 0, dst, dport, false, handlers, null);
+      const c = new TcpReceiver(this, src, 0, dst, dport, false, handlers, null);
       c.failSoon('EADDRNOTAVAIL');
       return c;
     }
     if (this.find(src, sport, dst, dport)) {
       throw new Error(`${this.host.name}: ${fmtIp(src)}:${sport} -> ${fmtIp(dst)}:${dport} is already in use (EADDRINUSE)`);
     }
-    const c = new TcpConnection(this, src, sport, dst, dport, false, handlers, null);
+    const c = new TcpReceiver(this, src, sport, dst, dport, false, handlers, null);
     this.hash(c);
     c.startConnect();
     return c;
@@ -452,7 +411,7 @@ export class TcpStack implements ProtoHandler {
       return;
     }
     this.delivered(ip, seg, frame);
-    const c = new TcpConnection(this, ip.dst, seg.dport, ip.src, seg.sport, true, null, l);
+    const c = new TcpReceiver(this, ip.dst, seg.dport, ip.src, seg.sport, true, null, l);
     c.state = 'LISTEN';
     this.hash(c);
     c.startPassive(seg);

@@ -12,7 +12,7 @@ import { udpChecksum } from '../wire/checksum.js';
 import type { Icmp, Ipv4, Ipv4Addr, Udp } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH } from '../wire/types.js';
 import type { Frame } from '../trace/events.js';
-import type { Host, SendResult } from './host.js';
+import type { SendResult, StackHost } from './stack-host.js';
 import type { Iface } from './iface.js';
 
 /** What a UDP socket's owner is told. */
@@ -60,7 +60,7 @@ export class UdpSocket {
 export class UdpStack {
   private readonly sockets = new Map<number, UdpSocket[]>();
 
-  constructor(readonly host: Host) {}
+  constructor(readonly host: StackHost) {}
 
   /** Binds a socket; port 0 picks an ephemeral port. Throws when the address and port are taken (EADDRINUSE). */
   bind(port: number, handler: UdpHandler, addr: Ipv4Addr = 0): UdpSocket {

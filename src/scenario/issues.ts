@@ -8,7 +8,7 @@
  */
 import type * as z from 'zod';
 import { choices, closest, type ScenarioError } from './errors.js';
-import { decodeKeys, decodeWant, type CustomProblem } from './schema.js';
+import { decodeKeys, decodeWant, type CustomProblem } from './schema/messages.js';
 import { errorAt, pathKey, pathText, type PathInfo, type PathSeg, type PosMap, type Span } from './yaml-source.js';
 
 type Issue = z.core.$ZodIssue;

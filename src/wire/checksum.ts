@@ -1,14 +1,14 @@
 /**
  * The Internet checksum (RFC 1071), computed straight from typed values so
  * that the simulator never has to serialise a frame to know its checksum,
- * and the incremental update that NAT devices use (RFC 1624).
+ * and the incremental update that NAT devices use (RFC 1624). VRRPv3's
+ * checksum (RFC 5798 5.2.8) is here too: it covers the same pseudo-header.
  *
  * All sums here are one's-complement sums of 16-bit words kept in a plain
  * number and folded at the end; 32-bit fields contribute their two halves.
  */
-import type { Ethernet, Icmp, Ipv4, Tcp, TcpOption, Udp } from './types.js';
+import type { Ethernet, Icmp, Ipv4, Ipv4Addr, Tcp, TcpOption, Udp, Vrrp } from './types.js';
 import { IPPROTO } from './types.js';
-import { vrrpChecksum } from './vrrp.js';
 
 /** Adds the 16-bit big-endian words of bytes[start, end) to `acc` (odd length pads with zero). */
 export function sumBytes(b: Uint8Array, start: number, end: number, acc: number): number {
@@ -227,6 +227,22 @@ export function icmpChecksum(icmp: Icmp): number {
   let acc = (icmp.type << 8) | icmp.code;
   acc += sum32(icmp.rest);
   acc = sumBytes(icmp.body, 0, icmp.body.length, acc);
+  return finish(acc);
+}
+
+/** The checksum of an advertisement from `src` to `dst` (its own checksum field ignored). */
+export function vrrpChecksum(src: Ipv4Addr, dst: Ipv4Addr, v: Vrrp): number {
+  return vrrpFieldsChecksum(src, dst, v.version, v.type, v.vrid, v.priority, v.rsvd, v.maxAdvertInt, v.addrs);
+}
+
+/** The VRRP checksum from an advertisement's fields, before the value exists (see vrrpChecksum). */
+export function vrrpFieldsChecksum(src: Ipv4Addr, dst: Ipv4Addr, version: number, type: number, vrid: number, priority: number, rsvd: number, maxAdvertInt: number, addrs: readonly Ipv4Addr[]): number {
+  const len = 8 + 4 * addrs.length; // RFC 5798 5.2: header, then the addresses
+  // RFC 5798 5.2.8: the IPv4 pseudo-header, as UDP's: src, dst, zero, protocol, length.
+  let acc = pseudoHeaderSum(src, dst, IPPROTO.VRRP, len);
+  acc += (((version & 15) << 12) | ((type & 15) << 8) | (vrid & 255)) + (((priority & 255) << 8) | (addrs.length & 255));
+  acc += ((rsvd & 15) << 12) | (maxAdvertInt & 0xfff);
+  for (let i = 0; i < addrs.length; i++) acc += sum32(addrs[i]!);
   return finish(acc);
 }
 

@@ -32,10 +32,10 @@
  * tunnel payload, are errors rather than silently trimmed.
  */
 import { ARPF, ETH, ICMPF, IP4, TCPF, UDPF } from './encode.js';
-import { icmpChecksum, ipv4Checksum, tcpChecksum, udpChecksum } from './checksum.js';
+import { icmpChecksum, ipv4Checksum, tcpChecksum, udpChecksum, vrrpChecksum } from './checksum.js';
 import type { Arp, Ethernet, Icmp, Ipv4, Raw, Tcp, TcpOption, Udp } from './types.js';
 import { EMPTY, ETHERTYPE, IPPROTO, IP_FLAG } from './types.js';
-import { decodeVrrp, vrrpChecksum } from './vrrp.js';
+import { decodeVrrp } from './vrrp.js';
 
 /** What is wrong with some bytes, and where: `offset` is the byte offset (from the start of the input) of the bad field or truncated header. */
 export interface DecodeError {

@@ -10,9 +10,10 @@
  *   8: IPv4 addresses, 4 bytes each
  *
  * encode.ts and decode.ts call writeVrrp / decodeVrrp through their one
- * protocol table; summary.ts prints vrrpText.
+ * protocol table; summary.ts prints vrrpText. The checksum itself lives in
+ * checksum.ts with the other pseudo-header checksums.
  */
-import { finish, sumBytes } from './checksum.js';
+import { finish, sumBytes, vrrpFieldsChecksum } from './checksum.js';
 import type { Ipv4Addr, Vrrp } from './types.js';
 import { IPPROTO } from './types.js';
 import { fmtIp } from './addr.js';
@@ -45,21 +46,6 @@ export function vrrpLength(n: number): number {
 /** The virtual router MAC of a VRID (RFC 5798 7.3): 00-00-5E-00-01-{VRID}. */
 export function vrrpMac(vrid: number): number {
   return 0x00005e000100 + (vrid & 0xff);
-}
-
-/** The checksum of an advertisement from `src` to `dst` (its own checksum field ignored). */
-export function vrrpChecksum(src: Ipv4Addr, dst: Ipv4Addr, v: Vrrp): number {
-  return vrrpFieldsChecksum(src, dst, v.version, v.type, v.vrid, v.priority, v.rsvd, v.maxAdvertInt, v.addrs);
-}
-
-function vrrpFieldsChecksum(src: Ipv4Addr, dst: Ipv4Addr, version: number, type: number, vrid: number, priority: number, rsvd: number, maxAdvertInt: number, addrs: readonly Ipv4Addr[]): number {
-  const len = vrrpLength(addrs.length);
-  // RFC 5798 5.2.8: the IPv4 pseudo-header (RFC 8200 8.1 style, as UDP's): src, dst, zero, protocol, length.
-  let acc = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + IPPROTO.VRRP + len;
-  acc += (((version & 15) << 12) | ((type & 15) << 8) | (vrid & 255)) + (((priority & 255) << 8) | (addrs.length & 255));
-  acc += ((rsvd & 15) << 12) | (maxAdvertInt & 0xfff);
-  for (const a of addrs) acc += (a >>> 16) + (a & 0xffff);
-  return finish(acc);
 }
 
 /** The fields of an advertisement a sender chooses. */

@@ -5,7 +5,9 @@
  */
 import { Network } from '../../src/net/network.js';
 import { Host } from '../../src/net/host.js';
+import type { TcpError, TcpHandlers } from '../../src/net/tcp.js';
 import { Switch } from '../../src/net/switch.js';
+import { attachHost } from '../helpers/build.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { DropEvent, StateEvent, TraceEvent, TxEvent } from '../../src/trace/events.js';
 import { ip } from '../../src/wire/addr.js';
@@ -81,3 +83,44 @@ export function tcpTx(evs: TraceEvent[], node?: string): { t: number; ev: TxEven
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** An ASCII string of bytes. */
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** A handler set that records what the application sees. */
+export function recorder() {
+  const log: string[] = [];
+  const got: string[] = [];
+  let err: TcpError | null = null;
+  let errAt = -1;
+  const h: TcpHandlers = {
+    connected: () => log.push('connected'),
+    data: (_c, b) => got.push(text(b)),
+    peerClosed: () => log.push('peerClosed'),
+    closed: (_c, r) => log.push(`closed:${r}`),
+    error: (c, e) => {
+      err = e;
+      errAt = c.stack.host.net.sim.now;
+      log.push(`error:${e}`);
+    },
+  };
+  return {
+    h,
+    log,
+    got,
+    get err() {
+      return err;
+    },
+    get errAt() {
+      return errAt;
+    },
+  };
+}
+
+/** h1 and h2 on one switch with a third, idle host to see flooding. */
+export function switchLan() {
+  const net = new Network({ seed: 1 });
+  const sw = net.add(new Switch(net, 'sw1'));
+  const h1 = attachHost(net, sw, 'h1', '10.0.0.1', 24, null);
+  const h2 = attachHost(net, sw, 'h2', '10.0.0.2', 24, null);
+  const h3 = attachHost(net, sw, 'h3', '10.0.0.3', 24, null);
+  const rec = new FullRecorder(net.trace);
+  return { net, sw, h1, h2, h3, rec };
+}

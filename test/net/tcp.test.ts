@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/net/host.js';
-import type { TcpConnection, TcpError, TcpHandlers } from '../../src/net/tcp.js';
+import type { TcpConnection } from '../../src/net/tcp.js';
 import { MS, SEC } from '../../src/sim/time.js';
 import { ip } from '../../src/wire/addr.js';
 import { tcp as mkTcp } from '../../src/wire/build.js';
@@ -8,7 +8,7 @@ import { ipv4Checksum, tcpChecksum } from '../../src/wire/checksum.js';
 import { natRewrite } from '../../src/wire/rewrite.js';
 import { IP_FLAG, TCP_FLAG } from '../../src/wire/types.js';
 import type { EventTarget } from '../../src/sim/sim.js';
-import { bytes, drops, hostOn, lan, tcpStates, tcpTx, text } from './helpers.js';
+import { bytes, drops, hostOn, lan, recorder, tcpStates, tcpTx, text } from './helpers.js';
 
 const { SYN, ACK, FIN, RST, PSH } = TCP_FLAG;
 
@@ -16,36 +16,6 @@ const { SYN, ACK, FIN, RST, PSH } = TCP_FLAG;
 function later(h: Host, delay: number, f: () => void): void {
   const t: EventTarget = { label: 'test', onEvent: f };
   h.net.sim.timer(delay, t, 1);
-}
-
-/** A handler set that records what the application sees. */
-function recorder() {
-  const log: string[] = [];
-  const got: string[] = [];
-  let err: TcpError | null = null;
-  let errAt = -1;
-  const h: TcpHandlers = {
-    connected: () => log.push('connected'),
-    data: (_c, b) => got.push(text(b)),
-    peerClosed: () => log.push('peerClosed'),
-    closed: (_c, r) => log.push(`closed:${r}`),
-    error: (c, e) => {
-      err = e;
-      errAt = c.stack.host.net.sim.now;
-      log.push(`error:${e}`);
-    },
-  };
-  return {
-    h,
-    log,
-    got,
-    get err() {
-      return err;
-    },
-    get errAt() {
-      return errAt;
-    },
-  };
 }
 
 /** A server app: answers each request after `service` ns with `body`, then closes (HTTP/1.0 style). */
@@ -452,56 +422,6 @@ describe('the one-arm return-path bug (DOMAIN.md section 3)', () => {
     expect(app.err).toBe('ETIMEDOUT');
     expect(app.errAt).toBe(131 * SEC);
     expect(c.state).toBe('CLOSED');
-  });
-});
-
-describe('SYN retransmission (tcp_retransmit_timer with tcp_syn_linear_timeouts)', () => {
-  function blackholed(linear?: number) {
-    const t = lan();
-    t.server.hooks.input.push((p) => (p.payload.kind === 'tcp' ? null : p));
-    if (linear !== undefined) t.client.sysctl.set('net.ipv4.tcp_syn_linear_timeouts', linear);
-    const app = recorder();
-    const start = t.net.sim.now;
-    t.client.tcp.connect(ip('10.0.0.2'), 80, app.h);
-    t.net.run();
-    const syns = tcpTx(t.rec.events, 'client').filter((x) => x.seg.flags === SYN);
-    return { ...t, app, start, syns };
-  }
-
-  it('Linux 6.18 defaults: SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s, ETIMEDOUT at 131 s', () => {
-    const { app, syns } = blackholed();
-    // The first SYN waits for ARP (tens of microseconds); the retransmissions run on the timer exactly.
-    expect(syns[0]!.t).toBeLessThan(1 * MS);
-    expect(syns.slice(1).map((x) => x.t / SEC)).toEqual([1, 2, 3, 4, 5, 7, 11, 19, 35, 67]);
-    expect(new Set(syns.map((x) => x.seg.seq)).size).toBe(1); // the same ISN every time
-    const ids = syns.map((x) => x.ip.id);
-    expect(ids.every((id, i) => id === ((ids[0]! + i) & 0xffff))).toBe(true);
-    expect(app.err).toBe('ETIMEDOUT');
-    expect(app.errAt).toBe(131 * SEC);
-    expect(app.log).toEqual(['error:ETIMEDOUT', 'closed:error']);
-  });
-
-  it('tcp_syn_linear_timeouts=0 (kernels before 6.7): 0, 1, 3, 7, 15, 31, 63 s, ETIMEDOUT at 127 s', () => {
-    const { app, syns } = blackholed(0);
-    expect(syns.slice(1).map((x) => x.t / SEC)).toEqual([1, 3, 7, 15, 31, 63]);
-    expect(app.errAt).toBe(127 * SEC);
-  });
-
-  it('the listener retransmits its SYN-ACK at 1, 3, 7, 15, 31 s and drops the request at 63 s', () => {
-    const { net, client, server, rec } = lan();
-    client.hooks.input.push((p) => (p.payload.kind === 'tcp' ? null : p)); // the client never hears back
-    server.tcp.listen(80, {}, () => ({}));
-    const cA = ip('10.0.0.1');
-    const sA = ip('10.0.0.2');
-    client.sendPayload(cA, sA, mkTcp(cA, sA, { sport: 40000, dport: 80, seq: 7, ack: 0, flags: SYN, window: 64240 }));
-    net.run();
-    const sa = tcpTx(rec.events, 'server');
-    expect(sa.every((x) => x.seg.flags === (SYN | ACK) && x.ip.id === 0)).toBe(true);
-    const t0 = sa[0]!.t;
-    expect(sa.slice(1).map((x) => (x.t - t0) / SEC)).toEqual([1, 3, 7, 15, 31]);
-    const closed = rec.events.find((e) => e.kind === 'state' && e.node === 'server' && (e.change as { to?: string }).to === 'CLOSED')!;
-    expect(closed.t - t0).toBe(63 * SEC);
-    expect(server.tcp.count).toBe(0);
   });
 });
 

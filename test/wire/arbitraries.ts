@@ -4,10 +4,9 @@
  * for the few shapes the wire cannot tell apart, which these avoid).
  */
 import fc from 'fast-check';
-import { icmpChecksum, ipv4Checksum, tcpChecksum, tcpOptionLength, udpChecksum } from '../../src/wire/checksum.js';
+import { icmpChecksum, ipv4Checksum, tcpChecksum, tcpOptionLength, udpChecksum, vrrpChecksum } from '../../src/wire/checksum.js';
 import { encodeIpv4 } from '../../src/wire/encode.js';
 import type { Arp, Ethernet, Icmp, Ipv4, Raw, Tcp, TcpOption, Udp, VlanTag, Vrrp } from '../../src/wire/types.js';
-import { vrrpChecksum } from '../../src/wire/vrrp.js';
 import { ETHERTYPE, IPPROTO, IP_FLAG } from '../../src/wire/types.js';
 
 export const u8 = fc.integer({ min: 0, max: 0xff });

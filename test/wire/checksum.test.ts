@@ -3,7 +3,6 @@
  * bytes, and the RFC 1624 incremental updates used by natRewrite and withTtl
  * give exactly what a full recomputation gives.
  */
-import { vrrpChecksum } from '../../src/wire/vrrp.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,6 +16,7 @@ import {
   tcpChecksum,
   transportChecksumOk,
   udpChecksum,
+  vrrpChecksum,
 } from '../../src/wire/checksum.js';
 import { natRewrite, withTtl } from '../../src/wire/rewrite.js';
 import { encodeIpv4 } from '../../src/wire/encode.js';

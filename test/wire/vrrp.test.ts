@@ -10,12 +10,12 @@ import { ethernet as mkEth, ipv4 as mkIp } from '../../src/wire/build.js';
 import { ip } from '../../src/wire/addr.js';
 import { summarize } from '../../src/wire/summary.js';
 import { IPPROTO } from '../../src/wire/types.js';
-import { VRRP, vrrp, vrrpBytesChecksumOk, vrrpChecksum, vrrpMac } from '../../src/wire/vrrp.js';
+import { VRRP, vrrp, vrrpBytesChecksumOk, vrrpMac } from '../../src/wire/vrrp.js';
 import * as A from './arbitraries.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { arp as mkArp, ethernet as mkEth2 } from '../../src/wire/build.js';
-import { ethernetContentLength } from '../../src/wire/checksum.js';
+import { ethernetContentLength, vrrpChecksum } from '../../src/wire/checksum.js';
 import { MAC_BROADCAST, type Vrrp } from '../../src/wire/types.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -33,198 +33,48 @@
  * source, 502 for a bad or missing response, 503 when no server can take
  * the request. Every request ends in one trace event (state `http`, role
  * proxy) with its verdict; docs/l7-proxy.md lists them.
+ *
+ * This file is the front side (client connections, keep-alive, the idle
+ * timeout), the decision per request and the answers; the back side
+ * (server connections, retries) is back.ts, the pools pool.ts, the
+ * per-request and per-connection state exchange.ts.
  */
 import { fmtIp, inPrefix } from '../../wire/addr.js';
 import {
-  HttpParser,
-  addForwardedFor,
   getHeader,
   hasToken,
-  headerList,
   httpResponse,
   keepAlive,
   latin1Bytes,
-  serializeRequest,
   serializeResponse,
   setHeader,
   withHeader,
-  type HttpError,
   type HttpField,
-  type HttpRequest,
   type HttpResponse,
 } from '../../wire/http.js';
 import { IPPROTO } from '../../wire/types.js';
-import type { EventTarget, Timer } from '../../sim/sim.js';
 import type { Host } from '../../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers, TcpListener } from '../../net/tcp.js';
-import { createBackend, isAvailable, type Backend, type BackendState, type FlowKey } from '../sched/backend.js';
-import { createScheduler, resolveSchedulerName } from '../sched/index.js';
-import type { Scheduler } from '../sched/scheduler.js';
+import { isAvailable, type BackendState, type FlowKey } from '../sched/backend.js';
 import { fnv1a32Bytes } from '../sched/flow-hash.js';
-import { ResponseCache, type StoreVerdict } from './cache.js';
-import type { L7PoolConfig, L7ProxyConfig } from './config.js';
-import { cookieValue, persistCookie } from './cookie.js';
+import { ResponseCache } from './cache.js';
+import type { L7ProxyConfig } from './config.js';
+import { cookieValue } from './cookie.js';
 import { Cpu, type CpuJob } from './cpu.js';
 import { RateLimiter } from './ratelimit.js';
 import { route, targetPath } from './rules.js';
-import { CheckedStates, HealthMonitor } from '../health.js';
+import { L7Pool } from './pool.js';
+import { BackConn, EV_CONNECT_TIMEOUT, EV_IDLE, Exchange, FrontConn, type L7ProxyStats, type ProxyCore } from './exchange.js';
+import { backClosed, backConnected, backData, backGone, backTimer, connectFailed, forward } from './back.js';
 
-/** A pool at run time: its servers as backends of a scheduler. */
-export class L7Pool {
-  readonly backends: Backend[];
-  readonly sched: Scheduler | null;
-  /** Requests sent to each server, by index. */
-  readonly served: number[];
-  /** Each server's health monitor (null: not checked), by index. */
-  readonly monitors: (HealthMonitor | null)[];
-
-  constructor(
-    readonly cfg: L7PoolConfig,
-    proxy: L7Proxy,
-  ) {
-    this.backends = cfg.servers.map((s, i) => {
-      const b = createBackend(i, s.name, s.weight);
-      b.state = s.state;
-      return b;
-    });
-    this.served = cfg.servers.map(() => 0);
-    if (cfg.balance.kind === 'scheduler') {
-      const name = resolveSchedulerName(cfg.balance.name);
-      if (!name) throw new Error(`pool ${cfg.name}: unknown scheduler "${cfg.balance.name}"`);
-      this.sched = createScheduler(name, { rng: proxy.host.net.sim.stream(`l7:${proxy.host.name}:${proxy.cfg.name}:${cfg.name}`) });
-    } else {
-      this.sched = null;
-    }
-    this.monitors = cfg.servers.map(() => null);
-  }
-
-  /** The operator's state and the check's verdict of each checked server, kept apart (as an L4 service's). */
-  readonly checked = new CheckedStates();
-
-  /**
-   * Starts the health checks: each server of the pool is probed on its own
-   * (HAProxy checks a server once per backend that lists it), the first
-   * probes spread over one interval; a server that fails `fall` probes is
-   * 'down' in this pool (requests and cookies skip it), one that passes
-   * `rise` gets its former state back.
-   */
-  startHealth(proxy: L7Proxy): void {
-    this.cfg.servers.forEach((s, i) => {
-      const hc = s.health === undefined ? this.cfg.health : s.health;
-      if (!hc) return;
-      this.checked.start(i, this.backends[i]!.state);
-      const m = new HealthMonitor(
-        proxy.host,
-        `${proxy.cfg.name}/${this.cfg.name}/${s.name}`,
-        s.addr,
-        s.port,
-        hc,
-        (up) => {
-          const state = this.checked.verdict(i, up);
-          if (this.backends[i]!.state !== state) proxy.setPoolServer(this, i, { state });
-        },
-        { firstDelay: Math.floor((hc.interval * i) / this.cfg.servers.length) },
-      );
-      this.monitors[i] = m;
-      m.start();
-    });
-  }
-
-  /** The index of the server with this name, or -1. */
-  indexOf(name: string): number {
-    return this.cfg.servers.findIndex((s) => s.name === name);
-  }
-}
-
-/** Counters of a proxy. */
-export interface L7ProxyStats {
-  /** Client connections accepted. */
-  clientConnections: number;
-  /** Connections the proxy opened to servers. */
-  serverConnections: number;
-  /** Requests parsed. */
-  requests: number;
-  /** Requests by verdict. */
-  readonly verdicts: Map<string, number>;
-  /** Connection attempts to servers that failed. */
-  connectFailures: number;
-  /** Requests moved to another server after a failure (option redispatch). */
-  redispatches: number;
-}
-
-/** One request on its way through the proxy. */
-class Exchange implements CpuJob {
-  pool: L7Pool | null = null;
-  index = -1;
-  how: 'balance' | 'cookie' | 'redispatch' | null = null;
-  /** Connection attempts made for this request. */
-  attempts = 0;
-  /** Servers that failed for this request (a redispatch avoids them). */
-  readonly failed = new Set<number>();
-  cache: string | null = null;
-  done = false;
-  retry: Timer | null = null;
-
-  constructor(
-    readonly proxy: L7Proxy,
-    readonly front: FrontConn,
-    readonly req: HttpRequest,
-  ) {}
-
-  /** The request's CPU time is spent: decide and forward it. */
-  run(): void {
-    this.proxy.process(this);
-  }
-}
-
-/** A client connection (the front side). */
-class FrontConn {
-  readonly side = 'front';
-  readonly parser = new HttpParser('request');
-  readonly queue: HttpRequest[] = [];
-  current: Exchange | null = null;
-  bad: HttpError | null = null;
-  peerFin = false;
-  closing = false;
-  dead = false;
-  back: BackConn | null = null;
-  idle: Timer | null = null;
-
-  constructor(readonly conn: TcpConnection) {}
-}
-
-/** A connection from the proxy to a server (the back side). */
-class BackConn {
-  readonly side = 'back';
-  readonly parser = new HttpParser('response');
-  connected = false;
-  dead = false;
-  /** No further request may use it (the server announced close, or it was replaced). */
-  retire = false;
-  /** The request in flight on it, or null when idle. */
-  ex: Exchange | null = null;
-  timer: Timer | null = null;
-
-  constructor(
-    readonly front: FrontConn,
-    readonly pool: L7Pool,
-    readonly index: number,
-    public conn: TcpConnection | null,
-  ) {}
-}
-
-const EV_CONNECT_TIMEOUT = 1;
-const EV_RETRY = 2;
-const EV_IDLE = 3;
+export { L7Pool } from './pool.js';
+export type { L7ProxyStats } from './exchange.js';
 
 /** No job: the CPU time of accepting a connection. */
 const ACCEPT_JOB: CpuJob = { run() {} };
 
-/** HAProxy's turn-around before a retry: min(timeout connect, 1 s). */
-const TURN_AROUND = 1e9;
-
 /** An L7 proxy on a host (the load balancer), listening on its VIP and port. */
-export class L7Proxy implements TcpHandlers, EventTarget {
+export class L7Proxy implements ProxyCore {
   readonly pools: L7Pool[];
   readonly cpu: Cpu;
   readonly cache: ResponseCache | null;
@@ -313,7 +163,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
   /** Bytes arrived on either side (TcpHandlers). */
   data(c: TcpConnection, bytes: Uint8Array): void {
     const x = c.ctx as FrontConn | BackConn;
-    if (x.side === 'back') return this.backData(x, bytes);
+    if (x.side === 'back') return backData(this, x, bytes);
     if (x.bad || x.closing) return;
     for (const r of x.parser.feed(bytes)) {
       if (r.ok) {
@@ -331,7 +181,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
   /** The peer sent FIN (TcpHandlers). */
   peerClosed(c: TcpConnection): void {
     const x = c.ctx as FrontConn | BackConn;
-    if (x.side === 'back') return this.backClosed(x, 'the server closed the connection before its response was complete');
+    if (x.side === 'back') return backClosed(this, x, 'the server closed the connection before its response was complete');
     x.peerFin = true;
     const r = x.parser.end();
     if (r && !r.ok && !x.bad) x.bad = r.error;
@@ -341,7 +191,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
   /** A connection failed (TcpHandlers). */
   error(c: TcpConnection, code: TcpError): void {
     const x = c.ctx as FrontConn | BackConn;
-    if (x.side === 'back' && !x.connected) this.connectFailed(x, code);
+    if (x.side === 'back' && !x.connected) connectFailed(this, x, code);
   }
 
   /** A connection is over (TcpHandlers). */
@@ -349,7 +199,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     const x = c.ctx as FrontConn | BackConn | undefined;
     if (!x || x.dead) return;
     if (x.side === 'back') {
-      this.backGone(x);
+      backGone(this, x);
       if (x.ex && !x.ex.done && x.connected) this.fail(x.ex, 502, 'bad-gateway', 'the server reset the connection before its response');
       return;
     }
@@ -402,6 +252,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     }
   }
 
+  /** Closes a client connection (and its server connection once idle). */
   private closeFront(f: FrontConn): void {
     if (f.closing) return;
     f.closing = true;
@@ -465,11 +316,11 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     }
     if (idx < 0) return this.answer(ex, 503, 'no-server', `no server of pool ${pool.cfg.name} is available`, []);
     ex.index = idx;
-    this.forward(ex);
+    forward(this, ex);
   }
 
   /** The pool's balancing: its scheduler, or a hash of the URI or a header over the available servers. */
-  private balance(pool: L7Pool, ex: Exchange): number {
+  balance(pool: L7Pool, ex: Exchange): number {
     const avail: number[] = [];
     for (const b of pool.backends) if (isAvailable(b) && !ex.failed.has(b.index)) avail.push(b.index);
     if (avail.length === 0) {
@@ -495,175 +346,20 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     return avail[this.stats.requests % avail.length]!;
   }
 
-  // ---------------------------------------------------------------- back side
-
-  /** Sends a request to its server: over the client's server connection when it goes to the same server, else a new one. */
-  private forward(ex: Exchange): void {
-    const f = ex.front;
-    const pool = ex.pool!;
-    const old = f.back;
-    if (old && !old.dead && !old.retire && old.pool === pool && old.index === ex.index && !old.ex) {
-      this.sendOn(old, ex);
-      return;
-    }
-    if (old && !old.dead) {
-      old.retire = true;
-      if (!old.ex) old.conn?.close();
-    }
-    const srv = pool.cfg.servers[ex.index]!;
-    ex.attempts++;
-    const b = new BackConn(f, pool, ex.index, null);
-    b.ex = ex;
-    f.back = b;
-    this.stats.serverConnections++;
-    pool.backends[ex.index]!.active++;
-    b.conn = this.host.tcp.connect(srv.addr, srv.port, this);
-    b.conn.ctx = b;
-    b.timer = this.host.net.sim.timer(this.cfg.connectTimeout, this, EV_CONNECT_TIMEOUT, b);
-  }
-
   /** The server connection is up (TcpHandlers): send the waiting request. */
   connected(c: TcpConnection): void {
-    const b = c.ctx as BackConn;
-    b.connected = true;
-    this.cancel(b);
-    if (b.front.dead || !b.ex || b.ex.done) {
-      b.retire = true;
-      c.close();
-      return;
-    }
-    const ex = b.ex;
-    b.ex = null;
-    this.sendOn(b, ex);
+    backConnected(this, c);
   }
 
-  private sendOn(b: BackConn, ex: Exchange): void {
-    b.ex = ex;
-    const req = this.upstream(ex);
-    b.parser.expectResponseTo(req.method);
-    b.conn!.send(serializeRequest(req));
-    ex.pool!.served[ex.index]!++;
-  }
-
-  /** The request as the server gets it: hop-by-hop fields removed, forwarded headers added. */
-  private upstream(ex: Exchange): HttpRequest {
-    const f = ex.front.conn;
-    const fw = this.cfg.forwarded;
-    // RFC 9110 7.6.1: a proxy removes Connection and the fields it lists, and the hop-by-hop ones.
-    const hop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer', ...headerList(ex.req.headers, 'Connection').map((t) => t.toLowerCase())]);
-    let req: HttpRequest = { ...ex.req, minor: 1, headers: ex.req.headers.filter((h) => !hop.has(h.name.toLowerCase()) || (h.name.toLowerCase() === 'trailer' && ex.req.framing === 'chunked')) };
-    const client = fmtIp(f.remoteAddr);
-    if (fw.xff) req = addForwardedFor(req, client); // appended last: only the last entry was written by a proxy the server trusts
-    if (fw.proto) req = setHeader(req, 'X-Forwarded-Proto', 'http');
-    if (fw.port) req = setHeader(req, 'X-Forwarded-Port', String(f.localPort));
-    if (fw.rfc7239) req = withHeader(req, 'Forwarded', `for=${client};proto=http;by=${fmtIp(f.localAddr)}`); // RFC 7239 4
-    return req;
-  }
-
-  private backData(b: BackConn, bytes: Uint8Array): void {
-    for (const r of b.parser.feed(bytes)) {
-      const ex = b.ex;
-      if (!r.ok) {
-        b.retire = true;
-        b.conn?.abort();
-        if (ex && !ex.done) this.fail(ex, 502, 'bad-gateway', `the server's response is malformed: ${r.error.reason}`);
-        return;
-      }
-      const m = r.value;
-      if (m.kind !== 'response' || m.status < 200 || !ex) continue;
-      this.response(b, ex, m);
-    }
-  }
-
-  /** The server closed its side: a response read until close ends here; an idle connection just closes. */
-  private backClosed(b: BackConn, why: string): void {
-    b.retire = true;
-    const ex = b.ex;
-    if (ex && !ex.done) {
-      const r = b.parser.end();
-      if (r && r.ok && r.value.kind === 'response') this.response(b, ex, r.value);
-      else this.fail(ex, 502, 'bad-gateway', why);
-    }
-    b.conn?.close();
-  }
-
-  private backGone(b: BackConn): void {
-    if (b.dead) return;
-    b.dead = true;
-    this.cancel(b);
-    b.pool.backends[b.index]!.active--;
-  }
-
-  /** A complete response from the server: store, insert the cookie, relay. */
-  private response(b: BackConn, ex: Exchange, m: HttpResponse): void {
-    b.ex = null;
-    if (!keepAlive(m)) b.retire = true;
-    const now = this.host.net.sim.now;
-    const pool = ex.pool!;
-    const srv = pool.cfg.servers[ex.index]!;
-    let verdictCache: StoreVerdict | null = null;
-    if (this.cache) verdictCache = this.cache.store(ex.req, m, srv.name, now);
-    if (verdictCache !== null) ex.cache = verdictCache;
-    let res: HttpResponse = m;
-    if (m.framing === 'close') res = setHeader(res, 'Content-Length', String(m.body.length)); // read until close: the client gets a length instead
-    const ck = this.cfg.cookie;
-    if (ck && cookieValue(ex.req.headers, ck.name) !== srv.name) {
-      // HAProxy cookie insert: only when the client's cookie does not already name this server.
-      res = withHeader(res, 'Set-Cookie', persistCookie(ck.name, srv.name));
-      const service = `${this.cfg.name}/${pool.cfg.name}`;
-      const client = fmtIp(ex.front.conn.remoteAddr);
-      this.host.net.trace.state(this.host.name, { what: 'lb-persist', op: 'add', service, key: `${ck.name}=${srv.name}`, server: srv.name }, () => `${this.host.name} inserts Set-Cookie ${ck.name}=${srv.name} for ${client}: its next requests stick to ${srv.name}`);
-    }
-    if (b.retire && !b.dead) b.conn?.close();
-    this.reply(ex, res, 'forwarded', srv.name, () => `${this.host.name} relays ${srv.name}'s ${m.status} for ${ex.req.method} ${ex.req.target} to ${fmtIp(ex.front.conn.remoteAddr)} (pool ${pool.cfg.name}, chosen by ${ex.how})`);
-  }
-
-  /** A connection attempt to a server failed: retry (redispatching on the last retry) or give up with 503. */
-  private connectFailed(b: BackConn, why: TcpError | 'timeout connect'): void {
-    this.backGone(b);
-    b.retire = true;
-    const ex = b.ex;
-    b.ex = null;
-    if (!ex || ex.done) return;
-    this.stats.connectFailures++;
-    const srv = b.pool.cfg.servers[b.index]!;
-    ex.failed.add(b.index);
-    this.host.net.trace.state(this.host.name, { what: 'note', detail: { proxy: this.service, server: srv.name, error: why, attempt: ex.attempts } }, () => `${this.host.name} could not connect to ${srv.name} (${why}), attempt ${ex.attempts} of ${this.cfg.retries + 1}`);
-    if (ex.attempts > this.cfg.retries) return this.fail(ex, 503, 'connect-failed', `${ex.attempts} connection attempts failed, the last to ${srv.name} (${why})`);
-    ex.retry = this.host.net.sim.timer(Math.min(this.cfg.connectTimeout, TURN_AROUND), this, EV_RETRY, ex);
-  }
-
-  /** Timers: a connect timeout, or a retry after the turn-around. */
+  /** Timers: the client side's idle timeout here, the server side's in back.ts. */
   onEvent(kind: number, a: unknown): void {
-    if (kind === EV_CONNECT_TIMEOUT) {
-      const b = a as BackConn;
-      b.timer = null;
-      if (b.connected || b.dead) return;
-      b.conn?.abort();
-      this.connectFailed(b, 'timeout connect');
-      return;
-    }
     if (kind === EV_IDLE) {
       const f = a as FrontConn;
       f.idle = null;
       if (!f.current && f.queue.length === 0) this.closeFront(f);
       return;
     }
-    const ex = a as Exchange;
-    ex.retry = null;
-    if (ex.done || ex.front.dead) return;
-    // option redispatch: the last retry goes to another server (HAProxy's default interval); otherwise the same one again.
-    if (this.cfg.redispatch && ex.attempts === this.cfg.retries) {
-      const i = this.balance(ex.pool!, ex);
-      if (i >= 0 && i !== ex.index) {
-        const from = ex.pool!.cfg.servers[ex.index]!.name;
-        ex.index = i;
-        ex.how = 'redispatch';
-        this.stats.redispatches++;
-        this.host.net.trace.state(this.host.name, { what: 'note', detail: { proxy: this.service, redispatch: from, to: ex.pool!.cfg.servers[i]!.name } }, () => `${this.host.name} redispatches ${ex.req.method} ${ex.req.target} from ${from} to ${ex.pool!.cfg.servers[i]!.name} (option redispatch)`);
-      }
-    }
-    this.forward(ex);
+    backTimer(this, kind, a);
   }
 
   /** Names an event kind. */
@@ -671,21 +367,15 @@ export class L7Proxy implements TcpHandlers, EventTarget {
     return kind === EV_CONNECT_TIMEOUT ? 'timeout connect' : kind === EV_IDLE ? 'timeout http-keep-alive' : 'retry';
   }
 
-  private cancel(b: BackConn): void {
-    if (b.timer) {
-      this.host.net.sim.cancel(b.timer);
-      b.timer = null;
-    }
-  }
-
   // ---------------------------------------------------------------- answering
 
   /** An error the proxy answers itself (HAProxy's error pages: Connection: close). */
-  private fail(ex: Exchange, status: number, verdict: string, reason: string): void {
+  fail(ex: Exchange, status: number, verdict: string, reason: string): void {
     this.answer(ex, status, verdict, reason, []);
   }
 
-  private answer(ex: Exchange, status: number, verdict: string, reason: string, extra: HttpField[]): void {
+  /** An answer of the proxy's own, with `extra` header fields, and Connection: close. */
+  answer(ex: Exchange, status: number, verdict: string, reason: string, extra: HttpField[]): void {
     const body = `${status} ${httpResponse({ status }).reason}: ${reason}\n`;
     const res = httpResponse({
       status,
@@ -698,7 +388,7 @@ export class L7Proxy implements TcpHandlers, EventTarget {
   }
 
   /** Sends a response to the client, records the request's verdict, and moves on to the next request. */
-  private reply(ex: Exchange, res0: HttpResponse, verdict: string, server: string | null, text: () => string): void {
+  reply(ex: Exchange, res0: HttpResponse, verdict: string, server: string | null, text: () => string): void {
     if (ex.done) return;
     ex.done = true;
     const f = ex.front;
