@@ -16,7 +16,7 @@ import type { DnsServer } from '../apps/dns-server.js';
 import type { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
 import type { ReplayPlan } from '../pcap/replay.js';
 import type { AppSpec, ReplaySpec, Scenario, SourcePos } from '../scenario/types.js';
-import { printable } from '../scenario/errors.js';
+import { printable } from '../sim/printable.js';
 
 /** A scenario that cannot be built, with the place in the file that caused it. */
 export class BuildError extends Error {

@@ -7,7 +7,7 @@
 import { Chalk } from 'chalk';
 import { fmtTimeFixed } from '../sim/time.js';
 import type { Evidence, Verdict } from './types.js';
-import { printable } from '../scenario/errors.js';
+import { printable } from '../sim/printable.js';
 
 /** The graded result of one scenario file. */
 export interface ScenarioReport {

@@ -5,6 +5,10 @@
  * prints them. Teachers and students meet these more than any other output
  * of lblab, so every message is a whole sentence that says how to fix it.
  */
+import { printable } from '../sim/printable.js';
+
+/** Re-exported: scenario errors escape what they echo with it. */
+export { printable };
 
 /** An error stops the scenario from loading; a warning points at something legal but suspicious. */
 export type Severity = 'error' | 'warning';
@@ -54,29 +58,6 @@ export function sortErrors(errors: readonly ScenarioError[]): ScenarioError[] {
   }
   // Stable sort: problems at the same place keep the order they were found in.
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
-}
-
-/**
- * Characters a terminal acts on rather than shows: C0 controls but tab,
- * DEL, C1 controls (U+0080-U+009F: CSI U+009B alone starts an escape
- * sequence on many terminals), the line and paragraph separators and the
- * bidirectional overrides that make text read differently from what it is.
- */
-const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * A string from a file as it is safe to echo: every character a terminal
- * would act on is written as an escape (`\n`, `\r`, `\x1b`, `\x9b`, `\u202e`), so a
- * title or a quoted value can neither move the cursor, clear a grader's
- * screen, set the window title nor split a message into unlocated lines.
- */
-export function printable(s: string): string {
-  return s.replace(UNPRINTABLE, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    const n = c.charCodeAt(0);
-    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
 }
 
 /** One problem as its first line: `file:line:col: error: message` (echoed values escaped: the line is always one line). */

@@ -10,7 +10,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
 import { summarize } from '../wire/summary.js';
-import { printable } from '../scenario/errors.js';
+import { printable } from '../sim/printable.js';
 import { fmtMac } from '../wire/addr.js';
 import { diffFrames, fmtChanges } from './diff.js';
 

@@ -5,7 +5,9 @@
  * nesting-deep.yaml).
  */
 import { describe, expect, it } from 'vitest';
-import { formatErrors, parseScenario } from '../../src/scenario/index.js';
+import { readFileSync } from 'node:fs';
+import { formatErrorLine, formatErrors, parseScenario } from '../../src/scenario/index.js';
+import { simulate } from '../../src/index.js';
 import { MAX_TEXT } from '../../src/scenario/yaml-source.js';
 
 describe('size bounds (issue 17 item 13)', () => {
@@ -33,5 +35,31 @@ describe('echoed values are escaped (issue 17 item 11)', () => {
     const text = formatErrors(r.ok ? [] : r.errors);
     expect(text.length).toBeLessThan(1000);
     expect(text).toContain('^');
+  });
+});
+
+describe('a scenario pattern cannot stall a run (issue 17 item 5b)', () => {
+  const base = readFileSync('scenarios/l7-path-routing.yaml', 'utf8');
+
+  it("path_regex '^/(a+)+$' against a 34-character path: the run finishes and the rule does not match", () => {
+    const evil = `/${'a'.repeat(32)}!`;
+    const text = base
+      .replace('- { path: /images/, pool: images }', () => "- { path_regex: '^/(a+)+$', pool: images }")
+      .replace('paths: [/images/logo.png, /static/site.css, /checkout/cart]', `paths: [${evil}, /static/site.css, /checkout/cart]`);
+    const r = parseScenario(text, 'evil.yaml');
+    if (!r.ok) throw new Error(formatErrors(r.errors));
+    const sim = simulate(r.scenario);
+    expect(sim.result.reason).not.toBe('budget');
+    const served = sim.built.apps.httpClients[0]!.app.results.map((x) => x.outcome);
+    expect(served).toEqual(['completed', 'completed', 'completed']);
+  });
+
+  it('a pattern only a backtracking engine runs is refused at its place', () => {
+    const text = base.replace('- { path: /images/, pool: images }', () => "- { path_regex: '^/(a+)\\1$', pool: images }");
+    const r = parseScenario(text, 'backref.yaml');
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : formatErrorLine(r.errors[0]!)).toBe(
+      "backref.yaml:38:27: error: `^/(a+)\\1$` cannot be used as a path pattern: back-references are not supported (they need backtracking) at character 8; lblab matches patterns in linear time, without back-references or lookaround",
+    );
   });
 });
