@@ -63,3 +63,17 @@ describe('a scenario pattern cannot stall a run (issue 17 item 5b)', () => {
     );
   });
 });
+
+describe('work that grows with the file stays linear (issue 17 item 4)', () => {
+  it('6,000 hosts on one switch, each link naming only the switch, get ports p1..p6000 (cubic once: hours)', () => {
+    const n = 6000;
+    const lines = ['lblab: 1', 'title: many', 'nodes:', '  sw: { kind: switch }'];
+    for (let i = 1; i <= n; i++) lines.push(`  h${i}: { kind: host, interfaces: { eth0: 10.0.${i >> 8}.${i & 255}/16 } }`);
+    lines.push('links:');
+    for (let i = 1; i <= n; i++) lines.push(`  - [h${i}:eth0, sw]`);
+    const r = parseScenario(lines.join('\n') + '\n', 'many.yaml');
+    if (!r.ok) throw new Error(formatErrors(r.errors.slice(0, 3)));
+    const sw = r.scenario.nodes.find((x) => x.name === 'sw')!;
+    expect(sw.kind === 'switch' ? sw.ports.map((p) => p.name) : []).toEqual(Array.from({ length: n }, (_, i) => `p${i + 1}`));
+  });
+});
