@@ -256,7 +256,7 @@ export function readYaml(text: string, file: string): ParsedYaml {
         first.set(name, kspan);
         out[name] = walk(d, (pair.value ?? null) as YamlNode | null, [...path, name], kspan, depth);
       }
-      for (const [mk, mv] of merged) if (!(mk in out)) out[mk] = mv;
+      for (const [mk, mv] of merged) if (!Object.hasOwn(out, mk)) out[mk] = mv;
       return out;
     }
     if (isSeq(node)) {
