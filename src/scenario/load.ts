@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { sortErrors, type ScenarioError } from './errors.js';
-import { boundErrors } from './bounds.js';
+import { boundErrors, workErrors } from './bounds.js';
 import { issuesToErrors } from './issues.js';
 import { mergeDocs } from './merge.js';
 import { resolveScenario } from './resolve.js';
@@ -163,7 +163,7 @@ function load(text: string, file: string, io: Io | null): LoadResult {
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) return fail([...issuesToErrors(parsed.error.issues, value, doc.pos, fallback), ...bounds]);
   const r = resolveScenario(parsed.data, doc.pos, files, fallback);
-  const problems = [...r.problems, ...bounds];
+  const problems = [...r.problems, ...bounds, ...(r.scenario !== null ? workErrors(r.scenario) : [])];
   const warnings = sortErrors(problems.filter((p) => p.severity === 'warning'));
   const errs = sortErrors(problems.filter((p) => p.severity === 'error'));
   if (r.scenario === null || errs.length > 0) return { ok: false, errors: errs, warnings };
