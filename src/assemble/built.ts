@@ -16,6 +16,7 @@ import type { DnsServer } from '../apps/dns-server.js';
 import type { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
 import type { ReplayPlan } from '../pcap/replay.js';
 import type { AppSpec, ReplaySpec, Scenario, SourcePos } from '../scenario/types.js';
+import { printable } from '../sim/printable.js';
 
 /** A scenario that cannot be built, with the place in the file that caused it. */
 export class BuildError extends Error {
@@ -27,9 +28,9 @@ export class BuildError extends Error {
     super(message);
   }
 
-  /** "file:line:col: message". */
+  /** "file:line:col: error: message", as the loader prints its errors (echoed values escaped, so it stays one line). */
   where(): string {
-    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message;
+    return this.pos ? `${printable(this.pos.file)}:${this.pos.line}:${this.pos.col}: error: ${printable(this.message)}` : `error: ${printable(this.message)}`;
   }
 }
 
@@ -52,7 +53,13 @@ export interface BuiltApps {
 
 /** How the builder reaches files it needs (captures to replay); only the CLI touches the disk. */
 export interface BuildIo {
-  readonly readBinary?: (path: string) => Uint8Array;
+  /**
+   * Reads the capture `path` that the scenario read from `scenarioFile` (its
+   * top-level file) replays. The CLI's reader refuses what lies outside the
+   * scenario's folder tree, is not a regular file or is too large, by
+   * throwing an Error whose message says why without quoting the file.
+   */
+  readonly readBinary?: (path: string, scenarioFile: string) => Uint8Array;
 }
 
 /** A built scenario, ready to run. */

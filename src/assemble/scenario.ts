@@ -261,7 +261,7 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
     throw new BuildError((e as Error).message, sc.nodes.find((n) => n.kind === 'lb' && n.vrrp)?.pos ?? null);
   }
   for (const a of sc.apps) startApp(net, a, apps);
-  for (const r of sc.replay) apps.replays.push({ spec: r, plan: startReplay(net, r, io) });
+  for (const r of sc.replay) apps.replays.push({ spec: r, plan: startReplay(net, r, io, sc.files[0] ?? r.pos.file) });
   const built: BuiltScenario = { scenario: sc, net, apps, links };
   const tl = new Timeline(built);
   for (const ev of sc.timeline) net.sim.at(ev.at, tl, EV_TIMELINE, ev);
@@ -269,11 +269,11 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
 }
 
 /** Reads a capture and schedules its client flows on the mapped hosts (src/pcap/replay.ts). */
-function startReplay(net: Network, r: ReplaySpec, io: BuildIo): ReplayPlan {
+function startReplay(net: Network, r: ReplaySpec, io: BuildIo, top: string): ReplayPlan {
   if (!io.readBinary) throw new BuildError(`replay of ${r.written}: this caller cannot read capture files (pass a reader to buildScenario)`, r.pos);
   let bytes: Uint8Array;
   try {
-    bytes = io.readBinary(r.file);
+    bytes = io.readBinary(r.file, top);
   } catch (e) {
     throw new BuildError(`cannot read the capture ${r.written} (${r.file}): ${(e as Error).message}`, r.pos);
   }

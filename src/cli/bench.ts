@@ -9,7 +9,7 @@
  * else from each process's own report.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,7 @@ import { medianSample, renderTable, rowRatio, type BenchRow, type Sample } from 
 import { specName, type BenchSpec } from '../bench/workload.js';
 import { lbName, parseLbItem, renderLbTable, type LbSample } from '../bench/lb-report.js';
 import type { LbBenchSpec } from '../bench/lb-scenario.js';
+import { writeFileAtomic } from './files.js';
 
 /** Options of `lblab bench`, as the CLI parses them. */
 export interface BenchOptions {
@@ -195,7 +196,7 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     }
     const text = report([`Re-rendered from ${opts.fromRaw}; median by wall time; whole-process wall time; counters-only recorder.`], rows);
     process.stdout.write(text);
-    if (opts.out) writeFileSync(opts.out, text);
+    if (opts.out) writeFileAtomic(opts.out, text);
     return 0;
   }
   let specs: BenchSpec[];
@@ -284,7 +285,7 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
     ? `${text}\nLB rows: TCP request/response through the LB (100 clients, 10 http-servers, concurrency 10, a flow expectation per client, graded as \`lblab check\` streams); rates over the run (build excluded).\n\n${renderLbTable(lbRows, ref ? ref.events / ref.runS : null, rows[0] ? specName(rows[0].spec) : null)}\n`
     : text;
   process.stdout.write(all);
-  if (opts.out) writeFileSync(opts.out, all);
-  if (opts.raw) writeFileSync(opts.raw, rawLines.join('\n') + '\n');
+  if (opts.out) writeFileAtomic(opts.out, all);
+  if (opts.raw) writeFileAtomic(opts.raw, rawLines.join('\n') + '\n');
   return failed ? 1 : 0;
 }

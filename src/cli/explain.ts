@@ -10,6 +10,7 @@ import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import type { Scenario } from '../scenario/index.js';
+import { printable } from '../scenario/index.js';
 import type { Network } from '../net/network.js';
 import type { RunResult } from '../sim/sim.js';
 import { fmtTime } from '../sim/time.js';
@@ -136,7 +137,7 @@ export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): numbe
   const flows = ex.flows;
   const plural = (n: number): string => `${n} flow${n === 1 ? '' : 's'}`;
   if (opts.flow === undefined) {
-    io.out(`lblab: ${sc.title} (${file}, seed ${sc.seed}): ${plural(flows.length)}\n\n`);
+    io.out(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed}): ${plural(flows.length)}\n\n`);
     const w = String(flows.length).length;
     for (const f of flows) io.out(`  ${String(f.n).padStart(w)}  ${f.description}  [${fmtTime(f.first)} to ${fmtTime(f.last)}]\n`);
     if (flows.length) io.out(`\nShow one as a ladder: lblab explain ${arg} --flow ${flows[0]!.n}\n`);

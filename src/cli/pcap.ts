@@ -7,55 +7,25 @@
  * the end, so an interrupted run never leaves a truncated file behind that
  * looks complete.
  */
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { declarePcap } from './commands.js';
 import { guardMemory, MEMORY_ADVICE } from './memory.js';
 import { buildOrReport, openScenario } from './scenarios.js';
 import { peersOf } from './explain.js';
+import { AtomicFile } from './files.js';
 import type { Network } from '../net/network.js';
 import { TraceCapture, type CaptureOutput } from '../pcap/capture.js';
 import { PcapngWriter, PcapPerPointWriter } from '../pcap/writers.js';
 import type { ByteSink } from '../pcap/sink.js';
 
-/** A sink writing to a file under a temporary name in the same folder, renamed to the real name on close(). */
-export class FileSink implements ByteSink {
-  private fd: number | null;
-  /** The temporary name being written. */
-  readonly tmp: string;
-
-  /** Creates (truncates) the temporary file for `path`. */
-  constructor(readonly path: string) {
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
-    this.fd = openSync(this.tmp, 'w');
-  }
-
-  /** Writes all the bytes. */
-  write(bytes: Uint8Array): void {
-    if (this.fd === null) throw new Error(`${this.path} is already closed`);
-    let o = 0;
-    while (o < bytes.length) o += writeSync(this.fd, bytes, o, bytes.length - o);
-  }
-
+/** A sink writing to a file under a random temporary name in the same folder (src/cli/files.ts), renamed to the real name on close(). */
+export class FileSink extends AtomicFile implements ByteSink {
   /** Closes the file and gives it its real name. */
   close(): void {
-    if (this.fd === null) return;
-    closeSync(this.fd);
-    this.fd = null;
-    renameSync(this.tmp, this.path); // atomic within a file system: readers see the whole file or none
-  }
-
-  /** Closes and deletes the temporary file (the run failed). */
-  abort(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    try {
-      unlinkSync(this.tmp);
-    } catch {
-      // already gone
-    }
+    this.commit(); // atomic within a file system: readers see the whole file or none
   }
 }
 

@@ -7,7 +7,7 @@
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError } from '../assemble/built.js';
 import { appReport } from '../assemble/report.js';
-import { formatErrors } from '../scenario/index.js';
+import { formatErrors, printable } from '../scenario/index.js';
 import { buildOrReport, DISK_IO, loadFromDisk, locate, openScenario } from './scenarios.js';
 import type { EventFilter } from '../view/filter.js';
 import type { TraceEvent } from '../trace/events.js';
@@ -62,7 +62,7 @@ export function runScenario(arg: string, opts: RunOptions): number {
       if (line !== null) out.push(line);
       if (out.length >= 256) flush();
     });
-  if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
+  if (!opts.json) process.stdout.write(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed})\n\n`);
   // A progress line on stderr only when the trace is not drawn on the same terminal.
   const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
   const showProgress = process.stderr.isTTY === true && process.stdout.isTTY !== true;

@@ -3,21 +3,45 @@
  * of a built-in scenario in the package's scenarios/ folder. The scenario
  * loader never touches the disk itself; this is where the reading happens.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { formatErrors, loadScenario, type LoadResult, type Scenario, type ScenarioError } from '../scenario/index.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuildIo, type BuiltScenario } from '../assemble/built.js';
-import { builtinNames, locate } from './builtins.js';
+import { BUILTIN_DIR, builtinNames, locate } from './builtins.js';
+import { FileRefused, ioReason, MAX_SCENARIO_BYTES, readContained, readRegular } from './files.js';
+
+const utf8 = new TextDecoder('utf-8');
 
 export { BUILTIN_DIR, DEFAULT_SCENARIO, builtinNames, locate, titleOf } from './builtins.js';
 
 /** Loads a scenario from disk (bases of `extends` included), with symbolic links resolved for the folder check. */
 export function loadFromDisk(file: string): LoadResult {
-  return loadScenario(file, (p) => readFileSync(p, 'utf8'), { realPath: (p) => realpathSync(p) });
+  return loadScenario(file, (p) => utf8.decode(readRegular(p, MAX_SCENARIO_BYTES, 'a scenario is a .yaml file')), { realPath: (p) => realpathSync(p) });
 }
 
-/** What the builder needs from the disk: the captures a scenario replays. */
-export const DISK_IO: BuildIo = { readBinary: (p: string) => readFileSync(p) };
+/**
+ * The folder tree a scenario's captures must lie in (a real path): the
+ * scenario's own folder, or for a built-in scenario the package (they replay
+ * the captures in fixtures/).
+ */
+export function captureRoot(scenarioFile: string): string {
+  const dir = dirname(realpathSync(scenarioFile));
+  return existsSync(BUILTIN_DIR) && dir === realpathSync(BUILTIN_DIR) ? dirname(dir) : dir;
+}
+
+/** What the builder needs from the disk: the captures a scenario replays, read only inside its folder tree (src/cli/files.ts). */
+export const DISK_IO: BuildIo = {
+  readBinary: (p: string, scenarioFile: string) => {
+    let root: string;
+    try {
+      root = captureRoot(scenarioFile);
+    } catch (e) {
+      throw new FileRefused(`cannot find the folder of ${scenarioFile}: ${ioReason(e)}`);
+    }
+    return readContained(p, root, scenarioFile);
+  },
+};
 
 /**
  * The prologue every scenario command shares: finds the file (a path or a

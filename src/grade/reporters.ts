@@ -7,6 +7,7 @@
 import { Chalk } from 'chalk';
 import { fmtTimeFixed } from '../sim/time.js';
 import type { Evidence, Verdict } from './types.js';
+import { printable } from '../sim/printable.js';
 
 /** The graded result of one scenario file. */
 export interface ScenarioReport {
@@ -67,7 +68,7 @@ export function textReport(reports: readonly ScenarioReport[], opts: TextOptions
   const out: string[] = [];
   for (const r of reports) {
     const head = r.title !== null ? `${scenarioName(r.file)}: ${r.title} (${r.file}${r.seed !== null ? `, seed ${r.seed}` : ''})` : r.file;
-    out.push(ch.bold(head));
+    out.push(ch.bold(printable(head)));
     if (r.error !== null) {
       out.push(`  ${opts.color ? ch.red('✗') : 'ERROR'} could not be run: ${r.error.split('\n')[0]}`);
       out.push('');
@@ -77,11 +78,11 @@ export function textReport(reports: readonly ScenarioReport[], opts: TextOptions
     if (r.verdicts.length === 0) out.push('  (no expectations)');
     for (const v of r.verdicts) {
       const mark = opts.color ? (v.passed ? ch.green('✓') : ch.red('✗')) : v.passed ? 'PASS' : 'FAIL';
-      out.push(`  ${mark} ${v.name}`);
-      out.push(`      ${v.passed ? v.message : ch.red(v.message)}`);
+      out.push(`  ${mark} ${printable(v.name)}`);
+      out.push(`      ${v.passed ? printable(v.message) : ch.red(printable(v.message))}`);
       if (v.passed) continue;
       out.push(ch.dim(`      at ${where(v)}`));
-      for (const e of v.evidence) out.push(`        ${evidenceLine(e)}`);
+      for (const e of v.evidence) out.push(`        ${printable(evidenceLine(e))}`);
     }
     out.push('');
   }
@@ -171,9 +172,14 @@ export function junitReport(reports: readonly ScenarioReport[]): string {
 
 // ------------------------------------------------------------------ tap
 
-/** A YAML double-quoted scalar (a JSON string is one). */
+/** A YAML double-quoted scalar (a JSON string is one), with DEL, C1 and the separators JSON leaves raw escaped too. */
 function yq(s: string): string {
-  return JSON.stringify(s);
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A TAP test point's description: one line (controls escaped: a newline in a name could forge a test point), no '#' (it starts a directive). */
+function tapName(s: string): string {
+  return printable(s).replace(/#/g, '\\#');
 }
 
 /** TAP 13: the plan, then `ok` / `not ok` per expectation ("scenario: name") with a YAML block (message, kind, where it is written; evidence for failures). */
@@ -184,13 +190,12 @@ export function tapReport(reports: readonly ScenarioReport[]): string {
   for (const r of reports) {
     const name = scenarioName(r.file);
     if (r.error !== null) {
-      out.push(`not ok ${++i} - ${name}: could not be run`);
+      out.push(`not ok ${++i} - ${tapName(name)}: could not be run`);
       out.push('  ---', `  message: ${yq(r.error)}`, '  severity: fail', `  file: ${yq(r.file)}`, '  ...');
       continue;
     }
     for (const v of r.verdicts) {
-      // '#' starts a TAP directive in a description: keep it out of names.
-      out.push(`${v.passed ? 'ok' : 'not ok'} ${++i} - ${name}: ${v.name.replace(/#/g, '\\#')}`);
+      out.push(`${v.passed ? 'ok' : 'not ok'} ${++i} - ${tapName(`${name}: ${v.name}`)}`);
       out.push('  ---', `  message: ${yq(v.message)}`, `  kind: ${v.kind}`);
       out.push('  at:', `    file: ${yq(v.pos.file)}`, `    line: ${v.pos.line}`, `    column: ${v.pos.col}`);
       if (!v.passed) {

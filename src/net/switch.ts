@@ -5,7 +5,9 @@
  * of the VLAN in the order the ports were added, which is what decides
  * which of several ARP replies arrives first. Forwarding takes no time (store-and-forward delay is
  * the link's serialisation). Access ports carry one VLAN untagged; trunk
- * ports carry tagged VLANs and a native VLAN untagged.
+ * ports carry tagged VLANs and a native VLAN untagged. There is no STP:
+ * a loop of switches storms, as it would without it, until l2-loop.ts stops
+ * the run with a finding that names the loop.
  */
 import { fmtMac, isMulticastMac } from '../wire/addr.js';
 import type { Ethernet } from '../wire/types.js';
@@ -14,6 +16,7 @@ import { Iface, type VlanMode } from './iface.js';
 import type { Network } from './network.js';
 import type { NetNode } from './node.js';
 import { hashL2 } from './flow-hash.js';
+import { StormWatch, STORM_RETURNS } from './l2-loop.js';
 
 /** A learned MAC table entry. */
 export interface MacEntry {
@@ -36,6 +39,8 @@ export class Switch implements NetNode {
   /** MAC tables per VLAN: vlan -> mac -> entry. */
   readonly macTable = new Map<number, Map<number, MacEntry>>();
   readonly aging: number;
+  /** Frames flooded lately, to stop a broadcast storm in a loop of switches (src/net/l2-loop.ts). */
+  private readonly storm = new StormWatch(this);
 
   /** Creates a switch with no ports. */
   constructor(
@@ -191,6 +196,10 @@ export class Switch implements NetNode {
 
   private flood(inPort: Iface, frame: Frame, vlan: number): void {
     const trace = this.net.trace;
+    if (this.storm.flooding(inPort, frame)) {
+      trace.drop(this.name, inPort.name, frame, 'switch-loop', () => `the frame came back to ${this.name} ${STORM_RETURNS} times: a loop of switches; the run stops here (see its end message)`);
+      return;
+    }
     const ports = this.ifaces;
     let sent = 0;
     const lags = this.lags.size > 0;

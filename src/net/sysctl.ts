@@ -6,6 +6,7 @@
  * accept_redirects depends on forwarding. `conf.default.X` is the value an
  * interface has when nothing was set for it.
  */
+import { own } from '../sim/own.js';
 
 /** Kernel defaults of the global sysctls lblab models. */
 export const GLOBAL_DEFAULTS: Readonly<Record<string, number>> = {
@@ -53,9 +54,9 @@ const COMBINE: Readonly<Record<string, 'max' | 'or' | 'and' | 'dev'>> = {
 
 /** True when `name` is a sysctl lblab knows (global, or net.ipv4.conf.<x>.<key>). */
 export function isKnownSysctl(name: string): boolean {
-  if (name in GLOBAL_DEFAULTS || name === 'net.ipv4.ip_local_port_range') return true;
+  if (Object.hasOwn(GLOBAL_DEFAULTS, name) || name === 'net.ipv4.ip_local_port_range') return true;
   const m = /^net\.ipv4\.conf\.[^.]+\.([a-z_]+)$/.exec(name);
-  return m !== null && m[1]! in CONF_DEFAULTS;
+  return m !== null && Object.hasOwn(CONF_DEFAULTS, m[1]!);
 }
 
 /** All sysctl names lblab knows (per-interface ones with `<iface>`), for help and suggestions. */
@@ -87,11 +88,11 @@ export class Sysctls {
 
   /** A global value. */
   get(name: string): number {
-    return this.values.get(name) ?? GLOBAL_DEFAULTS[name] ?? 0;
+    return this.values.get(name) ?? own(GLOBAL_DEFAULTS, name) ?? 0;
   }
 
   private confRaw(iface: string, key: string): number {
-    return this.values.get(`net.ipv4.conf.${iface}.${key}`) ?? this.values.get(`net.ipv4.conf.default.${key}`) ?? CONF_DEFAULTS[key] ?? 0;
+    return this.values.get(`net.ipv4.conf.${iface}.${key}`) ?? this.values.get(`net.ipv4.conf.default.${key}`) ?? own(CONF_DEFAULTS, key) ?? 0;
   }
 
   /** The effective per-interface value, combined with conf.all the way the kernel does. */
@@ -111,8 +112,8 @@ export class Sysctls {
 
   private computeConf(iface: string, key: string): number {
     const dev = this.confRaw(iface, key);
-    const all = this.values.get(`net.ipv4.conf.all.${key}`) ?? CONF_DEFAULTS[key] ?? 0;
-    switch (COMBINE[key] ?? 'dev') {
+    const all = this.values.get(`net.ipv4.conf.all.${key}`) ?? own(CONF_DEFAULTS, key) ?? 0;
+    switch (own(COMBINE, key) ?? 'dev') {
       case 'max':
         return Math.max(all, dev);
       case 'or':

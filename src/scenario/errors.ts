@@ -5,6 +5,10 @@
  * prints them. Teachers and students meet these more than any other output
  * of lblab, so every message is a whole sentence that says how to fix it.
  */
+import { printable } from '../sim/printable.js';
+
+/** Re-exported: scenario errors escape what they echo with it. */
+export { printable };
 
 /** An error stops the scenario from loading; a warning points at something legal but suspicious. */
 export type Severity = 'error' | 'warning';
@@ -56,9 +60,29 @@ export function sortErrors(errors: readonly ScenarioError[]): ScenarioError[] {
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
 }
 
-/** One problem as its first line: `file:line:col: error: message`. */
+/** One problem as its first line: `file:line:col: error: message` (echoed values escaped: the line is always one line). */
 export function formatErrorLine(e: ScenarioError): string {
-  return `${e.file}:${e.line}:${e.col}: ${e.severity}: ${e.message}`;
+  return `${printable(e.file)}:${e.line}:${e.col}: ${e.severity}: ${printable(e.message)}`;
+}
+
+/** The widest source excerpt printed: a long line is cut to a window around the place. */
+const EXCERPT = 160;
+
+/** The source line as printed (escaped, cut to a window around the column) and where the caret goes in it. */
+function excerpt(line: string, col: number, endCol: number): { text: string; lead: string; width: number } {
+  const len = Math.max(1, Math.min(endCol, line.length + 1) - col);
+  let from = 0;
+  let to = line.length;
+  if (line.length > EXCERPT) {
+    from = Math.max(0, Math.min(col - 1 - EXCERPT / 4, line.length - EXCERPT));
+    to = from + EXCERPT;
+  }
+  const before = printable(line.slice(from, col - 1));
+  const mid = printable(line.slice(col - 1, Math.min(col - 1 + len, to)));
+  const text = (from > 0 ? '...' : '') + before + mid + printable(line.slice(Math.min(col - 1 + len, to), to)) + (to < line.length ? '...' : '');
+  // Tabs are kept as tabs in the gutter so the caret lines up under them.
+  const lead = (from > 0 ? '   ' : '') + before.replace(/[^\t]/g, ' ');
+  return { text, lead, width: Math.max(1, mid.length) };
 }
 
 /**
@@ -73,13 +97,11 @@ export function formatErrors(errors: readonly ScenarioError[]): string {
     if (e.sourceLine !== '') {
       const num = String(e.line);
       const pad = ' '.repeat(num.length);
-      // Tabs are kept as tabs in the gutter so the caret lines up under them.
-      const lead = e.sourceLine.slice(0, e.col - 1).replace(/[^\t]/g, ' ');
-      const width = Math.max(1, Math.min(e.endCol, e.sourceLine.length + 1) - e.col);
-      out.push(` ${num} | ${e.sourceLine}`);
-      out.push(` ${pad} | ${lead}${'^'.repeat(width)}`);
+      const x = excerpt(e.sourceLine, e.col, e.endCol);
+      out.push(` ${num} | ${x.text}`);
+      out.push(` ${pad} | ${x.lead}${'^'.repeat(x.width)}`);
     }
-    if (e.path !== '') out.push(`   in ${e.path}`);
+    if (e.path !== '') out.push(`   in ${printable(e.path)}`);
     if (e.detail) out.push(e.detail);
   }
   const n = errors.filter((e) => e.severity === 'error').length;

@@ -6,6 +6,7 @@
  * (a value that may be written in several forms) is explained through the
  * form the writer evidently meant: the one that got furthest.
  */
+import { own } from '../sim/own.js';
 import type * as z from 'zod';
 import { choices, closest, type ScenarioError } from './errors.js';
 import { decodeKeys, decodeWant, type CustomProblem } from './schema/messages.js';
@@ -193,7 +194,7 @@ export function issuesToErrors(issues: readonly Issue[], root: unknown, pos: Pos
 
     if (issue.code === 'invalid_type' && value === undefined) {
       const key = String(path[path.length - 1]);
-      const expected = w ? w.expected : (TYPE_NAMES[issue.expected] ?? issue.expected);
+      const expected = w ? w.expected : (own(TYPE_NAMES, String(issue.expected)) ?? issue.expected);
       push(path, true, { code: 'missing-key', message: `missing \`${key}\` (${expected})${w?.hint ? `; ${w.hint}` : ''}`, expected, found: 'nothing' });
       return;
     }
@@ -210,7 +211,7 @@ export function issuesToErrors(issues: readonly Issue[], root: unknown, pos: Pos
     }
 
     if (issue.code === 'invalid_type') {
-      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      const expected = own(TYPE_NAMES, String(issue.expected)) ?? issue.expected;
       push(path, false, { code: 'wrong-type', message: `expected ${expected}, found ${found}`, expected, found });
       return;
     }
@@ -244,7 +245,7 @@ const NODE_WHATS = new Set(['a host', 'a router', 'a gateway', 'a load balancer'
 function belongsTo(key: string, what: string): string | null {
   if (!NODE_WHATS.has(what)) return null;
   if (what === 'a switch' && ['interfaces', 'gateway', 'routes', 'loopback', 'sysctls', 'ipip'].includes(key)) return 'a switch has `ports`, not IP settings; those belong to hosts, routers, gateways, lbs and dns nodes';
-  const owner = KIND_KEYS[key];
+  const owner = own(KIND_KEYS, key);
   return owner && !(what === 'a switch' && owner.startsWith('a switch')) ? `\`${key}\` belongs to ${owner}` : null;
 }
 
@@ -254,7 +255,7 @@ function unionExpected(branches: readonly (readonly Issue[])[]): string {
   for (const br of branches) {
     for (const x of br) {
       const w = decodeWant(x.message);
-      const n = w ? w.expected : x.code === 'invalid_type' ? (TYPE_NAMES[x.expected] ?? x.expected) : null;
+      const n = w ? w.expected : x.code === 'invalid_type' ? (own(TYPE_NAMES, String(x.expected)) ?? x.expected) : null;
       if (n !== null && !names.includes(n)) names.push(n);
     }
   }

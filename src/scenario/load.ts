@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import { sortErrors, type ScenarioError } from './errors.js';
+import { boundErrors, workErrors } from './bounds.js';
 import { issuesToErrors } from './issues.js';
 import { mergeDocs } from './merge.js';
 import { resolveScenario } from './resolve.js';
@@ -158,11 +159,13 @@ function load(text: string, file: string, io: Io | null): LoadResult {
 
   // Top-level keys starting with `x-` are free for the writer (anchors to reuse with `<<`, notes), as in Compose files.
   const value = Object.fromEntries(Object.entries(doc.value as Record<string, unknown>).filter(([k]) => !k.startsWith('x-')));
+  const bounds = boundErrors(value, doc.pos, fallback);
   const parsed = scenarioSchema.safeParse(value);
-  if (!parsed.success) return fail(issuesToErrors(parsed.error.issues, value, doc.pos, fallback));
+  if (!parsed.success) return fail([...issuesToErrors(parsed.error.issues, value, doc.pos, fallback), ...bounds]);
   const r = resolveScenario(parsed.data, doc.pos, files, fallback);
-  const warnings = sortErrors(r.problems.filter((p) => p.severity === 'warning'));
-  const errs = sortErrors(r.problems.filter((p) => p.severity === 'error'));
+  const problems = [...r.problems, ...bounds, ...(r.scenario !== null ? workErrors(r.scenario) : [])];
+  const warnings = sortErrors(problems.filter((p) => p.severity === 'warning'));
+  const errs = sortErrors(problems.filter((p) => p.severity === 'error'));
   if (r.scenario === null || errs.length > 0) return { ok: false, errors: errs, warnings };
   return { ok: true, scenario: r.scenario, warnings };
 }

@@ -40,8 +40,8 @@ export function mergeDocs(base: unknown, basePos: PosMap, ext: unknown, extPos: 
     if (path.length === 2 && path[0] === 'nodes') checkKind(b, e, path);
     const out: Record<string, unknown> = { ...b };
     for (const [k, v] of Object.entries(e)) {
-      if (v === null && k in b) delete out[k];
-      else out[k] = k in b ? mergeValue(b[k], v, [...path, k]) : v;
+      if (v === null && Object.hasOwn(b, k)) delete out[k];
+      else out[k] = Object.hasOwn(b, k) ? mergeValue(b[k], v, [...path, k]) : v;
     }
     return out;
   }

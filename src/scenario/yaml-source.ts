@@ -6,7 +6,7 @@
  * Later stages (schema, merge, semantic checks) only ever ask "where is
  * this path?", and get a file, line and column back.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node as YamlNode } from 'yaml';
 import type { ScenarioError } from './errors.js';
 
 /** A source file as loaded: its name, text and line index. */
@@ -87,6 +87,56 @@ export function errorAt(span: Span, fields: Omit<ScenarioError, 'file' | 'line' 
 
 const MAX_ALIAS_DEPTH = 64;
 
+/** The deepest nesting of maps and lists lblab reads (a scenario needs about 8); deeper input would exhaust the stack of the YAML composer. */
+export const MAX_NESTING = 64;
+
+/**
+ * The most values aliases may expand to in one document. The loader builds
+ * the plain value itself, so the yaml package's alias limit does not apply:
+ * without this bound a few hundred bytes of nested aliases expand to
+ * gigabytes (a "billion laughs" alias bomb).
+ */
+export const MAX_ALIAS_VALUES = 100_000;
+
+/** The largest scenario text lblab parses (the CLI refuses larger files before reading them). */
+export const MAX_TEXT = 4 * 1024 * 1024;
+
+/** The first CST token nested deeper than `max` collections (walked with an explicit stack, since the input may be too deep to recurse), or null. */
+function tooDeep(tokens: readonly CST.Token[], max: number): CST.Token | null {
+  const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [t, depth] = stack.pop()!;
+    if (t === undefined) continue;
+    if (t.type === 'document') stack.push([t.value, depth]);
+    else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      if (depth >= max) return t;
+      for (const it of t.items) {
+        if ('key' in it) stack.push([it.key ?? undefined, depth + 1]);
+        stack.push([it.value, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
+/** The `yaml` package's parseDocument, with a nesting bound checked on the syntax tree before it is composed (recursively) into a document. */
+function parseBounded(text: string, lines: LineCounter): Document | { offset: number } {
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const deep = tooDeep(tokens, MAX_NESTING);
+  if (deep !== null) return { offset: deep.offset };
+  // uniqueKeys off: this module reports duplicates itself, naming both places.
+  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, merge: false });
+  let doc: Document | null = null;
+  for (const d of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+  }
+  return doc!;
+}
+
 /**
  * Parses YAML text. Syntax errors and duplicate keys come back as errors
  * with positions; a file with syntax errors has no value. Anchors and
@@ -95,18 +145,43 @@ const MAX_ALIAS_DEPTH = 64;
 export function readYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
   const src: SourceFile = { file, text, lines };
-  // uniqueKeys off: this module reports duplicates itself, naming both places.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: false });
   const errors: ScenarioError[] = [];
   const span = (start: number, end: number): Span => ({ src, start, end });
+  if (text.length > MAX_TEXT) {
+    const message = `the file has ${text.length} characters, more than the ${MAX_TEXT} a scenario may have; split it with \`extends\` or generate less`;
+    return { src, value: null, pos: new Map(), errors: [{ severity: 'error', code: 'too-large', file, line: 1, col: 1, endCol: 2, path: '', message, sourceLine: '' }] };
+  }
+  const parsed = parseBounded(text, lines);
+  if (!('errors' in parsed)) {
+    const message = `maps and lists nest deeper than ${MAX_NESTING} levels here; a scenario needs far fewer (flatten the structure)`;
+    return { src, value: null, pos: new Map(), errors: [errorAt(span(parsed.offset, parsed.offset + 1), { code: 'too-deep', path: '', message })] };
+  }
+  const doc = parsed;
   for (const e of doc.errors) {
     const message = e.code === 'MULTIPLE_DOCS' ? 'a scenario file holds one YAML document; remove the second `---` and what follows, or move it to its own file' : yamlMessage(e.message);
     errors.push(errorAt(span(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)), { code: 'yaml-syntax', path: '', message: `YAML syntax: ${message}` }));
   }
   if (errors.length > 0) return { src, value: null, pos: new Map(), errors };
   const pos: PosMap = new Map();
+  // Values built inside an alias or merge expansion so far, and whether the bound was already reported.
+  let expanded = 0;
+  let bombed = false;
+  // The outermost alias (or merge key) being expanded: where the bound is reported.
+  let outer: Span = span(0, 1);
+  let outerPath: PathSeg[] = [];
   const value = walk(doc, doc.contents as YamlNode | null, [], null, 0);
-  return { src, value, pos, errors };
+  return bombed ? { src, value: null, pos: new Map(), errors } : { src, value, pos, errors };
+
+  /** Counts one value built inside an expansion; false (reported once, at the outermost alias) when the bound is passed. */
+  function withinBound(depth: number): boolean {
+    if (depth === 0) return true;
+    if (++expanded <= MAX_ALIAS_VALUES) return true;
+    if (!bombed) {
+      bombed = true;
+      errors.push(errorAt(outer, { code: 'alias-bomb', path: pathText(outerPath), message: `YAML aliases here expand to more than ${MAX_ALIAS_VALUES} values (an alias bomb?); write the values out, or reuse fewer nested anchors` }));
+    }
+    return false;
+  }
 
   function walk(d: Document, node: YamlNode | null, path: PathSeg[], key: Span | null, depth: number): unknown {
     if (node === null) {
@@ -115,7 +190,9 @@ export function readYaml(text: string, file: string): ParsedYaml {
     }
     const r = node.range ?? [0, 0, 0];
     const here = span(r[0], Math.max(r[1], r[0]));
+    if (bombed || !withinBound(depth)) return null;
     if (isAlias(node)) {
+      if (depth === 0) [outer, outerPath] = [here, path];
       if (depth > MAX_ALIAS_DEPTH) {
         errors.push(errorAt(here, { code: 'yaml-syntax', path: pathText(path), message: 'YAML aliases nest too deeply (a recursive anchor?)' }));
         return null;
@@ -149,7 +226,9 @@ export function readYaml(text: string, file: string): ParsedYaml {
               errors.push(errorAt(kspan, { code: 'bad-merge', path: pathText(path), message: '`<<` merges a map (an alias such as *defaults, or a list of them)' }));
               continue;
             }
-            const v = walk(d, target as YamlNode, path, key, depth + 1) as Record<string, unknown>;
+            if (depth === 0) [outer, outerPath] = [kspan, path];
+            const v = walk(d, target as YamlNode, path, key, depth + 1) as Record<string, unknown> | null;
+            if (v === null) continue;
             for (const [mk, mv] of Object.entries(v)) if (!merged.some(([x]) => x === mk)) merged.push([mk, mv]);
           }
           // The merged map's own walk recorded it at this path; the map being built is what sits here.
@@ -177,7 +256,7 @@ export function readYaml(text: string, file: string): ParsedYaml {
         first.set(name, kspan);
         out[name] = walk(d, (pair.value ?? null) as YamlNode | null, [...path, name], kspan, depth);
       }
-      for (const [mk, mv] of merged) if (!(mk in out)) out[mk] = mv;
+      for (const [mk, mv] of merged) if (!Object.hasOwn(out, mk)) out[mk] = mv;
       return out;
     }
     if (isSeq(node)) {

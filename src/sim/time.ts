@@ -16,6 +16,16 @@ export const MS = 1_000_000;
 /** One second in nanoseconds. */
 export const SEC = 1_000_000_000;
 
+/** One day in nanoseconds. */
+export const DAY = 86_400 * SEC;
+
+/**
+ * The longest time a scenario or a replayed capture may name: 30 days. Times
+ * are exact integers only up to 2^53 ns (about 104 days), and a run adds a
+ * few of them (a start, a delay, an interval), so each stays well below.
+ */
+export const HORIZON = 30 * DAY;
+
 /** Formats a time as seconds with microsecond precision ("1.000250s"); nanoseconds appear when present. */
 export function fmtTime(t: Nanos): string {
   const s = Math.floor(t / SEC);

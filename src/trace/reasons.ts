@@ -12,6 +12,7 @@ export const DROP_REASONS = {
   'not-for-me': 'the destination MAC is neither this interface, broadcast nor a joined multicast group',
   'vlan-mismatch': 'the frame carries a VLAN the port does not accept',
   'switch-no-egress': 'the switch has no other port in the VLAN to send the frame to',
+  'switch-loop': 'a flooded frame keeps coming back to the switch: the switches form a loop (no STP); the run stops',
   'arp-ignored': 'an ARP request for an address this host does not answer (not local, or arp_ignore)',
   'arp-failed': 'the next hop did not answer ARP after the retries; the queued packets are dropped',
   'arp-queue-full': "the ARP pending queue for the next hop is full; the oldest packet is dropped (Linux: unres_qlen)",

@@ -10,6 +10,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { TraceEvent } from '../trace/events.js';
 import { fmtTimeFixed } from '../sim/time.js';
 import { summarize } from '../wire/summary.js';
+import { printable } from '../sim/printable.js';
 import { fmtMac } from '../wire/addr.js';
 import { diffFrames, fmtChanges } from './diff.js';
 
@@ -53,15 +54,15 @@ export class HopLines {
         return this.opts.verbose ? `${t}  ${c.dim(`${ev.node} ${ev.how} ${ev.inIface}->${ev.outIface}`.padEnd(28))} ${c.dim(`frame #${ev.frame.id} from #${ev.frame.parent}`)}` : null;
       case 'rewrite': {
         const changes = fmtChanges(diffFrames(ev.before.eth, ev.after.eth));
-        return `${t}  ${c.yellow(`REWRITE ${ev.node}`.padEnd(28))} ${c.yellow(ev.code)}: ${ev.text}${changes ? `\n${' '.repeat(44)}${c.yellow(changes)}` : ''}`;
+        return `${t}  ${c.yellow(`REWRITE ${ev.node}`.padEnd(28))} ${c.yellow(ev.code)}: ${printable(ev.text)}${changes ? `\n${' '.repeat(44)}${c.yellow(changes)}` : ''}`;
       }
       case 'deliver':
         return `${t}  ${c.green(`DELIVER ${ev.node}`.padEnd(28))} ${ev.to}`;
       case 'drop':
         if (!this.opts.verbose && ev.code === 'not-for-me') return null; // flooded frames other hosts ignore
-        return `${t}  ${c.red(`DROP ${ev.node}${ev.iface ? `:${ev.iface}` : ''}`.padEnd(28))} ${c.red(ev.code)}: ${ev.text}`;
+        return `${t}  ${c.red(`DROP ${ev.node}${ev.iface ? `:${ev.iface}` : ''}`.padEnd(28))} ${c.red(ev.code)}: ${printable(ev.text)}`;
       case 'state':
-        return `${t}  ${c.magenta(`STATE ${ev.node}`.padEnd(28))} ${c.dim(ev.text)}`;
+        return `${t}  ${c.magenta(`STATE ${ev.node}`.padEnd(28))} ${c.dim(printable(ev.text))}`;
     }
   }
 }

@@ -22,7 +22,7 @@ function check(...args: string[]) {
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist/cli/check.js'))) spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: ROOT });
-}, 120_000);
+});
 
 describe('lblab check', () => {
   it('exits 0 when every expectation of the built-in scenarios passes, ending with the total line', () => {

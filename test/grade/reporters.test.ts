@@ -133,3 +133,22 @@ describe('tap', () => {
     expect(lines[lines.length - 1]).toBe('# 1 passed, 1 failed');
   });
 });
+
+describe('names and values from the file cannot forge output (issue 17 items 11, 12)', () => {
+  const forged: Verdict = { ...pass, name: 'real\nok 2 - forged by the file', message: 'found \x1b]0;owned\x07\x1b[2J\u009b2K\x7f' };
+  const r: ScenarioReport = { ...ok, title: 'T\x1b[2J\r', verdicts: [forged] };
+
+  it('TAP: a newline in an expectation name stays inside its test point', () => {
+    const tap = tapReport([r]);
+    expect(tap.split('\n').filter((l) => /^(not )?ok /.test(l))).toEqual(['ok 1 - x: real\\nok 2 - forged by the file']);
+    expect(tap).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
+
+  it('text: escapes, never raw controls, and one line per name and message', () => {
+    const text = textReport([r], { color: false });
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(text).toContain('x: T\\x1b[2J\\r (scenarios/x.yaml, seed 1)');
+    expect(text).toContain('  PASS real\\nok 2 - forged by the file');
+    expect(text).toContain('      found \\x1b]0;owned\\x07\\x1b[2J\\x9b2K\\x7f');
+  });
+});

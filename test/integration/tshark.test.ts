@@ -5,11 +5,12 @@
  * trace holds. Skips (saying why) only when tshark is not installed; CI
  * installs it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcapOf } from '../helpers/pcap.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadScenario } from '../../src/scenario/index.js';
@@ -20,6 +21,7 @@ import { encode } from '../../src/wire/encode.js';
 import { fmtIp, fmtMac } from '../../src/wire/addr.js';
 
 const hasTshark = spawnSync('tshark', ['--version']).status === 0;
+const run = promisify(execFile);
 if (!hasTshark) console.warn('tshark is not installed: skipping the dissector checks (apt-get install tshark)');
 
 /** A classic pcap file (nanosecond magic, Ethernet link type) of the given frames. */
@@ -30,24 +32,41 @@ const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.tt
 
 const SCENARIOS = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
 
+/** The frames each built-in scenario sends, all in one capture: one tshark process reads them all (a tshark per scenario made the suite depend on the machine's speed). */
+const sent = SCENARIOS.map((name) => {
+  const loaded = loadScenario(join('scenarios', name), (p) => readFileSync(p, 'utf8'));
+  if (!loaded.ok) return { name, tx: null };
+  const built = buildScenario(loaded.scenario, { readBinary: (p) => readFileSync(p) });
+  const rec = new FullRecorder(built.net.trace);
+  built.net.run(loaded.scenario.run.until ?? undefined); // health checks never stop: honour run.until
+  return { name, tx: rec.events.filter((e): e is TxEvent => e.kind === 'tx') };
+});
+const rowsOf = new Map<string, string[][]>();
+
+beforeAll(async () => {
+  if (!hasTshark) return;
+  const file = join(dir, 'all.pcap');
+  writeFileSync(file, pcapOf(sent.flatMap((c) => (c.tx ?? []).map((e) => ({ t: e.t, bytes: encode(e.frame.eth) })))));
+  const { stdout } = await run(
+    'tshark',
+    ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])],
+    { encoding: 'utf8', maxBuffer: 1 << 30 },
+  );
+  const rows = stdout.trim().split('\n').map((l) => l.split('|'));
+  let o = 0;
+  for (const c of sent) {
+    const n = c.tx?.length ?? 0;
+    rowsOf.set(c.name, rows.slice(o, o + n));
+    o += n;
+  }
+});
+
 describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scenario cleanly', () => {
-  for (const name of SCENARIOS) {
+  for (const { name, tx } of sent) {
     it(name, () => {
-      const loaded = loadScenario(join('scenarios', name), (p) => readFileSync(p, 'utf8'));
-      if (!loaded.ok) throw new Error(`${name} does not load`);
-      const built = buildScenario(loaded.scenario, { readBinary: (p) => readFileSync(p) });
-      const rec = new FullRecorder(built.net.trace);
-      built.net.run(loaded.scenario.run.until ?? undefined); // health checks never stop: honour run.until
-      const tx = rec.events.filter((e): e is TxEvent => e.kind === 'tx');
+      if (tx === null) throw new Error(`${name} does not load`);
       expect(tx.length).toBeGreaterThan(5);
-      const file = join(dir, `${name}.pcap`);
-      writeFileSync(file, pcapOf(tx.map((e) => ({ t: e.t, bytes: encode(e.frame.eth) }))));
-      const out = execFileSync(
-        'tshark',
-        ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 },
-      );
-      const rows = out.trim().split('\n').map((l) => l.split('|'));
+      const rows = rowsOf.get(name)!;
       expect(rows.length).toBe(tx.length);
       rows.forEach((r, i) => {
         const [, esrc, edst, isrc, idst, ttl, arpOp, icmpType, malformed, severity, ...statuses] = r;
@@ -68,7 +87,7 @@ describe.skipIf(!hasTshark)('tshark dissects every frame of every built-in scena
           expect(Number(arpOp)).toBe(p.op);
         }
       });
-    }, 30_000); // a long scenario makes a pcap of thousands of frames for tshark
+    });
   }
 });
 

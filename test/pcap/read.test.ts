@@ -119,7 +119,7 @@ describe('errors name the file and the byte offset', () => {
   it('wrong magic', () => {
     const e = err(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
     expect(e.offset).toBe(0);
-    expect(e.message).toBe('x.pcap: byte 0: unknown magic number 0x01020304: not a pcap (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a) file');
+    expect(e.message).toBe('x.pcap: byte 0: unknown magic number: not a pcap (a1b2c3d4, a1b23c4d) or pcapng (0a0d0d0a) file');
   });
 
   it('too short, truncated header', () => {
@@ -145,6 +145,20 @@ describe('errors name the file and the byte offset', () => {
     const v = pcap([]);
     new DataView(v.buffer).setUint16(4, 3, true);
     expect(err(v)).toMatchObject({ offset: 4, reason: 'unsupported pcap version 3.4 (2.4 expected)' });
+  });
+
+  it('packets out of time order, and a capture longer than the horizon (issue 17 items 7, 8)', () => {
+    const rec = 16 + frame.length;
+    // A tcpdump merge gone wrong: the second packet is 1 s before the first.
+    expect(err(pcap([{ sec: 1_700_000_000, frac: 0, data: frame }, { sec: 1_699_999_999, frac: 0, data: frame }]))).toMatchObject({
+      offset: 24 + rec,
+      reason: 'packet 2 is earlier than packet 1 (the capture is not in time order; sort it with `reordercap in.pcap out.pcap`)',
+    });
+    // A 1970 first packet, then one from 2023: replayed, it would be due 53 years after the first.
+    expect(err(pcap([{ sec: 0, frac: 0, data: frame }, { sec: 1, frac: 0, data: frame }, { sec: 1_700_000_000, frac: 0, data: frame }]))).toMatchObject({
+      offset: 24 + 2 * rec,
+      reason: 'packet 3 comes 1700000000s after the first, more than the 2592000s (30 days) lblab replays; cut the capture with `editcap -A/-B`',
+    });
   });
 
   it('pcapng: bad block length, lengths that disagree, truncated block, unknown interface, bad byte-order magic', () => {

@@ -8,6 +8,19 @@
 import { getHeader, type HttpRequest } from '../../wire/http.js';
 import type { L7Match, L7Rule } from './config.js';
 import { cookieValue } from './cookie.js';
+import { SafeRegex } from './safe-regex.js';
+
+/** Each rule's pattern compiled once for the linear-time matcher: JavaScript's backtracking engine could stall a run inside one event. */
+const compiled = new WeakMap<RegExp, SafeRegex>();
+
+function safe(re: RegExp): SafeRegex {
+  let s = compiled.get(re);
+  if (s === undefined) {
+    s = new SafeRegex(re.source);
+    compiled.set(re, s);
+  }
+  return s;
+}
 
 /** The path of a request target: origin-form up to '?' (RFC 9112 3.2.1); absolute-form loses its scheme and authority (3.2.2). */
 export function targetPath(target: string): string {
@@ -32,7 +45,7 @@ export function matches(m: L7Match, req: HttpRequest): boolean {
   if (m.pathPrefix !== null || m.pathRegex !== null) {
     const p = targetPath(req.target);
     if (m.pathPrefix !== null && !p.startsWith(m.pathPrefix)) return false;
-    if (m.pathRegex !== null && !m.pathRegex.test(p)) return false;
+    if (m.pathRegex !== null && !safe(m.pathRegex).test(p)) return false;
   }
   if (m.host !== null && requestHost(req) !== m.host.toLowerCase()) return false;
   if (m.header !== null) {

@@ -3,6 +3,7 @@
  * virtual service with createScheduler(name, opts), calls pick() for each
  * new connection and explain() when the trace or a person wants to know why.
  */
+import { own } from '../../sim/own.js';
 import type { Rng } from '../../sim/rng.js';
 import type { HashKey } from './flow-hash.js';
 import { HashScheduler } from './hash.js';
@@ -72,7 +73,7 @@ export interface SchedulerOptions {
 export function resolveSchedulerName(text: string): SchedulerName | null {
   const t = text.trim().toLowerCase();
   if ((SCHEDULER_NAMES as readonly string[]).includes(t)) return t as SchedulerName;
-  return SCHEDULER_ALIASES[t] ?? null;
+  return own(SCHEDULER_ALIASES, t) ?? null;
 }
 
 /** Creates a scheduler by name; throws when a random one gets no rng or Maglev's table size is not prime. */

@@ -3,6 +3,7 @@
  * interfaces, services and servers it names, frame fields and their
  * values), names unique so the grader can report by name.
  */
+import { own } from '../../sim/own.js';
 import { parseMac } from '../../wire/addr.js';
 import { fmtDuration } from '../../sim/time.js';
 import type { RawScenario } from '../schema.js';
@@ -182,9 +183,10 @@ export function resolveExpect(c: Ctx, nm: Names): Expectation[] {
       'arp.op': { request: 1, reply: 2 },
       'dns.rcode': { noerror: 0, formerr: 1, servfail: 2, nxdomain: 3, notimp: 4, refused: 5 },
     };
-    const n = named[field]?.[text.toLowerCase()];
+    const byName = own(named, field);
+    const n = byName ? own(byName, text.toLowerCase()) : undefined;
     if (n !== undefined) return { kind: 'number', value: n };
-    error(path, 'bad-value', `expected a number for ${field}${named[field] ? ` (or ${Object.keys(named[field]!).join(', ')})` : ''}, found \`${text}\``, { found: text });
+    error(path, 'bad-value', `expected a number for ${field}${byName ? ` (or ${Object.keys(byName).join(', ')})` : ''}, found \`${text}\``, { found: text });
     return null;
   }
   return expect;

@@ -4,7 +4,7 @@
  * and the link defaults of src/net/link.ts filled in. Runs before the node
  * specs, which list the ports allocated here.
  */
-import type { Endpoint, LinkSpec } from '../types.js';
+import type { Endpoint, LinkSpec, PortSpec } from '../types.js';
 import { pathText, type PathSeg } from '../yaml-source.js';
 import type { Ctx, NodeIdx } from './context.js';
 import type { Names } from './names.js';
@@ -17,6 +17,8 @@ export function resolveLinks(c: Ctx, nm: Names): LinkSpec[] {
   const { raw, at, where, error, didYouMean, nodes, linked, explicitPorts } = c;
   const { unknownNode } = nm;
   const links: LinkSpec[] = [];
+  /** Per switch: the names of its automatic ports, how far nextPort has looked, and its aggregated ports (so allocating N ports costs O(N), not O(N^3)). */
+  const alloc = new Map<NodeIdx, { auto: Set<string>; declared: [string, PortSpec][]; d: number; k: number; grouped: Set<string> }>();
   const rawLinks = raw.links ?? [];
   const pairOf = (l: (typeof rawLinks)[number]): { pair: readonly [string, string]; base: PathSeg[]; opts: { delay?: number; bandwidth?: number; loss?: number; queue?: number } } =>
     Array.isArray(l) ? { pair: l as [string, string], base: [], opts: {} } : { pair: l.between, base: ['between'], opts: l };
@@ -67,13 +69,13 @@ export function resolveLinks(c: Ctx, nm: Names): LinkSpec[] {
         iface = nextPort(n);
       } else {
         iface = ifn;
-        if (!n.ports?.has(ifn) && !n.autoPorts.some((p) => p.name === ifn)) {
+        if (!n.ports?.has(ifn) && !hasAutoPort(n, ifn)) {
           if (n.ports !== null || !take) {
             const known = [...(n.ports?.keys() ?? []), ...n.autoPorts.map((p) => p.name)];
             error(path, 'unknown-name', `switch ${nn} has no port \`${ifn}\`${didYouMean(ifn, known)}`, { found: text, ...(n.ports !== null ? { expected: `a port listed in ${nn}.ports` } : {}) });
             return null;
           }
-          n.autoPorts.push({ name: ifn, mode: 'access', vlan: 1, allowed: [], auto: true, pos: at(path) });
+          addAutoPort(n, { name: ifn, mode: 'access', vlan: 1, allowed: [], auto: true, pos: at(path) });
         }
       }
     } else {
@@ -100,18 +102,37 @@ export function resolveLinks(c: Ctx, nm: Names): LinkSpec[] {
     return { node: nn, iface };
   }
 
+  function allocOf(n: NodeIdx) {
+    let a = alloc.get(n);
+    if (a === undefined) {
+      const raw0 = Object.hasOwn(raw.nodes, n.name) ? raw.nodes[n.name] : undefined;
+      a = { auto: new Set(n.autoPorts.map((p) => p.name)), declared: [...(n.ports ?? [])], d: 0, k: 1, grouped: new Set(raw0?.kind === 'switch' ? (raw0.aggregate ?? []).flat() : []) };
+      alloc.set(n, a);
+    }
+    return a;
+  }
+  function hasAutoPort(n: NodeIdx, name: string): boolean {
+    return allocOf(n).auto.has(name);
+  }
+  function addAutoPort(n: NodeIdx, spec: PortSpec): void {
+    n.autoPorts.push(spec);
+    allocOf(n).auto.add(spec.name);
+  }
+
   /** The next free port of a switch: the first listed access port no link took or names and no aggregation group holds, else a new p<N>. */
   function nextPort(n: NodeIdx): string {
     const taken = (p: string) => linked.has(`${n.name}:${p}`) || explicitPorts.get(n.name)?.has(p) === true;
+    const a = allocOf(n);
+    // A port once taken stays taken, so both searches resume where the last one stopped.
     // Trunks and aggregated ports are uplinks: a link takes them only by name.
-    const raw0 = raw.nodes[n.name];
-    const grouped = new Set(raw0?.kind === 'switch' ? (raw0.aggregate ?? []).flat() : []);
-    for (const [p, spec] of n.ports ?? []) if (!taken(p) && spec.mode !== 'trunk' && !grouped.has(p)) return p;
-    const exists = (p: string) => n.ports?.has(p) === true || n.autoPorts.some((x) => x.name === p);
-    let k = 1;
-    while (exists(`p${k}`) || taken(`p${k}`)) k++;
-    const name = `p${k}`;
-    n.autoPorts.push({ name, mode: 'access', vlan: 1, allowed: [], auto: true, pos: at(n.path, true) });
+    for (; a.d < a.declared.length; a.d++) {
+      const [p, spec] = a.declared[a.d]!;
+      if (!taken(p) && spec.mode !== 'trunk' && !a.grouped.has(p)) return p;
+    }
+    const exists = (p: string) => n.ports?.has(p) === true || a.auto.has(p);
+    while (exists(`p${a.k}`) || taken(`p${a.k}`)) a.k++;
+    const name = `p${a.k}`;
+    addAutoPort(n, { name, mode: 'access', vlan: 1, allowed: [], auto: true, pos: at(n.path, true) });
     return name;
   }
   return links;
