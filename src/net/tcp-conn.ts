@@ -171,6 +171,16 @@ export abstract class TcpConnection implements EventTarget {
   protected rtoTimer: Timer | null = null;
   /** When the retransmission timer is due, or -1 when stopped; the Timer may fire earlier and re-arm (no allocation per ACK). */
   protected rtoAt = -1;
+  /** True when the pending retransmission-timer event is a tail loss probe (Linux icsk_pending == ICSK_TIME_LOSS_PROBE). */
+  protected tlpArmed = false;
+  /** True while a loss probe is unanswered (Linux tlp_high_seq != 0): at most one per tail-loss episode. */
+  protected tlpOut = false;
+  /** SND.NXT when the outstanding probe left (Linux tlp_high_seq). */
+  protected tlpHigh = 0;
+  /** True from an RTO until SND.UNA reaches lossHigh (Linux icsk_ca_state == TCP_CA_Loss). */
+  protected inLoss = false;
+  /** SND.NXT at the RTO (Linux high_seq): loss recovery ends once it is acknowledged. */
+  protected lossHigh = 0;
   protected delackTimer: Timer | null = null;
   protected lingerTimer: Timer | null = null;
   protected softError: TcpError | null = null;
@@ -360,8 +370,14 @@ export abstract class TcpConnection implements EventTarget {
 
   /** (Re)starts the retransmission timer `d` from now; an already queued earlier event re-arms itself when it fires. */
   protected armRto(d: number): void {
+    this.armXmit(d, false);
+  }
+
+  /** (Re)starts the one transmit timer Linux keeps per socket, as an RTO or as a tail loss probe (`tlp`). */
+  protected armXmit(d: number, tlp: boolean): void {
     const at = this.now() + d;
     this.rtoAt = at;
+    this.tlpArmed = tlp;
     const t = this.rtoTimer;
     if (t && t.pending && !t.cancelled && t.time <= at) return;
     this.sim().cancel(t);
@@ -370,6 +386,7 @@ export abstract class TcpConnection implements EventTarget {
 
   protected stopRto(): void {
     this.rtoAt = -1;
+    this.tlpArmed = false;
     this.sim().cancel(this.rtoTimer);
     this.rtoTimer = null;
   }
@@ -413,6 +430,7 @@ export abstract class TcpConnection implements EventTarget {
   protected cancelTimers(): void {
     const sim = this.sim();
     this.rtoAt = -1;
+    this.tlpArmed = false;
     sim.cancel(this.rtoTimer);
     sim.cancel(this.delackTimer);
     sim.cancel(this.lingerTimer);

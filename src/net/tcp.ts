@@ -31,6 +31,8 @@
  *   131 s (measured on 6.18: the same SYN instants, failure after 135 s because
  *   of timer slack). With tcp_syn_linear_timeouts=0: 0, 1, 3, 7, 15, 31, 63, 127.
  * - SYN-ACK retransmission: 1, 3, 7, 15, 31 s, the request dropped at 63 s.
+ * - Tail loss probe (tcp_early_retrans=3), collapsed retransmissions
+ *   (tcp_retrans_collapse=1), a FIN-only segment held by cwnd (6.10+).
  * - RTO per RFC 6298 with Linux's floor (SRTT + max(4 RTTVAR, 200 ms)),
  *   Karn's rule, exponential back-off to 120 s; data gives up after the
  *   tcp_retries2 = 15 equivalent time (tcp_model_timeout, about 924.6 s).
@@ -48,7 +50,8 @@
  *
  * Simplified or missing (documented so nobody relies on it):
  * - out-of-order segments are dropped (no reassembly queue, no SACK blocks);
- *   the sender recovers by RTO (no fast retransmit);
+ *   the sender recovers by the tail loss probe and the RTO (no fast
+ *   retransmit, no RACK); see tcp-output.ts and docs/host-model.md;
  * - congestion control is IW10 and slow start without ssthresh; an RTO
  *   collapses the window to one segment;
  * - the receive window is constant (applications consume data at once); no
