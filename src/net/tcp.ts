@@ -74,7 +74,7 @@ import type { ProtoHandler, StackHost } from './stack-host.js';
 import type { Iface } from './iface.js';
 import { TcpReceiver } from './tcp-input.js';
 import { TcpConnection, type ConnListener, type ConnStack, type TcpHandlers } from './tcp-conn.js';
-import { segLen, segName } from './tcp-options.js';
+import { segLen, segName, seqLt } from './tcp-options.js';
 
 export { TcpConnection } from './tcp-conn.js';
 export type { TcpHandlers } from './tcp-conn.js';
@@ -467,6 +467,23 @@ export class TcpStack implements ProtoHandler, ConnStack {
     });
     // ip_send_unicast_reply: the reply keeps the segment's TOS without its ECN bits.
     this.host.sendPayload(ip.dst, ip.src, rst, { df: true, id: 0, tos: ip.tos & 0xfc });
+  }
+
+  /**
+   * True when the quoted segment is one of a live connection's and its
+   * sequence number lies in SND.UNA..SND.NXT (tcp_v4_err: no socket, a
+   * TIME_WAIT or half-open one, or a sequence number not in flight, and a
+   * redirect is ignored).
+   */
+  ownsQuoted(quoted: Uint8Array): boolean {
+    const ihl = (quoted[0]! & 15) * 4;
+    if (quoted.length < ihl + 8) return false;
+    const src = ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0;
+    const dst = ((quoted[16]! << 24) | (quoted[17]! << 16) | (quoted[18]! << 8) | quoted[19]!) >>> 0;
+    const c = this.find(src, (quoted[ihl]! << 8) | quoted[ihl + 1]!, dst, (quoted[ihl + 2]! << 8) | quoted[ihl + 3]!);
+    if (!c || c.state === 'TIME_WAIT' || c.state === 'SYN_RECEIVED' || c.state === 'LISTEN' || c.state === 'CLOSED') return false;
+    const seq = ((quoted[ihl + 4]! << 24) | (quoted[ihl + 5]! << 16) | (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!) >>> 0;
+    return !seqLt(seq, c.sndUna) && !seqLt(c.sndNxt, seq);
   }
 
   /** An ICMP error quoting one of our segments (tcp_v4_err). */

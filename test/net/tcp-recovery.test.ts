@@ -4,13 +4,16 @@
  * client's input chain dropping the server's first data/FIN segments,
  * tcpdump on the server's side; see docs/host-model.md "TCP loss
  * recovery"): the tail loss probe, the collapsed retransmission and the FIN
- * held by the congestion window after an RTO.
+ * held by the congestion window after an RTO; and which ICMP redirects
+ * reach a TCP socket.
  */
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../../src/net/host.js';
 import { MS } from '../../src/sim/time.js';
 import { ip } from '../../src/wire/addr.js';
 import { TCP_FLAG } from '../../src/wire/types.js';
+import { ipv4, tcp as mkTcp } from '../../src/wire/build.js';
+import { encodeIpv4 } from '../../src/wire/encode.js';
 import type { EventTarget } from '../../src/sim/sim.js';
 import { bytes, lan, tcpTx } from './helpers.js';
 
@@ -141,5 +144,20 @@ describe('TCP loss recovery (Linux 6.18)', () => {
       '5.130 client [F.] 51 ack 102',
       '5.151 server [.] 102 ack 52',
     ]);
+  });
+});
+
+describe('ICMP redirects reach TCP only through the quoted segment\'s socket (tcp_v4_err)', () => {
+  it('applies to a live connection with the quoted seq in SND.UNA..SND.NXT, not to another seq, another tuple or no socket', () => {
+    const { net, client, server } = lan();
+    server.tcp.listen(80, {}, () => ({}));
+    const c = client.tcp.connect(ip('10.0.0.2'), 80, {});
+    net.run();
+    expect(c.state).toBe('ESTABLISHED');
+    const quote = (sport: number, seq: number) => encodeIpv4(ipv4({ src: ip('10.0.0.1'), dst: ip('10.0.0.2') }, mkTcp(ip('10.0.0.1'), ip('10.0.0.2'), { sport, dport: 80, seq, ack: 0, flags: TCP_FLAG.ACK, window: 0 })));
+    expect(client.tcp.ownsQuoted(quote(c.localPort, c.sndNxt))).toBe(true);
+    expect(client.tcp.ownsQuoted(quote(c.localPort, (c.sndNxt + 1) >>> 0))).toBe(false);
+    expect(client.tcp.ownsQuoted(quote(c.localPort, (c.sndUna - 1) >>> 0))).toBe(false);
+    expect(client.tcp.ownsQuoted(quote(c.localPort + 1, c.sndNxt))).toBe(false);
   });
 });
