@@ -33,6 +33,7 @@ import {
   TCP_SYN_WINDOW,
   TCP_TIMEOUT_INIT,
   TCP_TIMEWAIT_LEN,
+  keyedHash,
 } from './tcp-options.js';
 import { MS, SEC } from '../sim/time.js';
 
@@ -78,6 +79,10 @@ export interface TcpHandlers {
 export interface ConnStack {
   /** The host the stack runs on. */
   readonly host: StackHost;
+  /** The ISN a SYN that reuses a TIME_WAIT 4-tuple gives its new connection (Linux tcp_tw_isn), or -1. */
+  twIsn: number;
+  /** The host's secret for the per-address-pair timestamp offset (secure_tcp_ts_off). */
+  readonly tsSecret: number;
   /** Demultiplexes a segment again (a SYN that reopens a TIME_WAIT connection). */
   input(ip: Ipv4, frame: Frame | null, iface: Iface | null): void;
   /** Answers a segment that matches no socket (RST, or silence for an RST). */
@@ -230,8 +235,12 @@ export abstract class TcpConnection implements EventTarget {
   ) {
     this.handlers = handlers;
     this.createdAt = stack.host.net.sim.now;
-    // Linux: the timestamp clock of a connection starts at a random offset (tcp_ts_off).
-    this.tsOffset = stack.host.rng.next();
+    // Linux secure_tcp_ts_off (tcp_timestamps=1): the timestamp clock runs at an offset keyed by the
+    // address pair, the same for every connection between two hosts, so a new connection's TSval
+    // exceeds the TS_recent an old one left in TIME_WAIT. The draw that used to be the offset is kept
+    // so the host's other random choices (ISNs, ports, IP ids) stay as they were.
+    stack.host.rng.next();
+    this.tsOffset = stack.host.sysctl.get('net.ipv4.tcp_timestamps') === 1 ? keyedHash(stack.tsSecret, localAddr, remoteAddr) : 0;
     this.rcvWnd = passive ? TCP_SYNACK_WINDOW : TCP_SYN_WINDOW;
   }
 

@@ -29,6 +29,23 @@ export function seqAdd(a: number, n: number): number {
   return (a + n) >>> 0;
 }
 
+/**
+ * A keyed 32-bit hash of up to three words (murmur3's finalizer over each),
+ * standing in for the siphash Linux keys with a per-boot secret
+ * (net/core/secure_seq.c): uniform and deterministic from the key, so the
+ * numbers behave like Linux's without being Linux's.
+ */
+export function keyedHash(key: number, a: number, b: number, c = 0): number {
+  let h = key >>> 0;
+  for (const w of [a, b, c]) {
+    h = Math.imul(h ^ (w >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
 /** Linux TCP_RTO_MIN: the smallest retransmission timeout (200 ms). */
 export const TCP_RTO_MIN = 200 * MS;
 /** Linux TCP_RTO_MAX: the largest retransmission timeout (120 s). */

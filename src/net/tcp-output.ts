@@ -70,7 +70,9 @@ export abstract class TcpSender extends TcpConnection {
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
     this.rcvWup = this.rcvNxt;
-    this.iss = host.rng.next();
+    const tw = this.stack.twIsn;
+    this.stack.twIsn = -1;
+    this.iss = tw >= 0 ? tw : host.rng.next();
     this.sndUna = this.iss;
     this.sndNxt = seqAdd(this.iss, 1);
     this.writeSeq = this.sndNxt;

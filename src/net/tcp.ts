@@ -31,6 +31,10 @@
  *   131 s (measured on 6.18: the same SYN instants, failure after 135 s because
  *   of timer slack). With tcp_syn_linear_timeouts=0: 0, 1, 3, 7, 15, 31, 63, 127.
  * - SYN-ACK retransmission: 1, 3, 7, 15, 31 s, the request dropped at 63 s.
+ * - TIME_WAIT (tcp_timewait_state_process): a new SYN reuses the 4-tuple
+ *   when its seq is above RCV.NXT or its TSval is newer than TS_recent
+ *   (timestamps run at one offset per address pair, secure_tcp_ts_off); the
+ *   new ISN is the old SND.NXT + 65537; an older TSval is PAWS-rejected.
  * - Tail loss probe (tcp_early_retrans=3), collapsed retransmissions
  *   (tcp_retrans_collapse=1), a FIN-only segment held by cwnd (6.10+).
  * - RTO per RFC 6298 with Linux's floor (SRTT + max(4 RTTVAR, 200 ms)),
@@ -55,7 +59,8 @@
  * - congestion control is IW10 and slow start without ssthresh; an RTO
  *   collapses the window to one segment;
  * - the receive window is constant (applications consume data at once); no
- *   zero-window probing, no Nagle (as TCP_NODELAY), no urgent data, no PAWS,
+ *   zero-window probing, no Nagle (as TCP_NODELAY), no urgent data, no PAWS outside
+ *   TIME_WAIT, random ISNs (not RFC 6528),
  *   no simultaneous open, no SYN cookies, no keepalive, no path MTU;
  * - the delayed-ACK timeout stays 40 ms (Linux inflates ato up to the RTO);
  * - close() is close(2) (no half-close shutdown); ephemeral ports avoid
@@ -195,9 +200,15 @@ export class TcpStack implements ProtoHandler, ConnStack {
   private inIface: string | null = null;
   /** Connections currently in the table. */
   count = 0;
+  /** The ISN a SYN that reuses a TIME_WAIT 4-tuple hands to its new connection, or -1 (Linux tcp_tw_isn). */
+  twIsn = -1;
+  /** The host's key for timestamp offsets (Linux ts_secret), from its own random stream. */
+  readonly tsSecret: number;
 
   /** Creates the TCP layer of `host`; Host does this and registers it for protocol 6. */
-  constructor(readonly host: StackHost) {}
+  constructor(readonly host: StackHost) {
+    this.tsSecret = host.net.sim.stream(`tcp-secret:${host.name}`).next();
+  }
 
   // ------------------------------------------------------------------ sockets
 

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { Host } from '../../src/net/host.js';
 import { MS } from '../../src/sim/time.js';
 import { ip } from '../../src/wire/addr.js';
-import { TCP_FLAG } from '../../src/wire/types.js';
+import { TCP_FLAG, type Tcp } from '../../src/wire/types.js';
+import { tsvalOf } from '../../src/net/tcp-options.js';
 import { ipv4, tcp as mkTcp } from '../../src/wire/build.js';
 import { encodeIpv4 } from '../../src/wire/encode.js';
 import type { EventTarget } from '../../src/sim/sim.js';
@@ -161,3 +162,52 @@ describe('ICMP redirects reach TCP only through the quoted segment\'s socket (tc
     expect(client.tcp.ownsQuoted(quote(c.localPort + 1, c.sndNxt))).toBe(false);
   });
 });
+
+describe('TIME_WAIT reuse by a new SYN (tcp_timewait_state_process)', () => {
+  it('accepts a SYN with a newer timestamp on a TIME_WAIT 4-tuple; the new ISN is the old SND.NXT + 65537', () => {
+    // Kernel 6.18 (server closes first, client re-binds port 40000 after 1 s): the server, in TIME_WAIT,
+    // answers the new SYN with SYN-ACK seq 2708520199 = its old SND.NXT 2708454662 + 65537; both TSvals
+    // rose by the 1001 ms between the connections (one offset per address pair, secure_tcp_ts_off).
+    const { net, client, server, rec } = lan();
+    server.tcp.listen(8080, {}, () => ({ data: (c) => (c.send(bytes('R'.repeat(10))), c.close()) }));
+    const open = () => client.tcp.connect(ip('10.0.0.2'), 8080, { connected: (c) => c.send(bytes('Q'.repeat(10))), peerClosed: (c) => c.close() }, { sport: 40000 });
+    open();
+    later(server, 1000 * MS, open);
+    net.run(3000 * MS);
+    const tsOf = (x: { seg: Tcp }) => tsvalOf(x.seg)!;
+    const synacks = tcpTx(rec.events, 'server').filter((x) => x.seg.flags === (TCP_FLAG.SYN | TCP_FLAG.ACK));
+    const syns = tcpTx(rec.events, 'client').filter((x) => x.seg.flags === TCP_FLAG.SYN);
+    expect(syns.length).toBe(2);
+    expect(synacks.length).toBe(2);
+    const oldFin = tcpTx(rec.events, 'server').find((x) => x.seg.flags & FIN)!;
+    expect(synacks[1]!.seg.seq).toBe((oldFin.seg.seq + 1 + 65537) >>> 0);
+    expect(((tsOf(syns[1]!) - tsOf(syns[0]!)) >>> 0)).toBe(1000);
+    expect(((tsOf(synacks[1]!) - tsOf(synacks[0]!)) >>> 0)).toBe(1000);
+    expect(server.tcp.connections().map((c) => c.state)).toEqual(['TIME_WAIT']);
+  });
+
+  it('rejects a SYN whose timestamp is older than TS_recent (PAWS) and answers it with an ACK, the TIME_WAIT staying', () => {
+    const { net, client, server, rec } = lan();
+    server.tcp.listen(8080, {}, () => ({ data: (c) => (c.send(bytes('R'.repeat(10))), c.close()) }));
+    client.tcp.connect(ip('10.0.0.2'), 8080, { connected: (c) => c.send(bytes('Q'.repeat(10))), peerClosed: (c) => c.close() }, { sport: 40000 });
+    net.run(1000 * MS);
+    const tw = server.tcp.connections()[0]!;
+    expect(tw.state).toBe('TIME_WAIT');
+    // A SYN from the same 4-tuple whose TSval went back in time (another host behind the same NAT address, say).
+    const old = tcpTx(rec.events, 'client').at(-1)!;
+    const seg = mkTcp(old.ip.src, old.ip.dst, {
+      sport: old.seg.sport,
+      dport: old.seg.dport,
+      seq: (old.seg.seq + 100000) >>> 0,
+      ack: 0,
+      flags: TCP_FLAG.SYN,
+      window: 64240,
+      options: [{ kind: 'timestamps', tsval: (tsvalOf(old.seg)! - 5000) >>> 0, tsecr: 0 }],
+    });
+    server.tcp.input(ipv4({ src: old.ip.src, dst: old.ip.dst }, seg), null, null);
+    const answer = tcpTx(rec.events, 'server').at(-1)!;
+    expect(answer.seg.flags).toBe(TCP_FLAG.ACK);
+    expect(server.tcp.connections()).toEqual([tw]);
+  });
+});
+
