@@ -487,30 +487,20 @@ export class TcpStack implements ProtoHandler, ConnStack {
    * redirect is ignored).
    */
   ownsQuoted(quoted: Uint8Array): boolean {
-    const ihl = (quoted[0]! & 15) * 4;
-    if (quoted.length < ihl + 8) return false;
-    const src = ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0;
-    const dst = ((quoted[16]! << 24) | (quoted[17]! << 16) | (quoted[18]! << 8) | quoted[19]!) >>> 0;
-    const c = this.find(src, (quoted[ihl]! << 8) | quoted[ihl + 1]!, dst, (quoted[ihl + 2]! << 8) | quoted[ihl + 3]!);
-    if (!c || c.state === 'TIME_WAIT' || c.state === 'SYN_RECEIVED' || c.state === 'LISTEN' || c.state === 'CLOSED') return false;
-    const seq = ((quoted[ihl + 4]! << 24) | (quoted[ihl + 5]! << 16) | (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!) >>> 0;
-    return !seqLt(seq, c.sndUna) && !seqLt(c.sndNxt, seq);
+    const q = quotedSegment(quoted);
+    const c = q && this.find(q.src, q.sport, q.dst, q.dport);
+    if (!q || !c || c.state === 'TIME_WAIT' || c.state === 'SYN_RECEIVED' || c.state === 'LISTEN' || c.state === 'CLOSED') return false;
+    return !seqLt(q.seq, c.sndUna) && !seqLt(c.sndNxt, q.seq);
   }
 
   /** An ICMP error quoting one of our segments (tcp_v4_err). */
   icmpError(icmp: Icmp, quoted: Uint8Array, from: Ipv4Addr): void {
-    const ihl = (quoted[0]! & 15) * 4;
-    const trace = this.host.net.trace;
-    if (quoted.length < ihl + 8) return;
-    const src = ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0;
-    const dst = ((quoted[16]! << 24) | (quoted[17]! << 16) | (quoted[18]! << 8) | quoted[19]!) >>> 0;
-    const sport = (quoted[ihl]! << 8) | quoted[ihl + 1]!;
-    const dport = (quoted[ihl + 2]! << 8) | quoted[ihl + 3]!;
-    const seq = ((quoted[ihl + 4]! << 24) | (quoted[ihl + 5]! << 16) | (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!) >>> 0;
-    const c = this.find(src, sport, dst, dport);
-    if (c && c.icmpError(icmp, seq)) return;
-    trace.drop(this.host.name, null, null, 'icmp-ignored', () =>
-      `the ICMP error from ${fmtIp(from)} about ${fmtIp(src)}:${sport} -> ${fmtIp(dst)}:${dport} matches no TCP connection in a state that cares`,
+    const q = quotedSegment(quoted);
+    if (!q) return;
+    const c = this.find(q.src, q.sport, q.dst, q.dport);
+    if (c && c.icmpError(icmp, q.seq)) return;
+    this.host.net.trace.drop(this.host.name, null, null, 'icmp-ignored', () =>
+      `the ICMP error from ${fmtIp(from)} about ${fmtIp(q.src)}:${q.sport} -> ${fmtIp(q.dst)}:${q.dport} matches no TCP connection in a state that cares`,
     );
   }
 
@@ -527,4 +517,17 @@ export class TcpStack implements ProtoHandler, ConnStack {
   drop(frame: Frame | null, code: DropReason, why: Text): void {
     this.host.net.trace.drop(this.host.name, this.inIface, frame, code, why);
   }
+}
+
+/** The addresses, ports and sequence number of the segment an ICMP message quotes, or null when it quotes too little. */
+function quotedSegment(quoted: Uint8Array): { src: Ipv4Addr; dst: Ipv4Addr; sport: number; dport: number; seq: number } | null {
+  const ihl = (quoted[0]! & 15) * 4;
+  if (quoted.length < ihl + 8) return null;
+  return {
+    src: ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0,
+    dst: ((quoted[16]! << 24) | (quoted[17]! << 16) | (quoted[18]! << 8) | quoted[19]!) >>> 0,
+    sport: (quoted[ihl]! << 8) | quoted[ihl + 1]!,
+    dport: (quoted[ihl + 2]! << 8) | quoted[ihl + 3]!,
+    seq: ((quoted[ihl + 4]! << 24) | (quoted[ihl + 5]! << 16) | (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!) >>> 0,
+  };
 }
