@@ -66,6 +66,7 @@ export class LoadBalancer extends LbServiceTable {
   /** Creates a load balancer (IP forwarding on, as IPVS NAT needs for replies). */
   constructor(net: Network, name: string, opts: LoadBalancerOptions = {}) {
     super(net, name, opts.sysctls ?? {});
+    this.natLoaded = true; // IPVS and its nftables rules load netfilter NAT
     this.hooks.prerouting.push((ip, ctx) => this.prerouting(ip, ctx));
   }
 
@@ -387,11 +388,9 @@ export class LoadBalancer extends LbServiceTable {
     super.icmpError(orig, type, code, rest, parent, isRedirect);
   }
 
-  /** Linux NAT drops the redirects that concern a NATed connection (one-arm NAT forwards out of the ingress interface). */
-  protected override redirectAllowed(ip: Ipv4, frame: Frame): boolean {
-    if (ip !== this.lastRewritten && !(this.lastRewritten && ip.payload === this.lastRewritten.payload)) return true;
-    this.net.trace.drop(this.name, null, frame, 'redirect-suppressed', () => `${this.name} forwards the translated packet back out of the interface it came in on; the ICMP redirect it would send is dropped because the connection is NATed`);
-    return false;
+  /** A packet this LB rewrote belongs to a NATed connection (one-arm NAT forwards out of the ingress interface). */
+  protected override redirectNatted(ip: Ipv4): boolean {
+    return ip === this.lastRewritten || (this.lastRewritten !== null && ip.payload === this.lastRewritten.payload);
   }
 
   // ------------------------------------------------------------ transparent bridge

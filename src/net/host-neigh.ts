@@ -126,6 +126,23 @@ export abstract class NeighHost extends HostCore {
     return 'queued';
   }
 
+  /**
+   * Starts resolving an address with no packet waiting (Linux
+   * neigh_event_send(n, NULL)): a missing or failed entry becomes
+   * incomplete and a broadcast request goes out from the interface's own
+   * address; an entry already resolving is left alone.
+   */
+  protected neighProbe(iface: Iface, a: Ipv4Addr): void {
+    const key = this.neighKey(iface, a);
+    let n = this.neigh.get(key);
+    if (n && n.state !== 'failed') return;
+    n = new Neigh(a, iface);
+    this.neigh.set(key, n);
+    this.neighState(n, 'incomplete');
+    n.probes = 0;
+    this.solicit(n, null, false);
+  }
+
   /** Sends an ARP request for a neighbour (broadcast, or unicast when probing) and arms the retransmit timer. */
   protected solicit(n: Neigh, pktSrc: Ipv4Addr | null, unicast: boolean): void {
     const iface = n.iface;

@@ -221,7 +221,7 @@ export type { ProtoHandler, SendResult } from './stack-host.js';
     }
     const nextHop = route.via ?? ip.dst;
     // Linux ip_forward: back out of the interface it came in on, to a source on that link -> ICMP redirect.
-    if (route.iface === inIface && this.sysctl.conf(inIface.name, 'send_redirects') && this.onLink(inIface, ip.src) && this.redirectAllowed(ip, f)) {
+    if (route.iface === inIface && this.sysctl.conf(inIface.name, 'send_redirects') && this.onLink(inIface, ip.src)) {
       this.maybeRedirect(ip, nextHop, f);
     }
     const out = withTtl(ip, ip.ttl - 1);

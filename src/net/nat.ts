@@ -83,6 +83,7 @@ export class NatGateway extends Host {
   /** Creates a gateway (forwarding on); call masquerade() once its interfaces exist. */
   constructor(net: Network, name: string) {
     super(net, name, 'gateway');
+    this.natLoaded = true;
     this.hooks.prerouting.push((ip, ctx) => this.prerouting(ip, ctx));
     this.hooks.postrouting.push((ip, ctx) => this.postrouting(ip, ctx));
   }

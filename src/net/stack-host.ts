@@ -19,6 +19,8 @@ export interface ProtoHandler {
   input(ip: Ipv4, frame: Frame | null, iface: Iface): void;
   /** An ICMP error quoting a packet of this protocol arrived; `quoted` is the offending packet's header and first bytes. */
   icmpError?(icmp: Icmp, quoted: Uint8Array, from: Ipv4Addr): void;
+  /** True when a socket of this protocol sent the quoted packet (an ICMP redirect is applied only then). */
+  ownsQuoted?(quoted: Uint8Array): boolean;
 }
 
 /** The result of sending a locally generated packet. */

@@ -18,6 +18,8 @@ export const GLOBAL_DEFAULTS: Readonly<Record<string, number>> = {
   'net.ipv4.tcp_timestamps': 1,
   'net.ipv4.tcp_sack': 1,
   'net.ipv4.tcp_window_scaling': 1,
+  'net.ipv4.tcp_early_retrans': 3,
+  'net.ipv4.tcp_retrans_collapse': 1,
   'net.ipv4.tcp_max_syn_backlog': 128,
   'net.core.somaxconn': 4096,
   'net.ipv4.icmp_ratelimit': 1000,

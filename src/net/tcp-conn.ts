@@ -33,6 +33,7 @@ import {
   TCP_SYN_WINDOW,
   TCP_TIMEOUT_INIT,
   TCP_TIMEWAIT_LEN,
+  keyedHash,
 } from './tcp-options.js';
 import { MS, SEC } from '../sim/time.js';
 
@@ -78,6 +79,10 @@ export interface TcpHandlers {
 export interface ConnStack {
   /** The host the stack runs on. */
   readonly host: StackHost;
+  /** The ISN a SYN that reuses a TIME_WAIT 4-tuple gives its new connection (Linux tcp_tw_isn), or -1. */
+  twIsn: number;
+  /** The host's secret for the per-address-pair timestamp offset (secure_tcp_ts_off). */
+  readonly tsSecret: number;
   /** Demultiplexes a segment again (a SYN that reopens a TIME_WAIT connection). */
   input(ip: Ipv4, frame: Frame | null, iface: Iface | null): void;
   /** Answers a segment that matches no socket (RST, or silence for an RST). */
@@ -171,6 +176,16 @@ export abstract class TcpConnection implements EventTarget {
   protected rtoTimer: Timer | null = null;
   /** When the retransmission timer is due, or -1 when stopped; the Timer may fire earlier and re-arm (no allocation per ACK). */
   protected rtoAt = -1;
+  /** True when the pending retransmission-timer event is a tail loss probe (Linux icsk_pending == ICSK_TIME_LOSS_PROBE). */
+  protected tlpArmed = false;
+  /** True while a loss probe is unanswered (Linux tlp_high_seq != 0): at most one per tail-loss episode. */
+  protected tlpOut = false;
+  /** SND.NXT when the outstanding probe left (Linux tlp_high_seq). */
+  protected tlpHigh = 0;
+  /** True from an RTO until SND.UNA reaches lossHigh (Linux icsk_ca_state == TCP_CA_Loss). */
+  protected inLoss = false;
+  /** SND.NXT at the RTO (Linux high_seq): loss recovery ends once it is acknowledged. */
+  protected lossHigh = 0;
   protected delackTimer: Timer | null = null;
   protected lingerTimer: Timer | null = null;
   protected softError: TcpError | null = null;
@@ -220,8 +235,12 @@ export abstract class TcpConnection implements EventTarget {
   ) {
     this.handlers = handlers;
     this.createdAt = stack.host.net.sim.now;
-    // Linux: the timestamp clock of a connection starts at a random offset (tcp_ts_off).
-    this.tsOffset = stack.host.rng.next();
+    // Linux secure_tcp_ts_off (tcp_timestamps=1): the timestamp clock runs at an offset keyed by the
+    // address pair, the same for every connection between two hosts, so a new connection's TSval
+    // exceeds the TS_recent an old one left in TIME_WAIT. The draw that used to be the offset is kept
+    // so the host's other random choices (ISNs, ports, IP ids) stay as they were.
+    stack.host.rng.next();
+    this.tsOffset = stack.host.sysctl.get('net.ipv4.tcp_timestamps') === 1 ? keyedHash(stack.tsSecret, localAddr, remoteAddr) : 0;
     this.rcvWnd = passive ? TCP_SYNACK_WINDOW : TCP_SYN_WINDOW;
   }
 
@@ -360,8 +379,14 @@ export abstract class TcpConnection implements EventTarget {
 
   /** (Re)starts the retransmission timer `d` from now; an already queued earlier event re-arms itself when it fires. */
   protected armRto(d: number): void {
+    this.armXmit(d, false);
+  }
+
+  /** (Re)starts the one transmit timer Linux keeps per socket, as an RTO or as a tail loss probe (`tlp`). */
+  protected armXmit(d: number, tlp: boolean): void {
     const at = this.now() + d;
     this.rtoAt = at;
+    this.tlpArmed = tlp;
     const t = this.rtoTimer;
     if (t && t.pending && !t.cancelled && t.time <= at) return;
     this.sim().cancel(t);
@@ -370,6 +395,7 @@ export abstract class TcpConnection implements EventTarget {
 
   protected stopRto(): void {
     this.rtoAt = -1;
+    this.tlpArmed = false;
     this.sim().cancel(this.rtoTimer);
     this.rtoTimer = null;
   }
@@ -413,6 +439,7 @@ export abstract class TcpConnection implements EventTarget {
   protected cancelTimers(): void {
     const sim = this.sim();
     this.rtoAt = -1;
+    this.tlpArmed = false;
     sim.cancel(this.rtoTimer);
     sim.cancel(this.delackTimer);
     sim.cancel(this.lingerTimer);

@@ -348,13 +348,20 @@ export class TcpReceiver extends TcpSender {
       }
       return;
     }
-    if ((f & (SYN | ACK)) === SYN && seqLt(this.rcvNxt, seg.seq)) {
-      // TCP_TW_SYN: a new SYN above the old sequence space may reuse the 4-tuple.
-      this.finish('a new SYN reuses the 4-tuple');
+    // RFC 7323 5 (PAWS) as tcp_timewait_state_process: a timestamp older than TS_recent is rejected.
+    const tsv = this.tsOk ? tsvalOf(seg) : null;
+    const pawsReject = tsv !== null && ((this.tsRecent - tsv) | 0) > 1;
+    if ((f & (SYN | ACK)) === SYN && !pawsReject && (seqLt(this.rcvNxt, seg.seq) || (tsv !== null && ((this.tsRecent - tsv) | 0) < 0))) {
+      // TCP_TW_SYN: a SYN above the old sequence space, or with a newer timestamp, reuses the 4-tuple;
+      // the new connection's ISN continues the old one's: snd_nxt + 65535 + 2 (never 0).
+      stack.twIsn = seqAdd(this.sndNxt, 65537) || 1;
+      this.finish(tsv !== null && !seqLt(this.rcvNxt, seg.seq) ? 'a new SYN with a newer timestamp reuses the 4-tuple' : 'a new SYN above the old sequence space reuses the 4-tuple');
       stack.input(ip, frame, null);
+      stack.twIsn = -1; // unused when no listener took the SYN
       return;
     }
     stack.delivered(ip, seg, frame);
+    if (pawsReject) this.lingerFor(TCP_TIMEWAIT_LEN); // Linux: a PAWS-rejected segment restarts the 2*MSL timer too
     if (seg.seq === this.rcvNxt && seg.payload.length === 0 && !(f & (SYN | FIN))) {
       this.lingerFor(TCP_TIMEWAIT_LEN); // an in-window bare ACK: nothing to answer
       return;

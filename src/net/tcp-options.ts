@@ -29,12 +29,31 @@ export function seqAdd(a: number, n: number): number {
   return (a + n) >>> 0;
 }
 
+/**
+ * A keyed 32-bit hash of up to three words (murmur3's finalizer over each),
+ * standing in for the siphash Linux keys with a per-boot secret
+ * (net/core/secure_seq.c): uniform and deterministic from the key, so the
+ * numbers behave like Linux's without being Linux's.
+ */
+export function keyedHash(key: number, a: number, b: number, c = 0): number {
+  let h = key >>> 0;
+  for (const w of [a, b, c]) {
+    h = Math.imul(h ^ (w >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
 /** Linux TCP_RTO_MIN: the smallest retransmission timeout (200 ms). */
 export const TCP_RTO_MIN = 200 * MS;
 /** Linux TCP_RTO_MAX: the largest retransmission timeout (120 s). */
 export const TCP_RTO_MAX = 120 * SEC;
 /** Linux TCP_TIMEOUT_INIT: the RTO before any RTT sample (RFC 6298 2.1: 1 s). */
 export const TCP_TIMEOUT_INIT = 1 * SEC;
+/** Linux TCP_TIMEOUT_MIN_US: what a tail loss probe adds to 2 * SRTT when more than one segment is in flight (2 ms). */
+export const TCP_TIMEOUT_MIN = 2 * MS;
 /** Linux TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timer (40 ms). */
 export const TCP_DELACK = 40 * MS;
 /** Linux TCP_TIMEWAIT_LEN: how long TIME_WAIT lasts (60 s, "2*MSL"). */

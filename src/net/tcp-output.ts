@@ -23,6 +23,7 @@ import {
   TCP_SYNACK_WINDOW_NO_TS,
   TCP_SYN_WINDOW,
   TCP_TIMEOUT_INIT,
+  TCP_TIMEOUT_MIN,
   TCPOLEN_TSTAMP_ALIGNED,
   TCP_WSCALE,
   dataOptions,
@@ -69,7 +70,9 @@ export abstract class TcpSender extends TcpConnection {
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
     this.rcvWup = this.rcvNxt;
-    this.iss = host.rng.next();
+    const tw = this.stack.twIsn;
+    this.stack.twIsn = -1;
+    this.iss = tw >= 0 ? tw : host.rng.next();
     this.sndUna = this.iss;
     this.sndNxt = seqAdd(this.iss, 1);
     this.writeSeq = this.sndNxt;
@@ -171,23 +174,131 @@ export abstract class TcpSender extends TcpConnection {
   /** Sends what the congestion and receive windows allow: retransmissions after an RTO first, then new segments. */
   protected push(): void {
     const q = this.q;
-    const wnd = Math.min(this.cwnd, this.sndWnd);
     while (this.rtxIdx < this.unsent) {
       const s = q[this.rtxIdx]!;
       if (seqDiff(s.seq, this.sndUna) + s.data.length > this.cwnd) return;
-      this.sendSeg(s);
+      this.retransmit(this.rtxIdx);
       this.rtxIdx++;
     }
-    while (this.unsent < q.length) {
+    let sent = false;
+    while (this.unsent < q.length && this.maysend(q[this.unsent]!)) {
+      this.sendNew();
+      sent = true;
+    }
+    // Linux tcp_write_xmit: new data (re)schedules the loss probe, else the RTO runs from the first segment in flight.
+    if (sent && !this.scheduleLossProbe(false) && this.rtoAt < 0) this.armRto(this.rto);
+  }
+
+  /**
+   * Linux tcp_cwnd_test and tcp_snd_wnd_test for the next unsent segment.
+   * The window is counted in bytes, except for a FIN without data, which
+   * since Linux 6.10 counts as one packet against cwnd like any other (the
+   * old exception that let it through was removed): with cwnd 1 after an
+   * RTO and the retransmission in flight, the FIN waits for its ACK.
+   */
+  private maysend(s: OutSeg): boolean {
+    if (s.data.length === 0) return this.rtxIdx < Math.max(1, Math.floor(this.cwnd / this.sendMss));
+    const inflight = seqDiff(this.sndNxt, this.sndUna);
+    return inflight === 0 || inflight + s.data.length <= Math.min(this.cwnd, this.sndWnd);
+  }
+
+  /** Sends the next unsent segment and advances SND.NXT. */
+  private sendNew(): void {
+    const s = this.q[this.unsent]!;
+    this.sendSeg(s);
+    this.unsent++;
+    this.rtxIdx = this.unsent;
+    const end = seqAdd(s.seq, s.data.length + (s.fin ? 1 : 0));
+    if (seqLt(this.sndNxt, end)) this.sndNxt = end;
+  }
+
+  /** Retransmits the segment at q[i], first merging the small ones after it (Linux __tcp_retransmit_skb). */
+  private retransmit(i: number): void {
+    this.collapse(i);
+    this.sendSeg(this.q[i]!);
+  }
+
+  /**
+   * Linux tcp_retrans_try_collapse (tcp_retrans_collapse=1): a
+   * retransmission shorter than the MSS swallows the sent segments after it
+   * while the sum still fits one MSS and the receive window, flags
+   * included, so a lost response and its FIN come back as one FIN|PSH|ACK.
+   */
+  private collapse(i: number): void {
+    if (this.stack.host.sysctl.get('net.ipv4.tcp_retrans_collapse') === 0) return;
+    const q = this.q;
+    const s = q[i]!;
+    const wndEnd = seqAdd(this.sndUna, this.sndWnd);
+    let avail = seqDiff(wndEnd, s.seq);
+    if (avail <= 0) avail = this.sendMss; // a shrunk window: the head may still go (tcp_retransmit_skb)
+    let space = Math.min(avail, this.sendMss) - s.data.length;
+    if (space <= 0) return;
+    while (i + 1 < this.unsent) {
+      const n = q[i + 1]!;
+      space -= n.data.length;
+      if (space < 0 || seqLt(wndEnd, seqAdd(n.seq, n.data.length + (n.fin ? 1 : 0)))) return;
+      if (n.data.length > 0) {
+        const merged = new Uint8Array(s.data.length + n.data.length);
+        merged.set(s.data, 0);
+        merged.set(n.data, s.data.length);
+        s.data = merged;
+      }
+      s.fin ||= n.fin;
+      s.psh ||= n.psh;
+      s.rexmit ||= n.rexmit;
+      q.splice(i + 1, 1);
+      this.unsent--;
+      if (this.rtxIdx > i + 1) this.rtxIdx--;
+    }
+  }
+
+  /**
+   * Linux tcp_schedule_loss_probe (tcp_early_retrans 3 or 4, a SACK
+   * connection not in loss recovery, something in flight): the probe timer
+   * replaces the RTO, due after 2 * SRTT plus TCP_RTO_MIN when one segment
+   * is in flight (to cover the peer's delayed ACK) or plus 2 ms otherwise,
+   * 1 s without an RTT sample, and never later than the RTO would be: the
+   * full RTO when an ACK advances it, else what is left of it from the
+   * first segment's last transmission (tcp_rto_delta_us).
+   */
+  protected scheduleLossProbe(advancingRto: boolean): boolean {
+    const er = this.stack.host.sysctl.get('net.ipv4.tcp_early_retrans');
+    if ((er !== 3 && er !== 4) || this.unsent === 0 || !this.sackOk || this.inLoss) return false;
+    let timeout = this.srtt >= 0 ? 2 * this.srtt + (this.unsent === 1 ? TCP_RTO_MIN : TCP_TIMEOUT_MIN) : TCP_TIMEOUT_INIT;
+    const left = advancingRto ? this.rto : this.q[0]!.sentAt + this.rto - this.now();
+    if (left > 0) timeout = Math.min(timeout, left);
+    this.armXmit(Math.round(timeout), true);
+    return true;
+  }
+
+  /**
+   * Linux tcp_send_loss_probe: send one new segment if the peer's window
+   * allows (whatever cwnd says), else retransmit the last segment sent
+   * unless a probe is already out; then the RTO restarts in full from the
+   * probe (icsk_pending is cleared so tcp_rearm_rto does not offset it;
+   * measured on 6.18: the RTO came one RTO after the probe, not after the
+   * first transmission).
+   */
+  protected sendLossProbe(): void {
+    const q = this.q;
+    if (this.unsent === 0) return;
+    let probed = false;
+    if (this.unsent < q.length) {
       const s = q[this.unsent]!;
-      const inflight = seqDiff(this.sndNxt, this.sndUna);
-      if (s.data.length > 0 && inflight + s.data.length > wnd && inflight > 0) return;
-      this.sendSeg(s);
-      this.unsent++;
-      this.rtxIdx = this.unsent;
-      const end = seqAdd(s.seq, s.data.length + (s.fin ? 1 : 0));
-      if (seqLt(this.sndNxt, end)) this.sndNxt = end;
-      if (this.rtoAt < 0) this.armRto(this.rto);
+      if (!seqLt(seqAdd(this.sndUna, this.sndWnd), seqAdd(s.seq, s.data.length))) {
+        this.sendNew();
+        probed = true;
+      }
+    } else if (!this.tlpOut) {
+      this.retransmit(this.unsent - 1);
+      probed = true;
+    }
+    if (probed) {
+      this.tlpOut = true;
+      this.tlpHigh = this.sndNxt;
+      this.armRto(this.rto);
+    } else {
+      this.armRto(Math.max(this.q[0]!.sentAt + this.rto - this.now(), 1));
     }
   }
 
@@ -282,8 +393,11 @@ export abstract class TcpSender extends TcpConnection {
     this.retransInRow = 0;
     this.retransStamp = -1;
     this.cwnd += acked; // slow start, without a ssthresh (see tcp.ts)
-    if (this.sndUna !== this.sndNxt) this.armRto(this.rto); // RFC 6298 5.3
-    else this.stopRto(); // RFC 6298 5.2
+    if (this.tlpOut && seqLe(this.tlpHigh, ack)) this.tlpOut = false; // tcp_process_tlp_ack
+    if (this.inLoss && seqLe(this.lossHigh, ack)) this.inLoss = false; // loss recovery is over: TCP_CA_Open
+    // Linux tcp_set_xmit_timer: the loss probe if it may run, else the RTO (RFC 6298 5.3); nothing in flight stops it (5.2).
+    if (this.sndUna === this.sndNxt) this.stopRto();
+    else if (!this.scheduleLossProbe(true)) this.armRto(this.rto);
     this.push();
   }
 
@@ -318,7 +432,10 @@ export abstract class TcpSender extends TcpConnection {
           return;
         }
         this.rtoAt = -1;
-        this.retransmitTimer();
+        if (this.tlpArmed) {
+          this.tlpArmed = false;
+          this.sendLossProbe();
+        } else this.retransmitTimer();
         return;
       }
       case EV_DELACK:
@@ -392,8 +509,11 @@ export abstract class TcpSender extends TcpConnection {
         }
         // tcp_enter_loss: the window collapses to one segment; the rest is resent as ACKs return.
         this.cwnd = this.sendMss;
+        this.inLoss = true;
+        this.lossHigh = this.sndNxt;
+        this.tlpOut = false;
         this.rtxIdx = 0;
-        this.sendSeg(head);
+        this.retransmit(0);
         this.rtxIdx = 1;
         this.retransInRow++;
         this.rto = Math.min(this.rto * 2, TCP_RTO_MAX); // RFC 6298 5.5

@@ -31,6 +31,12 @@
  *   131 s (measured on 6.18: the same SYN instants, failure after 135 s because
  *   of timer slack). With tcp_syn_linear_timeouts=0: 0, 1, 3, 7, 15, 31, 63, 127.
  * - SYN-ACK retransmission: 1, 3, 7, 15, 31 s, the request dropped at 63 s.
+ * - TIME_WAIT (tcp_timewait_state_process): a new SYN reuses the 4-tuple
+ *   when its seq is above RCV.NXT or its TSval is newer than TS_recent
+ *   (timestamps run at one offset per address pair, secure_tcp_ts_off); the
+ *   new ISN is the old SND.NXT + 65537; an older TSval is PAWS-rejected.
+ * - Tail loss probe (tcp_early_retrans=3), collapsed retransmissions
+ *   (tcp_retrans_collapse=1), a FIN-only segment held by cwnd (6.10+).
  * - RTO per RFC 6298 with Linux's floor (SRTT + max(4 RTTVAR, 200 ms)),
  *   Karn's rule, exponential back-off to 120 s; data gives up after the
  *   tcp_retries2 = 15 equivalent time (tcp_model_timeout, about 924.6 s).
@@ -48,11 +54,13 @@
  *
  * Simplified or missing (documented so nobody relies on it):
  * - out-of-order segments are dropped (no reassembly queue, no SACK blocks);
- *   the sender recovers by RTO (no fast retransmit);
+ *   the sender recovers by the tail loss probe and the RTO (no fast
+ *   retransmit, no RACK); see tcp-output.ts and docs/host-model.md;
  * - congestion control is IW10 and slow start without ssthresh; an RTO
  *   collapses the window to one segment;
  * - the receive window is constant (applications consume data at once); no
- *   zero-window probing, no Nagle (as TCP_NODELAY), no urgent data, no PAWS,
+ *   zero-window probing, no Nagle (as TCP_NODELAY), no urgent data, no PAWS outside
+ *   TIME_WAIT, random ISNs (not RFC 6528),
  *   no simultaneous open, no SYN cookies, no keepalive, no path MTU;
  * - the delayed-ACK timeout stays 40 ms (Linux inflates ato up to the RTO);
  * - close() is close(2) (no half-close shutdown); ephemeral ports avoid
@@ -71,7 +79,7 @@ import type { ProtoHandler, StackHost } from './stack-host.js';
 import type { Iface } from './iface.js';
 import { TcpReceiver } from './tcp-input.js';
 import { TcpConnection, type ConnListener, type ConnStack, type TcpHandlers } from './tcp-conn.js';
-import { segLen, segName } from './tcp-options.js';
+import { segLen, segName, seqLt } from './tcp-options.js';
 
 export { TcpConnection } from './tcp-conn.js';
 export type { TcpHandlers } from './tcp-conn.js';
@@ -192,9 +200,15 @@ export class TcpStack implements ProtoHandler, ConnStack {
   private inIface: string | null = null;
   /** Connections currently in the table. */
   count = 0;
+  /** The ISN a SYN that reuses a TIME_WAIT 4-tuple hands to its new connection, or -1 (Linux tcp_tw_isn). */
+  twIsn = -1;
+  /** The host's key for timestamp offsets (Linux ts_secret), from its own random stream. */
+  readonly tsSecret: number;
 
   /** Creates the TCP layer of `host`; Host does this and registers it for protocol 6. */
-  constructor(readonly host: StackHost) {}
+  constructor(readonly host: StackHost) {
+    this.tsSecret = host.net.sim.stream(`tcp-secret:${host.name}`).next();
+  }
 
   // ------------------------------------------------------------------ sockets
 
@@ -466,20 +480,27 @@ export class TcpStack implements ProtoHandler, ConnStack {
     this.host.sendPayload(ip.dst, ip.src, rst, { df: true, id: 0, tos: ip.tos & 0xfc });
   }
 
+  /**
+   * True when the quoted segment is one of a live connection's and its
+   * sequence number lies in SND.UNA..SND.NXT (tcp_v4_err: no socket, a
+   * TIME_WAIT or half-open one, or a sequence number not in flight, and a
+   * redirect is ignored).
+   */
+  ownsQuoted(quoted: Uint8Array): boolean {
+    const q = quotedSegment(quoted);
+    const c = q && this.find(q.src, q.sport, q.dst, q.dport);
+    if (!q || !c || c.state === 'TIME_WAIT' || c.state === 'SYN_RECEIVED' || c.state === 'LISTEN' || c.state === 'CLOSED') return false;
+    return !seqLt(q.seq, c.sndUna) && !seqLt(c.sndNxt, q.seq);
+  }
+
   /** An ICMP error quoting one of our segments (tcp_v4_err). */
   icmpError(icmp: Icmp, quoted: Uint8Array, from: Ipv4Addr): void {
-    const ihl = (quoted[0]! & 15) * 4;
-    const trace = this.host.net.trace;
-    if (quoted.length < ihl + 8) return;
-    const src = ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0;
-    const dst = ((quoted[16]! << 24) | (quoted[17]! << 16) | (quoted[18]! << 8) | quoted[19]!) >>> 0;
-    const sport = (quoted[ihl]! << 8) | quoted[ihl + 1]!;
-    const dport = (quoted[ihl + 2]! << 8) | quoted[ihl + 3]!;
-    const seq = ((quoted[ihl + 4]! << 24) | (quoted[ihl + 5]! << 16) | (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!) >>> 0;
-    const c = this.find(src, sport, dst, dport);
-    if (c && c.icmpError(icmp, seq)) return;
-    trace.drop(this.host.name, null, null, 'icmp-ignored', () =>
-      `the ICMP error from ${fmtIp(from)} about ${fmtIp(src)}:${sport} -> ${fmtIp(dst)}:${dport} matches no TCP connection in a state that cares`,
+    const q = quotedSegment(quoted);
+    if (!q) return;
+    const c = this.find(q.src, q.sport, q.dst, q.dport);
+    if (c && c.icmpError(icmp, q.seq)) return;
+    this.host.net.trace.drop(this.host.name, null, null, 'icmp-ignored', () =>
+      `the ICMP error from ${fmtIp(from)} about ${fmtIp(q.src)}:${q.sport} -> ${fmtIp(q.dst)}:${q.dport} matches no TCP connection in a state that cares`,
     );
   }
 
@@ -496,4 +517,17 @@ export class TcpStack implements ProtoHandler, ConnStack {
   drop(frame: Frame | null, code: DropReason, why: Text): void {
     this.host.net.trace.drop(this.host.name, this.inIface, frame, code, why);
   }
+}
+
+/** The addresses, ports and sequence number of the segment an ICMP message quotes, or null when it quotes too little. */
+function quotedSegment(quoted: Uint8Array): { src: Ipv4Addr; dst: Ipv4Addr; sport: number; dport: number; seq: number } | null {
+  const ihl = (quoted[0]! & 15) * 4;
+  if (quoted.length < ihl + 8) return null;
+  return {
+    src: ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0,
+    dst: ((quoted[16]! << 24) | (quoted[17]! << 16) | (quoted[18]! << 8) | quoted[19]!) >>> 0,
+    sport: (quoted[ihl]! << 8) | quoted[ihl + 1]!,
+    dport: (quoted[ihl + 2]! << 8) | quoted[ihl + 3]!,
+    seq: ((quoted[ihl + 4]! << 24) | (quoted[ihl + 5]! << 16) | (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!) >>> 0,
+  };
 }

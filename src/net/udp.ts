@@ -129,6 +129,14 @@ export class UdpStack {
     s.handler.message(s, u.payload, ip.src, u.sport, ip, frame);
   }
 
+  /** True when a local socket owns the source of the quoted datagram (ipv4_sk_redirect needs one). */
+  ownsQuoted(quoted: Uint8Array): boolean {
+    const ihl = (quoted[0]! & 15) * 4;
+    if (quoted.length < ihl + 4) return false;
+    const src = ((quoted[12]! << 24) | (quoted[13]! << 16) | (quoted[14]! << 8) | quoted[15]!) >>> 0;
+    return this.find(src, (quoted[ihl]! << 8) | quoted[ihl + 1]!) !== null;
+  }
+
   /** An ICMP error quoting a UDP datagram we sent. */
   icmpError(icmp: Icmp, quoted: Uint8Array, _from: Ipv4Addr): void {
     const ihl = (quoted[0]! & 15) * 4;

@@ -451,7 +451,7 @@ describe('TCP errors from ICMP and routing', () => {
     expect(app.errAt).toBeLessThan(1 * MS);
   });
 
-  it('data that is never acknowledged: 15 back-offs, then ETIMEDOUT after about 924.6 s (tcp_retries2)', () => {
+  it('data that is never acknowledged: a loss probe, 15 back-offs, then ETIMEDOUT about 924.6 s after the probe (tcp_retries2)', () => {
     const { net, client, server, rec } = lan();
     let holed = false;
     server.hooks.input.push((p) => (holed && p.payload.kind === 'tcp' ? null : p));
@@ -466,13 +466,13 @@ describe('TCP errors from ICMP and routing', () => {
     });
     net.run();
     const data = tcpTx(rec.events, 'client').filter((x) => x.seg.payload.length > 0);
-    expect(data.length).toBe(16);
-    expect(c.retransmits).toBe(15);
-    // The back-off doubles from about 200 ms and is capped at 120 s.
+    expect(data.length).toBe(17);
+    expect(c.retransmits).toBe(16);
+    // The tail loss probe after min(2 * SRTT + 200 ms, RTO), then the back-off doubles from about 200 ms, capped at 120 s.
     const gaps = data.slice(1).map((x, i) => Math.round((x.t - data[i]!.t) / (100 * MS)) / 10);
-    expect(gaps).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 120, 120, 120, 120, 120]);
+    expect(gaps).toEqual([0.2, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 120, 120, 120, 120, 120]);
     expect(app.err).toBe('ETIMEDOUT');
-    const elapsed = (app.errAt - data[0]!.t) / SEC;
+    const elapsed = (app.errAt - data[1]!.t) / SEC;
     expect(elapsed).toBeGreaterThanOrEqual(924.6);
     expect(elapsed).toBeLessThan(925);
   });
