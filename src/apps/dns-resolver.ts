@@ -43,7 +43,7 @@ import type { Frame } from '../trace/events.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import type { Rng } from '../sim/rng.js';
 import { SEC, type Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
 import type { UdpSocket } from '../net/udp.js';
 
 /** How a resolver caches answers. */
@@ -107,7 +107,7 @@ const EV_TIMEOUT = 1;
 const EV_EXPIRE = 2;
 
 /** A stub resolver with a cache, on one host, asking one server. */
-export class DnsResolver implements EventTarget {
+export class DnsResolver implements EventTarget, HostProcess {
   /** Names the resolver in budget messages. */
   readonly label: string;
   readonly mode: DnsCacheMode;
@@ -129,6 +129,18 @@ export class DnsResolver implements EventTarget {
     this.attempts = Math.max(1, opts.attempts ?? 2);
     this.rng = host.net.sim.stream(`dns-resolver:${host.name}:${opts.id ?? '0'}`);
     this.label = `dns-resolver ${host.name} -> ${fmtIp(server)}`;
+    host.addProcess(this);
+  }
+
+  /** Its query and cache timers die with the host. */
+  targets(): readonly EventTarget[] {
+    return [this];
+  }
+
+  /** The host lost power: the queries in flight and the cache are gone (the resolver lives in the process's memory). */
+  halt(): void {
+    this.inflight.clear();
+    this.cache.clear();
   }
 
   /** Resolves `name`; `done` is called once, at once for a cache hit, else when the server answers or the attempts run out. */
@@ -291,7 +303,7 @@ export interface DnsLookupRecord {
 const EV_LOOKUP = 1;
 
 /** The `dns-lookup` app: `repeat` lookups of one name, `interval` apart, through its own resolver (like `getent hosts` in a loop). */
-export class DnsLookupApp implements EventTarget {
+export class DnsLookupApp implements EventTarget, HostProcess {
   readonly label: string;
   readonly results: DnsLookupRecord[] = [];
 
@@ -305,7 +317,16 @@ export class DnsLookupApp implements EventTarget {
   ) {
     this.label = `dns-lookup ${resolver.host.name} ${name}`;
     if (repeat > 0) resolver.host.net.sim.timer(start, this, EV_LOOKUP);
+    resolver.host.addProcess(this);
   }
+
+  /** Its next lookup dies with the host. */
+  targets(): readonly EventTarget[] {
+    return [this];
+  }
+
+  /** The command dies with its host; lookups in progress stay unanswered. */
+  halt(): void {}
 
   /** The next lookup is due. */
   onEvent(): void {

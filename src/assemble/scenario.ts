@@ -303,11 +303,16 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
   switch (a.kind) {
     case 'fail':
     case 'restore': {
-      // A host that dies (or is switched off) stops sending and answering: every interface goes down.
+      // A host that dies (or is switched off) stops sending and answering; it comes back as a rebooted machine.
       const n = net.node(a.node)!;
       const up = a.kind === 'restore';
-      for (const i of n.ifaces) i.up = up;
-      trace.state(a.node, { what: 'note', detail: { node: a.node, up } }, () => `${a.node} ${up ? 'is back up' : 'fails: it stops sending and answering (host down)'}`);
+      if (n instanceof Host) {
+        if (up) n.powerOn();
+        else n.powerOff();
+      } else {
+        for (const i of n.ifaces) i.up = up;
+        trace.state(a.node, { what: 'note', detail: { node: a.node, up } }, () => `${a.node} ${up ? 'is back up' : 'fails: it stops forwarding (switched off)'}`);
+      }
       haPower(net, a.node, up);
       return;
     }

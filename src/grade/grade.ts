@@ -81,7 +81,7 @@ function attemptEvidence(c: ClientRecord, a: AttemptRecord): Evidence {
 }
 
 /** Outcome codes in the order messages list them. */
-const OUTCOME_ORDER = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'pending'];
+const OUTCOME_ORDER = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'host-down', 'pending'];
 
 function outcomeCounts(attempts: readonly AttemptRecord[]): string {
   const n = new Map<string, number>();

@@ -387,6 +387,21 @@ export abstract class TcpConnection implements EventTarget {
     this.notifyClosed('normal');
   }
 
+  /**
+   * The host lost power: the socket is gone without a segment and without a
+   * word to the application (which died with it); the peer learns only by
+   * its own timeouts, or by the RST the rebooted host gives for no socket.
+   */
+  vanish(): void {
+    this.cancelTimers();
+    this.state = 'CLOSED';
+    this.appClosed = true;
+    this.notifiedClosed = true;
+    this.ackPending = false;
+    this.queued = false;
+    this.stack.unhash(this);
+  }
+
   /** Moves to CLOSED, tells the application (error first, then closed) and leaves the tables. */
   terminate(reason: TcpCloseReason, err: TcpError | null, why: string): void {
     if (this.state === 'CLOSED' && this.notifiedClosed) return;

@@ -338,6 +338,26 @@ export class TcpStack implements ProtoHandler, ConnStack {
     this.usePort(c.localPort, -1);
   }
 
+  /**
+   * A power cut: every connection and listener vanishes silently (no FIN,
+   * no RST) and every port is free, as the empty tables of a rebooted
+   * kernel. Returns how many connections and listeners there were.
+   */
+  wipe(): { readonly conns: number; readonly listeners: number } {
+    const conns = this.connections();
+    for (const c of conns) c.vanish();
+    const ls = this.listening();
+    for (const l of ls) {
+      l.open = false;
+      l.queue.length = 0;
+    }
+    this.table.clear();
+    this.listeners.clear();
+    this.ports.clear();
+    this.count = 0;
+    return { conns: conns.length, listeners: ls.length };
+  }
+
   /** Removes a listener from the table. */
   unlisten(l: TcpListener): void {
     const list = this.listeners.get(l.port);
