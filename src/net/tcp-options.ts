@@ -35,6 +35,8 @@ export const TCP_RTO_MIN = 200 * MS;
 export const TCP_RTO_MAX = 120 * SEC;
 /** Linux TCP_TIMEOUT_INIT: the RTO before any RTT sample (RFC 6298 2.1: 1 s). */
 export const TCP_TIMEOUT_INIT = 1 * SEC;
+/** How long a SYN cookie is accepted (Linux MAX_SYNCOOKIE_AGE 2 periods of TCP_SYNCOOKIE_PERIOD, 60 s). */
+export const TCP_SYNCOOKIE_LIFETIME = 120 * SEC;
 /** Linux TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timer (40 ms). */
 export const TCP_DELACK = 40 * MS;
 /** Linux TCP_TIMEWAIT_LEN: how long TIME_WAIT lasts (60 s, "2*MSL"). */
