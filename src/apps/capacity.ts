@@ -189,6 +189,17 @@ export class Capacity implements EventTarget {
     this.pump();
   }
 
+  /** The process died (its host lost power): no request in service or waiting, no connection held, accepting again. */
+  reset(): void {
+    this.busy = 0;
+    this.open = 0;
+    this.fifo.length = 0;
+    this.since.length = 0;
+    this.head = 0;
+    this.listener = null;
+    this.accepting = true;
+  }
+
   /** Forgets the listener (it was closed). */
   unlisten(): void {
     this.listener = null;

@@ -4,13 +4,20 @@
  * records of a name over UDP and hands back the addresses in the order the
  * server gave them; a client connects to the first one.
  *
- * On the wire it behaves as glibc does with its defaults (options timeout:5
- * attempts:2; checked on Linux with a server that never answers): one
- * query from a fresh random source port with a random id, the same datagram
- * again after 5 s, failure 5 s later. An ICMP error about the query ends
- * that attempt at once. A response counts only when it comes from the
- * server's address and port 53 with the query's id and question; anything
- * else is discarded (drop code dns-unexpected-reply), as res_send does.
+ * On the wire it behaves as glibc's res_send does with resolv.conf's
+ * nameservers and options (timeout:5 attempts:2, rotate off; checked on
+ * Linux 6.18 with getent and servers that never answer): each attempt asks
+ * every nameserver in order, each from its own random source port, with the
+ * same datagram (one random id per lookup). The wait for server i is
+ * timeout << i, divided by the number of servers when i > 0, in whole
+ * seconds and at least 1 (send_dg): with three servers and timeout:2 the
+ * queries leave at 0, 2, 3, 5, 7, 8 s and the lookup fails at 10 s. So a
+ * dead first nameserver costs every lookup its timeout, since the next
+ * lookup starts at the first server again; `rotate` starts each lookup at
+ * the next server instead. An ICMP error about a query moves on to the
+ * next server at once. A response counts only when it comes from one of
+ * the nameservers, port 53, with the query's id and question; anything else
+ * is discarded (drop code dns-unexpected-reply), as res_send does.
  *
  * The cache decides how often that happens:
  *   ttl      honour the TTL of the answer (nscd, systemd-resolved): the entry
@@ -43,7 +50,7 @@ import type { Frame } from '../trace/events.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import type { Rng } from '../sim/rng.js';
 import { SEC, type Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
 import type { UdpSocket } from '../net/udp.js';
 
 /** How a resolver caches answers. */
@@ -64,8 +71,10 @@ export interface DnsResolverOptions {
   readonly cache?: DnsCacheMode;
   /** Wait for an answer per attempt (default 5 s, resolv.conf `options timeout:5`). */
   readonly timeout?: Nanos;
-  /** Attempts per lookup (default 2, `options attempts:2`). */
+  /** Attempts per lookup, each over every nameserver (default 2, `options attempts:2`). */
   readonly attempts?: number;
+  /** Start each lookup at the next nameserver (`options rotate`; default off: always the first). */
+  readonly rotate?: boolean;
   /** Names the resolver's random stream `dns-resolver:<host>:<id>` (default "0"). */
   readonly id?: string;
 }
@@ -97,7 +106,13 @@ interface Query {
   readonly name: string;
   readonly id: number;
   readonly bytes: Uint8Array;
-  readonly sock: UdpSocket;
+  /** One socket per nameserver index, opened when first asked (glibc EXT(statp).nssocks). */
+  readonly socks: (UdpSocket | null)[];
+  /** The nameserver the lookup starts at (0 unless rotate). */
+  readonly offset: number;
+  /** Which server of this attempt is being asked (0 = the offset one). */
+  shift: number;
+  /** Completed passes over the servers. */
   attempt: number;
   timer: Timer | null;
   readonly waiting: ((r: DnsLookupResult) => void)[];
@@ -107,7 +122,7 @@ const EV_TIMEOUT = 1;
 const EV_EXPIRE = 2;
 
 /** A stub resolver with a cache, on one host, asking one server. */
-export class DnsResolver implements EventTarget {
+export class DnsResolver implements EventTarget, HostProcess {
   /** Names the resolver in budget messages. */
   readonly label: string;
   readonly mode: DnsCacheMode;
@@ -118,17 +133,52 @@ export class DnsResolver implements EventTarget {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Query>();
 
-  /** Creates a resolver on `host` that asks `server` (UDP 53). */
+  /** The nameservers in resolv.conf order. */
+  readonly servers: readonly Ipv4Addr[];
+  private readonly rotate: boolean;
+  private rotateNext = 0;
+
+  /** Creates a resolver on `host` that asks `servers` (UDP 53), in order. */
   constructor(
     readonly host: Host,
-    readonly server: Ipv4Addr,
+    servers: Ipv4Addr | readonly Ipv4Addr[],
     opts: DnsResolverOptions = {},
   ) {
+    this.servers = typeof servers === 'number' ? [servers] : [...servers];
+    if (this.servers.length === 0) throw new Error('dns-resolver: at least one nameserver');
     this.mode = opts.cache ?? 'ttl';
     this.timeout = opts.timeout ?? 5 * SEC;
     this.attempts = Math.max(1, opts.attempts ?? 2);
+    this.rotate = opts.rotate ?? false;
     this.rng = host.net.sim.stream(`dns-resolver:${host.name}:${opts.id ?? '0'}`);
-    this.label = `dns-resolver ${host.name} -> ${fmtIp(server)}`;
+    this.label = `dns-resolver ${host.name} -> ${this.servers.map(fmtIp).join(', ')}`;
+    host.addProcess(this);
+  }
+
+  /** Its query and cache timers die with the host. */
+  targets(): readonly EventTarget[] {
+    return [this];
+  }
+
+  /** The first nameserver (the only one, for most resolvers). */
+  get server(): Ipv4Addr {
+    return this.servers[0]!;
+  }
+
+  /**
+   * How long res_send waits for nameserver `i` (send_dg): timeout << i,
+   * divided by the server count when i > 0, in whole seconds, at least 1 s.
+   */
+  waitFor(i: number): Nanos {
+    if (i === 0) return this.timeout;
+    const sec = Math.floor((Math.floor(this.timeout / SEC) * 2 ** i) / this.servers.length);
+    return Math.max(1, sec) * SEC;
+  }
+
+  /** The host lost power: the queries in flight and the cache are gone (the resolver lives in the process's memory). */
+  halt(): void {
+    this.inflight.clear();
+    this.cache.clear();
   }
 
   /** Resolves `name`; `done` is called once, at once for a cache hit, else when the server answers or the attempts run out. */
@@ -162,25 +212,34 @@ export class DnsResolver implements EventTarget {
   }
 
   private send(key: string, name: string, done: (r: DnsLookupResult) => void): void {
-    // glibc: a new socket on a random port and a random 16-bit id per query (source port randomisation).
+    // glibc: a random 16-bit id per lookup, the same datagram to every server and attempt.
     const id = this.rng.int(0x10000);
     const bytes = encodeDns(dnsQuery(id, name));
-    // The handler needs the query and the query needs the socket: the closure reads `q` once it is set.
-    let q: Query | null = null;
-    const sock = this.host.udp.bind(0, {
-      message: (_s, data, from, sport, _ip, frame) => this.response(q!, data, from, sport, frame),
-      error: () => this.icmpError(q!),
-    });
-    q = { key, name, id, bytes, sock, attempt: 0, timer: null, waiting: [done] };
+    const n = this.servers.length;
+    const offset = this.rotate ? this.rotateNext++ % n : 0;
+    const q: Query = { key, name, id, bytes, socks: this.servers.map(() => null), offset, shift: 0, attempt: 0, timer: null, waiting: [done] };
     this.inflight.set(key, q);
     this.transmit(q);
   }
 
+  private current(q: Query): number {
+    return (q.offset + q.shift) % this.servers.length;
+  }
+
   private transmit(q: Query): void {
-    q.attempt++;
+    const ns = this.current(q);
+    let sock = q.socks[ns];
+    if (!sock) {
+      // A socket per nameserver on a random port (source port randomisation), kept for the lookup's later attempts.
+      sock = this.host.udp.bind(0, {
+        message: (_s, data, from, sport, _ip, frame) => this.response(q, data, from, sport, frame),
+        error: () => this.icmpError(q),
+      });
+      q.socks[ns] = sock;
+    }
     this.stats.queriesSent++;
-    q.timer = this.host.net.sim.timer(this.timeout, this, EV_TIMEOUT, q);
-    q.sock.send(this.server, DNS_PORT, q.bytes);
+    q.timer = this.host.net.sim.timer(this.waitFor(ns), this, EV_TIMEOUT, q);
+    sock.send(this.servers[ns]!, DNS_PORT, q.bytes);
   }
 
   private response(q: Query, data: Uint8Array, from: Ipv4Addr, sport: number, frame: Frame): void {
@@ -195,8 +254,8 @@ export class DnsResolver implements EventTarget {
     const m = r.value;
     const question = m.questions[0];
     // res_send's checks: the server's address and port, the id, and the question echoed back.
-    if (from !== this.server || sport !== DNS_PORT || m.id !== q.id || !isDnsResponse(m) || !question || dnsNameKey(question.name) !== q.key) {
-      trace.drop(host.name, null, frame, 'dns-unexpected-reply', () => `${host.name}'s resolver asked ${fmtIp(this.server)}:53 for ${q.name} with id ${q.id}; this answer (from ${fmtIp(from)}:${sport}, id ${m.id}) is not it`);
+    if (!this.servers.includes(from) || sport !== DNS_PORT || m.id !== q.id || !isDnsResponse(m) || !question || dnsNameKey(question.name) !== q.key) {
+      trace.drop(host.name, null, frame, 'dns-unexpected-reply', () => `${host.name}'s resolver asked ${fmtIp(this.servers[this.current(q)]!)}:53 for ${q.name} with id ${q.id}; this answer (from ${fmtIp(from)}:${sport}, id ${m.id}) is not it`);
       return;
     }
     this.finish(q, this.outcome(q, m));
@@ -232,13 +291,19 @@ export class DnsResolver implements EventTarget {
 
   private icmpError(q: Query): void {
     if (this.inflight.get(q.key) !== q) return;
-    // res_send: an error on the socket (ECONNREFUSED, EHOSTUNREACH) ends this attempt; the next one starts now.
+    // res_send: an error on the socket (ECONNREFUSED, EHOSTUNREACH) gives up on this server; the next one is asked now.
     this.host.net.sim.cancel(q.timer);
     q.timer = null;
     this.retryOrFail(q);
   }
 
   private retryOrFail(q: Query): void {
+    // __res_context_send: for each try, for each nameserver.
+    q.shift++;
+    if (q.shift === this.servers.length) {
+      q.shift = 0;
+      q.attempt++;
+    }
     if (q.attempt < this.attempts) this.transmit(q);
     else this.finish(q, { ok: false, error: 'EAI_AGAIN' });
   }
@@ -247,7 +312,7 @@ export class DnsResolver implements EventTarget {
     this.host.net.sim.cancel(q.timer);
     q.timer = null;
     this.inflight.delete(q.key);
-    q.sock.close();
+    for (const sk of q.socks) sk?.close();
     for (const done of q.waiting) {
       if (r.ok) this.succeed(r.addrs, false, done);
       else {
@@ -291,7 +356,7 @@ export interface DnsLookupRecord {
 const EV_LOOKUP = 1;
 
 /** The `dns-lookup` app: `repeat` lookups of one name, `interval` apart, through its own resolver (like `getent hosts` in a loop). */
-export class DnsLookupApp implements EventTarget {
+export class DnsLookupApp implements EventTarget, HostProcess {
   readonly label: string;
   readonly results: DnsLookupRecord[] = [];
 
@@ -305,7 +370,16 @@ export class DnsLookupApp implements EventTarget {
   ) {
     this.label = `dns-lookup ${resolver.host.name} ${name}`;
     if (repeat > 0) resolver.host.net.sim.timer(start, this, EV_LOOKUP);
+    resolver.host.addProcess(this);
   }
+
+  /** Its next lookup dies with the host. */
+  targets(): readonly EventTarget[] {
+    return [this];
+  }
+
+  /** The command dies with its host; lookups in progress stay unanswered. */
+  halt(): void {}
 
   /** The next lookup is due. */
   onEvent(): void {

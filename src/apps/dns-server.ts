@@ -37,7 +37,8 @@ import {
 import type { Ipv4Addr } from '../wire/types.js';
 import type { Frame } from '../trace/events.js';
 import { SEC, type Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
+import type { EventTarget } from '../sim/sim.js';
 import type { UdpHandler, UdpSocket } from '../net/udp.js';
 
 /** A name the server holds, with its A records and TTL. */
@@ -72,10 +73,12 @@ const RCODE_MASK = 0xf;
 const OPCODE_MASK = 0x7800;
 
 /** The DNS server application of a `kind: dns` node. */
-export class DnsServer implements UdpHandler {
+export class DnsServer implements UdpHandler, HostProcess {
   /** The listening socket (UDP 53, any address). */
-  readonly socket: UdpSocket;
+  socket: UdpSocket;
   readonly stats: DnsServerStats = { queries: 0, byRcode: new Map(), firstAnswer: new Map(), dropped: 0 };
+  /** Names the process in the trace. */
+  readonly label: string;
   private readonly names = new Map<string, Entry>();
   /** Domains the server is authoritative for (parents of its names, lower case). */
   private readonly domains = new Set<string>();
@@ -93,6 +96,21 @@ export class DnsServer implements UdpHandler {
       this.domains.add(dot < 0 ? '' : key.slice(dot + 1));
     }
     this.socket = host.udp.bind(port, this);
+    this.label = `dns-server ${host.name}:${port}`;
+    host.addProcess(this);
+  }
+
+  /** No timer of its own: the socket goes with the host. */
+  targets(): readonly EventTarget[] {
+    return [];
+  }
+
+  /** The host lost power: the socket vanished with the kernel's tables. */
+  halt(): void {}
+
+  /** The host booted: the service binds its port again. */
+  boot(): void {
+    this.socket = this.host.udp.bind(this.socket.port, this);
   }
 
   /** True when `key` (lower case) is, or is under, a domain the server holds. */

@@ -44,15 +44,15 @@ import {
 import type { EventTarget, Timer } from '../sim/sim.js';
 import type { Rng } from '../sim/rng.js';
 import { SEC, type Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers } from '../net/tcp.js';
 import { serverOf } from './http-server.js';
 
 /** The stable outcome codes of a request ('pending' until it ends). */
-export type HttpOutcome = 'pending' | 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' | 'closed' | 'bad-response' | 'unresolved';
+export type HttpOutcome = 'pending' | 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' | 'closed' | 'bad-response' | 'unresolved' | 'host-down';
 
 /** Every final outcome code, in the order summaries list them. */
-export const HTTP_OUTCOMES: readonly Exclude<HttpOutcome, 'pending'>[] = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'unresolved'];
+export const HTTP_OUTCOMES: readonly Exclude<HttpOutcome, 'pending'>[] = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'unresolved', 'host-down'];
 
 /** What happened to one request. */
 export interface HttpRequestRecord {
@@ -193,7 +193,7 @@ const EV_MAXTIME = 2;
 const EV_LOOP = 3;
 
 /** An HTTP client on a host, sending requests to one address and port. */
-export class HttpClient implements TcpHandlers, EventTarget {
+export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
   /** One record per request started, in start order. */
   readonly results: HttpRequestRecord[] = [];
   /** Names the client in budget messages. */
@@ -238,6 +238,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
     this.headers = headers;
     this.paths = opts.paths && opts.paths.length > 0 ? opts.paths : [opts.path ?? '/'];
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error(`http-client rate must be > 0, got ${opts.rate}`);
+    host.addProcess(this);
     const sim = host.net.sim;
     const t0 = opts.startAt ?? 0;
     if (this.count <= 0) return;
@@ -493,6 +494,27 @@ export class HttpClient implements TcpHandlers, EventTarget {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
+  /** Its timers die with the host (a resolver is a process of its own). */
+  targets(): readonly EventTarget[] {
+    return [this];
+  }
+
+  /**
+   * The host lost power: the client process dies. Requests in progress end
+   * as 'host-down'; the ones not started never are (nothing runs a client
+   * command again after a reboot).
+   */
+  halt(): void {
+    const now = this.host.net.sim.now;
+    for (const rec of this.results) {
+      if (rec.outcome !== 'pending') continue;
+      rec.outcome = 'host-down';
+      rec.doneAt = now;
+      this.finished++;
+    }
+    this.idle.length = 0;
+  }
+
   /** Closes idle keep-alive connections (the client is finished with them). */
   closeIdle(): void {
     for (const cc of this.idle.splice(0)) cc.conn.close();
@@ -522,7 +544,7 @@ export function outcomeOf(code: TcpError): 'reset' | 'timeout' | 'refused' | 'un
 
 /** Summarises request records (of one client or several). */
 export function summarize(results: readonly HttpRequestRecord[]): HttpClientSummary {
-  const byOutcome: Record<HttpOutcome, number> = { pending: 0, completed: 0, reset: 0, timeout: 0, refused: 0, unreachable: 0, closed: 0, 'bad-response': 0, unresolved: 0 };
+  const byOutcome: Record<HttpOutcome, number> = { pending: 0, completed: 0, reset: 0, timeout: 0, refused: 0, unreachable: 0, closed: 0, 'bad-response': 0, unresolved: 0, 'host-down': 0 };
   const byServer: Record<string, number> = {};
   const byStatus: Record<string, number> = {};
   const times: number[] = [];

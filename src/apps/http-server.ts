@@ -43,7 +43,7 @@ import {
 } from '../wire/http.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import { SEC, type Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpHandlers, TcpListener } from '../net/tcp.js';
 import { Capacity, type CapacityJob, type CapacityOptions, type ServiceTime } from './capacity.js';
 
@@ -125,7 +125,7 @@ class ServerConn implements CapacityJob {
 const EV_IDLE = 1;
 
 /** An HTTP/1.1 server on one host and port, with a capacity model and failure switches. */
-export class HttpServer implements TcpHandlers, EventTarget {
+export class HttpServer implements TcpHandlers, EventTarget, HostProcess {
   /** The server's name, as its responses show it. */
   readonly name: string;
   /** The TCP port. */
@@ -161,6 +161,25 @@ export class HttpServer implements TcpHandlers, EventTarget {
     this.extra = opts.headers ?? [];
     this.idleTimeout = opts.idleTimeout ?? 5 * SEC;
     this.capacity = new Capacity(host, this.port, opts);
+    this.start();
+    host.addProcess(this);
+  }
+
+  /** Its timers and those of its capacity model die with the host. */
+  targets(): readonly EventTarget[] {
+    return [this, this.capacity];
+  }
+
+  /** The host lost power: the connections and the listener vanished with the kernel's tables. */
+  halt(): void {
+    this.listener = null;
+    this.conns.clear();
+    this.stats.open = 0;
+    this.capacity.reset();
+  }
+
+  /** The host booted: the service starts again and listens. */
+  boot(): void {
     this.start();
   }
 

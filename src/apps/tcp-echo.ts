@@ -10,7 +10,7 @@ import { fmtIp } from '../wire/addr.js';
 import type { Ipv4Addr } from '../wire/types.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import type { Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers, TcpListener } from '../net/tcp.js';
 import { Capacity, type CapacityJob, type CapacityOptions, type ServiceTime } from './capacity.js';
 import { outcomeOf, type HttpOutcome } from './http-client.js';
@@ -41,7 +41,7 @@ class EchoConn implements CapacityJob {
 }
 
 /** The TCP echo service on a host, with a capacity model. */
-export class TcpEchoServer implements TcpHandlers {
+export class TcpEchoServer implements TcpHandlers, HostProcess {
   /** The TCP port. */
   readonly port: number;
   /** The capacity model. */
@@ -53,18 +53,43 @@ export class TcpEchoServer implements TcpHandlers {
   /** Bytes echoed. */
   echoed = 0;
 
+  /** Names the process in the trace. */
+  readonly label: string;
+
   /** Creates the server and listens at once. */
   constructor(
     readonly host: Host,
     opts: TcpEchoServerOptions = {},
   ) {
     this.port = opts.port ?? 7;
+    this.label = `tcp-echo-server ${host.name}:${this.port}`;
     this.capacity = new Capacity(host, this.port, opts);
-    this.listener = this.capacity.listen((c) => {
+    this.listener = this.listen();
+    host.addProcess(this);
+  }
+
+  private listen(): TcpListener {
+    return this.capacity.listen((c) => {
       this.connections++;
       c.ctx = new EchoConn(this, c);
       return this;
     });
+  }
+
+  /** The timers of its capacity model die with the host. */
+  targets(): readonly EventTarget[] {
+    return [this.capacity];
+  }
+
+  /** The host lost power: connections and listener vanished with the kernel's tables. */
+  halt(): void {
+    this.listener = null;
+    this.capacity.reset();
+  }
+
+  /** The host booted: the service listens again. */
+  boot(): void {
+    if (!this.listener) this.listener = this.listen();
   }
 
   /** Sets the service time of chunks that start from now on. */

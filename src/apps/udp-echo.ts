@@ -12,20 +12,41 @@
  */
 import type { EventTarget } from '../sim/sim.js';
 import type { Nanos } from '../sim/time.js';
-import type { Host } from '../net/host.js';
+import type { Host, HostProcess } from '../net/host.js';
 import type { UdpHandler, UdpSocket } from '../net/udp.js';
 import type { Ipv4Addr } from '../wire/types.js';
 
 /** The UDP echo service: every datagram received is sent back to its source address and port. */
-export class UdpEchoServer implements UdpHandler {
+export class UdpEchoServer implements UdpHandler, HostProcess {
   /** The listening socket. */
-  readonly socket: UdpSocket;
+  socket: UdpSocket;
   /** Datagrams echoed so far. */
   echoed = 0;
 
+  /** Names the process in the trace. */
+  readonly label: string;
+
   /** Binds the echo service on `port` (7 is the echo port; the benchmark uses 9, as ns-3's example). */
-  constructor(host: Host, port = 7) {
+  constructor(
+    readonly host: Host,
+    port = 7,
+  ) {
     this.socket = host.udp.bind(port, this);
+    this.label = `udp-echo-server ${host.name}:${port}`;
+    host.addProcess(this);
+  }
+
+  /** No timer of its own: the socket goes with the host. */
+  targets(): readonly EventTarget[] {
+    return [];
+  }
+
+  /** The host lost power: the socket vanished with the kernel's tables. */
+  halt(): void {}
+
+  /** The host booted: the service binds its port again. */
+  boot(): void {
+    this.socket = this.host.udp.bind(this.socket.port, this);
   }
 
   /** Echoes one datagram, inside the receive event as ns-3's UdpEchoServer does. */

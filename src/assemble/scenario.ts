@@ -137,7 +137,7 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
       return;
     case 'http-client': {
       const r = spec.resolver;
-      const resolver = r ? new DnsResolver(h, r.server.addr, { cache: r.cache, timeout: r.timeout, attempts: r.attempts, id: `http-client-${spec.id}` }) : null;
+      const resolver = r ? new DnsResolver(h, r.servers.map((x) => x.addr), { cache: r.cache, timeout: r.timeout, attempts: r.attempts, rotate: r.rotate, id: `http-client-${spec.id}` }) : null;
       if (resolver) apps.resolvers.push({ owner: `${spec.on} http-client ${spec.id}`, name: spec.to.text, resolver });
       apps.httpClients.push({
         spec,
@@ -175,7 +175,8 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
       apps.connects.push({ spec, app: new TcpConnect(h, spec.to.addr, spec.port, spec.start) });
       return;
     case 'dns-lookup': {
-      const resolver = new DnsResolver(h, spec.server.addr, { cache: spec.cache, id: `dns-lookup-${spec.id}` });
+      const r = spec.resolver;
+      const resolver = new DnsResolver(h, r.servers.map((x) => x.addr), { cache: spec.cache, timeout: r.timeout, attempts: r.attempts, rotate: r.rotate, id: `dns-lookup-${spec.id}` });
       apps.resolvers.push({ owner: `${spec.on} dns-lookup ${spec.id}`, name: spec.name, resolver });
       apps.lookups.push({ spec, app: new DnsLookupApp(resolver, spec.name, spec.repeat, spec.interval, spec.start) });
       return;
@@ -303,11 +304,16 @@ function applyAction(built: BuiltScenario, ev: TimelineEvent): void {
   switch (a.kind) {
     case 'fail':
     case 'restore': {
-      // A host that dies (or is switched off) stops sending and answering: every interface goes down.
+      // A host that dies (or is switched off) stops sending and answering; it comes back as a rebooted machine.
       const n = net.node(a.node)!;
       const up = a.kind === 'restore';
-      for (const i of n.ifaces) i.up = up;
-      trace.state(a.node, { what: 'note', detail: { node: a.node, up } }, () => `${a.node} ${up ? 'is back up' : 'fails: it stops sending and answering (host down)'}`);
+      if (n instanceof Host) {
+        if (up) n.powerOn();
+        else n.powerOff();
+      } else {
+        for (const i of n.ifaces) i.up = up;
+        trace.state(a.node, { what: 'note', detail: { node: a.node, up } }, () => `${a.node} ${up ? 'is back up' : 'fails: it stops forwarding (switched off)'}`);
+      }
       haPower(net, a.node, up);
       return;
     }

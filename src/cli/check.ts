@@ -26,6 +26,7 @@ import { grade, GradeStream } from '../grade/grade.js';
 import { report, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
 import { serverStats, type ServerStats } from '../assemble/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
+import type { ReplayFlow } from '../pcap/replay.js';
 import { builtinNames, loadFromDisk, locate, DISK_IO } from './scenarios.js';
 
 /** Options of `lblab check`. */
@@ -102,6 +103,28 @@ export function gradeInputOf(built: BuiltScenario, events: readonly TraceEvent[]
       port: app.port,
       attempts: [{ index: 0, outcome: app.outcome, error: app.error, startedAt: app.startedAt, doneAt: app.doneAt, server: null }],
     });
+  }
+  // Replayed TCP flows are connections like an app's: one record per (host, destination), a flow per attempt.
+  for (const [i, { plan }] of built.apps.replays.entries()) {
+    const groups = new Map<string, ReplayFlow[]>();
+    for (const f of plan.flows) {
+      if (f.proto !== 'tcp') continue;
+      const k = `${f.host} ${f.dst} ${f.dport}`;
+      const g = groups.get(k);
+      if (g) g.push(f);
+      else groups.set(k, [f]);
+    }
+    for (const g of groups.values()) {
+      const f0 = g[0]!;
+      clients.push({
+        app: 'replay',
+        node: f0.host,
+        id: String(i),
+        dst: f0.dst,
+        port: f0.dport,
+        attempts: g.map((f, k) => ({ index: k, outcome: f.outcome, error: f.error, startedAt: f.startedAt, doneAt: f.doneAt, server: null })),
+      });
+    }
   }
   const services: ServiceCounts[] = [];
   const stats = serverStats(built);

@@ -90,7 +90,7 @@ function judge(input: GradeInput, c: Check): Judged {
 
 /** How a client app calls its attempts. */
 function attemptWord(c: ClientRecord): string {
-  return c.app === 'http-client' ? 'request' : 'connection attempt';
+  return c.app === 'http-client' ? 'request' : c.app === 'replay' ? 'replayed flow' : 'connection attempt';
 }
 
 function clientPlace(c: ClientRecord): string {
@@ -111,7 +111,7 @@ function attemptEvidence(c: ClientRecord, a: AttemptRecord): Evidence {
 }
 
 /** Outcome codes in the order messages list them. */
-const OUTCOME_ORDER = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'pending'];
+const OUTCOME_ORDER = ['completed', 'reset', 'timeout', 'refused', 'unreachable', 'closed', 'bad-response', 'host-down', 'pending'];
 
 function outcomeCounts(attempts: readonly AttemptRecord[]): string {
   const n = new Map<string, number>();
@@ -142,7 +142,7 @@ function judgeFlow(input: GradeInput, c: Extract<Check, { kind: 'flow' }>): Judg
   if (apps.length === 0) {
     const others = input.clients.filter((a) => a.node === c.from);
     const also = others.length ? ` (its apps send to ${[...new Set(others.map((a) => `${a.name ?? fmtIp(a.dst)}:${a.port}`))].join(', ')})` : '';
-    return { passed: false, message: `${expected}; found no http-client or tcp-connect app on ${c.from} that sends there${also}`, evidence: [] };
+    return { passed: false, message: `${expected}; found no http-client, tcp-connect or replayed flow on ${c.from} that sends there${also}`, evidence: [] };
   }
   const all = apps.flatMap((a) => a.attempts.map((x) => ({ app: a, x })));
   if (all.length === 0) return { passed: false, message: `${expected}; found no ${noun} made`, evidence: [] };

@@ -24,9 +24,9 @@ export interface AttemptRecord {
   readonly server: string | null;
 }
 
-/** A client application whose attempts have outcomes (http-client, tcp-connect). */
+/** A client application whose attempts have outcomes (http-client, tcp-connect), or the TCP flows a `replay:` entry replays from one captured client. */
 export interface ClientRecord {
-  readonly app: 'http-client' | 'tcp-connect';
+  readonly app: 'http-client' | 'tcp-connect' | 'replay';
   /** The node it runs on. */
   readonly node: string;
   /** Its id among apps of its kind on that node. */

@@ -38,7 +38,7 @@ import type { Frame } from '../trace/events.js';
 import type { EventTarget, Timer } from '../sim/sim.js';
 import { fmtDuration, SEC } from '../sim/time.js';
 import { checkConfig, type HealthCheckConfig } from './health-config.js';
-import type { HookContext, Host } from '../net/host.js';
+import type { HookContext, Host, HostProcess } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers } from '../net/tcp.js';
 import type { BackendState } from './sched/backend.js';
 
@@ -103,7 +103,7 @@ function rawTap(host: Host): Map<number, HealthMonitor> {
 }
 
 /** Runs one health check against one server from an LB host. */
-export class HealthMonitor implements EventTarget, TcpHandlers {
+export class HealthMonitor implements EventTarget, TcpHandlers, HostProcess {
   /** Names the monitor in budget messages. */
   readonly label: string;
   /** Verdict changes, oldest first. */
@@ -149,6 +149,25 @@ export class HealthMonitor implements EventTarget, TcpHandlers {
     this.label = `health check ${label} (${cfg.kind})`;
     this.probePort = cfg.port ?? port;
     this.firstDelay = opts.firstDelay ?? 0;
+    host.addProcess(this);
+  }
+
+  /** Its probe timers die with the host. */
+  targets(): readonly EventTarget[] {
+    return [this];
+  }
+
+  private runBeforeHalt = false;
+
+  /** The host lost power: probing stops (the probe in flight vanished with the sockets). */
+  halt(): void {
+    this.runBeforeHalt = this.running;
+    this.stop();
+  }
+
+  /** The host booted: the checker (keepalived, HAProxy) probes again, its first probe after `firstDelay`. */
+  boot(): void {
+    if (this.runBeforeHalt) this.start();
   }
 
   /** True while the verdict is up. */

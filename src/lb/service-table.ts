@@ -62,6 +62,13 @@ export abstract class LbServiceTable extends Host {
     super(net, name, 'lb', { sysctls: { 'net.ipv4.ip_forward': 1, ...sysctls } });
   }
 
+  /** A power cut also empties the IPVS connection table (kernel memory); each entry leaves with an lb-conn del. */
+  override powerOff(): void {
+    if (!this.powered) return;
+    super.powerOff();
+    for (const c of [...this.conns]) this.expire(c, `${this.name} lost power`);
+  }
+
   /** Sends a frame out of the bridge (transparent mode; the packet path implements it). */
   abstract bridgeOutput(from: Iface | null, frame: Frame): void;
 

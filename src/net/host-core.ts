@@ -103,6 +103,25 @@ export interface Deferred {
   run(): void;
 }
 
+/**
+ * Something a host runs that dies with it and starts again when it boots:
+ * an application, a health checker. Its timers are cancelled by the host
+ * (every pending event of `targets()`); `halt` forgets its own state without
+ * touching a socket (they are gone), `boot` starts it as a fresh process.
+ * Services (servers, health checkers) have `boot`: init starts them again;
+ * client commands (curl, ping, dig) have none: nothing runs them again.
+ */
+export interface HostProcess {
+  /** The process as the trace names it ("http-server web1:80"). */
+  readonly label: string;
+  /** The event targets whose pending timers die with the host. */
+  targets(): readonly EventTarget[];
+  /** The host lost power: forget in-flight work (the sockets already vanished). */
+  halt(): void;
+  /** The host booted again: start as a new process would (services only). */
+  boot?(): void;
+}
+
 /** The state, configuration and routing of a host; Host (host.ts) is the class to use. */
 export abstract class HostCore implements NetNode, EventTarget, StackHost {
   readonly ifaces: Iface[] = [];
@@ -130,6 +149,12 @@ export abstract class HostCore implements NetNode, EventTarget, StackHost {
   protected readonly redirectPeers = new Map<Ipv4Addr, { tokens: number; last: number; count: number }>();
   protected readonly ipIds = new Map<number, number>();
   protected reachableMs: number;
+  /** What the host runs, in start order (halted on a power cut, booted again in this order). */
+  readonly processes: HostProcess[] = [];
+  /** False while the host is powered off (a `fail` in the timeline). */
+  powered = true;
+  /** How many times the host booted again after a power cut. */
+  boots = 0;
 
   /** Creates a host; add interfaces with `addIface`. */
   constructor(

@@ -24,6 +24,7 @@ import { withTtl } from '../wire/rewrite.js';
 import type { Ipv4, Ipv4Addr } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST } from '../wire/types.js';
 import type { EventTarget } from '../sim/sim.js';
+import type { HostProcess } from './host-core.js';
 import type { Frame } from '../trace/events.js';
 import { Iface } from './iface.js';
 import { Neigh } from './neigh.js';
@@ -32,7 +33,7 @@ import type { SendOptions, SendResult, StackHost } from './stack-host.js';
 import { IcmpHost } from './host-icmp.js';
 import { EV_CALL, EV_LOOPBACK, EV_NEIGH, type Deferred, type HookContext } from './host-core.js';
 
-export type { Deferred, Hook, HookContext, HookPoint, HostOptions, Nexthop, Route } from './host-core.js';
+export type { Deferred, Hook, HookContext, HookPoint, HostOptions, HostProcess, Nexthop, Route } from './host-core.js';
 export type { ProtoHandler, SendResult } from './stack-host.js';
 
 /** A Linux-faithful IPv4 host (and, with forwarding on, router). */export class Host extends IcmpHost implements NetNode, EventTarget, StackHost {
@@ -61,6 +62,52 @@ export type { ProtoHandler, SendResult } from './stack-host.js';
   /** Runs `d.run()` after `delay` ns (a cancellable timer owned by this host). */
   defer(delay: number, d: Deferred) {
     return this.net.sim.timer(delay, this, EV_CALL, d);
+  }
+
+  /** Starts `p` with the host: a power cut halts it, a boot starts it again. */
+  addProcess(p: HostProcess): void {
+    this.processes.push(p);
+  }
+
+  /**
+   * Cuts the power: every interface goes down, every timer of the host, its
+   * sockets and its processes is cancelled, the socket tables, the ARP
+   * table and the IP id counters are emptied, and nothing more is sent
+   * until powerOn(). Frames already on a wire still arrive.
+   */
+  powerOff(): void {
+    if (!this.powered) return;
+    this.powered = false;
+    const mine = new Set<EventTarget>([this]);
+    for (const c of this.tcp.connections()) mine.add(c);
+    for (const p of this.processes) for (const t of p.targets()) mine.add(t);
+    this.net.sim.cancelWhere((t) => mine.has(t));
+    const tcp = this.tcp.wipe();
+    const udp = this.udp.wipe();
+    for (const p of this.processes) p.halt();
+    for (const i of this.ifaces) i.up = false;
+    this.neigh.clear();
+    this.redirects.clear();
+    this.ipIds.clear();
+    this.icmpPeers.clear();
+    this.redirectPeers.clear();
+    const names = this.processes.map((p) => p.label);
+    this.net.trace.state(this.name, { what: 'note', detail: { node: this.name, up: false, conns: tcp.conns, listeners: tcp.listeners, udp, processes: names.length } }, () =>
+      `${this.name} fails: power off, it stops sending and answering; ${tcp.conns} TCP connection${tcp.conns === 1 ? '' : 's'}, ${tcp.listeners} listener${tcp.listeners === 1 ? '' : 's'} and ${udp} UDP socket${udp === 1 ? '' : 's'} vanish without a segment${names.length ? `, and ${names.join(', ')} stop${names.length === 1 ? 's' : ''}` : ''}`,
+    );
+  }
+
+  /** Boots again after powerOff(): interfaces up, empty tables, every process started afresh (new ISNs, new ports). */
+  powerOn(): void {
+    if (this.powered) return;
+    this.powered = true;
+    this.boots++;
+    for (const i of this.ifaces) i.up = true;
+    const services = this.processes.filter((p) => p.boot !== undefined);
+    this.net.trace.state(this.name, { what: 'note', detail: { node: this.name, up: true, boot: this.boots } }, () =>
+      `${this.name} is back up: it boots with empty socket and ARP tables${services.length ? ` and starts ${services.map((p) => p.label).join(', ')} again as new processes` : ''}`,
+    );
+    for (const p of services) p.boot!();
   }
 
   linkChanged(iface: Iface, up: boolean): void {

@@ -21,6 +21,8 @@ export const GLOBAL_DEFAULTS: Readonly<Record<string, number>> = {
   'net.ipv4.tcp_early_retrans': 3,
   'net.ipv4.tcp_retrans_collapse': 1,
   'net.ipv4.tcp_max_syn_backlog': 128,
+  'net.ipv4.tcp_abort_on_overflow': 0,
+  'net.ipv4.tcp_syncookies': 1,
   'net.core.somaxconn': 4096,
   'net.ipv4.icmp_ratelimit': 1000,
   'net.ipv4.icmp_echo_ignore_all': 0,

@@ -109,6 +109,10 @@ export interface ConnListener {
   established(c: TcpConnection): void;
   /** Removes a connection that died while waiting in the accept queue. */
   unqueue(c: TcpConnection): void;
+  /** Half-open connections holding a request socket (the SYN queue; SYN cookies hold none). */
+  synQueue: number;
+  /** Handshake-completing ACKs that found the accept queue full. */
+  ackOverflows: number;
 }
 
 /** The state-change detail of a transition that changes nothing a view shows. */
@@ -219,6 +223,15 @@ export abstract class TcpConnection implements EventTarget {
   hashed = false;
   /** True while in the listener's accept queue. */
   queued = false;
+  /** True while it counts in the listener's SYN queue (a half-open connection with a request socket). */
+  inSynQueue = false;
+  /**
+   * True for a connection a SYN cookie answered (tcp_syncookies, SYN queue
+   * full): Linux keeps no state, so lblab's record of it never resends the
+   * SYN-ACK, holds no SYN queue slot and is forgotten silently after the
+   * cookie's lifetime; the ACK that returns the cookie opens the connection.
+   */
+  cookie = false;
 
   /** Creates a connection; use TcpStack.connect or a listener, not this constructor. */
   constructor(
@@ -413,10 +426,26 @@ export abstract class TcpConnection implements EventTarget {
     this.notifyClosed('normal');
   }
 
+  /**
+   * The host lost power: the socket is gone without a segment and without a
+   * word to the application (which died with it); the peer learns only by
+   * its own timeouts, or by the RST the rebooted host gives for no socket.
+   */
+  vanish(): void {
+    this.cancelTimers();
+    this.state = 'CLOSED';
+    this.appClosed = true;
+    this.notifiedClosed = true;
+    this.ackPending = false;
+    this.queued = false;
+    this.stack.unhash(this);
+  }
+
   /** Moves to CLOSED, tells the application (error first, then closed) and leaves the tables. */
   terminate(reason: TcpCloseReason, err: TcpError | null, why: string): void {
     if (this.state === 'CLOSED' && this.notifiedClosed) return;
     this.cancelTimers();
+    this.leaveSynQueue();
     if (this.state !== 'CLOSED') this.setState('CLOSED', err ? `${why}: ${err}` : why);
     this.stack.unhash(this);
     if (this.queued && this.listener) this.listener.unqueue(this);
@@ -427,6 +456,13 @@ export abstract class TcpConnection implements EventTarget {
       if (h && h.error) h.error(this, err);
     }
     this.notifyClosed(reason);
+  }
+
+  /** Gives back its SYN queue slot (the handshake completed or the request died). */
+  protected leaveSynQueue(): void {
+    if (!this.inSynQueue) return;
+    this.inSynQueue = false;
+    if (this.listener) this.listener.synQueue--;
   }
 
   protected notifyClosed(reason: TcpCloseReason): void {

@@ -135,7 +135,8 @@ export class TcpReceiver extends TcpSender {
         this.lastOow = now;
         this.retransmits++;
         this.sendSynAck();
-        this.armRto(Math.min(TCP_TIMEOUT_INIT * 2 ** this.synackTimeouts, TCP_RTO_MAX)); // mod_timer_pending in tcp_check_req
+        // A cookie has no timer to push back: its record keeps its lifetime.
+        if (!this.cookie) this.armRto(Math.min(TCP_TIMEOUT_INIT * 2 ** this.synackTimeouts, TCP_RTO_MAX)); // mod_timer_pending in tcp_check_req
       }
       return;
     }
@@ -173,10 +174,24 @@ export class TcpReceiver extends TcpSender {
     }
     const l = this.listener;
     if (l && l.queueFull()) {
-      // Linux tcp_abort_on_overflow=0: the ACK is dropped and the request stays; the client's next segment retries.
+      l.ackOverflows++;
+      if (this.cookie) {
+        // cookie_v4_check: syn_recv_sock fails on a full accept queue and the segment is discarded; no state, no RST, no retry.
+        stack.drop(frame, 'tcp-listen-overflow', () => `the accept queue of ${host.name}:${l.port} is full (backlog ${l.backlog}); the ACK returning the SYN cookie of ${this.name} is dropped (the client's next segment may still bring it)`);
+        return;
+      }
+      if (host.sysctl.get('net.ipv4.tcp_abort_on_overflow')) {
+        // tcp_check_req with tcp_abort_on_overflow=1: embryonic_reset, tcp_v4_send_reset (R, seq = SEG.ACK).
+        stack.drop(frame, 'tcp-accept-overflow-reset', () => `the accept queue of ${host.name}:${l.port} is full (backlog ${l.backlog}) and tcp_abort_on_overflow=1; the ACK that completes ${this.name} is answered with RST`);
+        stack.sendReset(ip, seg);
+        this.terminate('reset', null, 'the accept queue was full (tcp_abort_on_overflow=1)');
+        return;
+      }
+      // Linux tcp_abort_on_overflow=0: the ACK is dropped (req->acked) and the request stays; its SYN-ACK timer resends, the client answers with an ACK.
       stack.drop(frame, 'tcp-listen-overflow', () => `the accept queue of ${host.name}:${l.port} is full (backlog ${l.backlog}); the ACK that completes ${this.name} is dropped`);
       return;
     }
+    this.leaveSynQueue();
     this.sndUna = seg.ack;
     this.sndWl1 = seg.seq;
     this.sndWl2 = seg.ack;

@@ -54,6 +54,9 @@ export const TCP_RTO_MAX = 120 * SEC;
 export const TCP_TIMEOUT_INIT = 1 * SEC;
 /** Linux TCP_TIMEOUT_MIN_US: what a tail loss probe adds to 2 * SRTT when more than one segment is in flight (2 ms). */
 export const TCP_TIMEOUT_MIN = 2 * MS;
+
+/** How long a SYN cookie is accepted (Linux MAX_SYNCOOKIE_AGE 2 periods of TCP_SYNCOOKIE_PERIOD, 60 s). */
+export const TCP_SYNCOOKIE_LIFETIME = 120 * SEC;
 /** Linux TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timer (40 ms). */
 export const TCP_DELACK = 40 * MS;
 /** Linux TCP_TIMEWAIT_LEN: how long TIME_WAIT lasts (60 s, "2*MSL"). */

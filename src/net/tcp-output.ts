@@ -24,6 +24,7 @@ import {
   TCP_SYN_WINDOW,
   TCP_TIMEOUT_INIT,
   TCP_TIMEOUT_MIN,
+  TCP_SYNCOOKIE_LIFETIME,
   TCPOLEN_TSTAMP_ALIGNED,
   TCP_WSCALE,
   dataOptions,
@@ -77,10 +78,31 @@ export abstract class TcpSender extends TcpConnection {
     this.sndNxt = seqAdd(this.iss, 1);
     this.writeSeq = this.sndNxt;
     this.negotiate(offer, seg.window);
+    if (this.cookie) {
+      this.setState('SYN_RECEIVED', 'the SYN queue is full: it answers with a SYN cookie and keeps no request (tcp_syncookies)');
+      this.synSentAt = this.now();
+      this.sendSynAck();
+      // Linux cookie_v4_check accepts a cookie for two counter periods of 60 s; lblab forgets its record then, silently.
+      this.armRto(TCP_SYNCOOKIE_LIFETIME);
+      return;
+    }
     this.setState('SYN_RECEIVED', 'a SYN arrived on a listening port; it answers SYN-ACK');
     this.synSentAt = this.now();
     this.sendSynAck();
     this.armRto(TCP_TIMEOUT_INIT);
+  }
+
+  /**
+   * The timestamp of a cookie SYN-ACK (Linux cookie_init_timestamp): the
+   * low 6 bits carry the options the cookie cannot, wscale (15 for none),
+   * SACK (bit 4) and ECN (bit 5), and the value never runs ahead of the clock.
+   */
+  private cookieTsval(): number {
+    const now = this.tsNow();
+    const opts = (this.wsOk ? TCP_WSCALE : 0xf) | (this.sackOk ? 0x10 : 0);
+    let ts = ((now & ~0x3f) | opts) >>> 0;
+    if (ts > now) ts = (ts - 0x40) >>> 0;
+    return ts;
   }
 
   protected negotiate(offer: ReturnType<typeof parseSynOffer>, window: number): void {
@@ -116,7 +138,7 @@ export abstract class TcpSender extends TcpConnection {
   }
 
   protected sendSynAck(): void {
-    const opts = synOptions(this.sackOk, this.tsOk ? { tsval: this.tsNow(), tsecr: this.tsRecent } : null, this.wsOk);
+    const opts = synOptions(this.sackOk, this.tsOk ? { tsval: this.cookie ? this.cookieTsval() : this.tsNow(), tsecr: this.tsRecent } : null, this.wsOk);
     const seg = mkTcp(this.localAddr, this.remoteAddr, {
       sport: this.localPort,
       dport: this.remotePort,
@@ -483,6 +505,10 @@ export abstract class TcpSender extends TcpConnection {
         return;
       }
       case 'SYN_RECEIVED': {
+        if (this.cookie) {
+          this.terminate('error', null, 'the SYN cookie is too old to be accepted (no state was kept, nothing is sent)');
+          return;
+        }
         // reqsk_timer_handler: tcp_synack_retries resends, 1 s doubling, then the request is dropped.
         if (this.synackTimeouts >= sys.get('net.ipv4.tcp_synack_retries')) {
           this.terminate('error', null, `no ACK after ${this.synackTimeouts + 1} SYN-ACKs; the half-open connection is dropped`);

@@ -47,7 +47,11 @@
  *   application answers after a service time therefore sends a bare ACK
  *   first, then the response, then its FIN as a separate segment.
  * - Accept queue: full when it holds more than `backlog` connections
- *   (sk_acceptq_is_full); a SYN is then dropped (tcp_abort_on_overflow=0).
+ *   (sk_acceptq_is_full); a SYN is then dropped, and so is a handshake's
+ *   final ACK (tcp_abort_on_overflow=0: the SYN-ACK timer resends) or it is
+ *   answered RST (=1). SYN queue: full above `backlog` half-open requests;
+ *   then a SYN cookie (tcp_syncookies=1) or a drop (=0, which also keeps the
+ *   last quarter of tcp_max_syn_backlog); see docs/host-model.md.
  * - ICMP errors (tcp_v4_err): in SYN_SENT they end connect() with
  *   ECONNREFUSED / EHOSTUNREACH / ENETUNREACH; later they are soft errors
  *   reported only if the connection times out.
@@ -61,7 +65,7 @@
  * - the receive window is constant (applications consume data at once); no
  *   zero-window probing, no Nagle (as TCP_NODELAY), no urgent data, no PAWS outside
  *   TIME_WAIT, random ISNs (not RFC 6528),
- *   no simultaneous open, no SYN cookies, no keepalive, no path MTU;
+ *   no simultaneous open, no keepalive, no path MTU;
  * - the delayed-ACK timeout stays 40 ms (Linux inflates ato up to the RTO);
  * - close() is close(2) (no half-close shutdown); ephemeral ports avoid
  *   every port in local use (Linux may share one across destinations);
@@ -120,6 +124,12 @@ export class TcpListener implements ConnListener {
   accepted = 0;
   /** SYNs dropped because the accept queue was full. */
   overflows = 0;
+  /** Half-open connections with a request socket (Linux inet_csk_reqsk_queue_len). */
+  synQueue = 0;
+  /** SYN cookies sent (TcpExtSyncookiesSent). */
+  cookiesSent = 0;
+  /** Handshake-completing ACKs that found the accept queue full (dropped, or reset with tcp_abort_on_overflow=1). */
+  ackOverflows = 0;
   /** The effective backlog: min(backlog, somaxconn). */
   readonly backlog: number;
   /** False once close() was called. */
@@ -142,6 +152,11 @@ export class TcpListener implements ConnListener {
   /** Linux sk_acceptq_is_full: more than `backlog` connections wait (so backlog + 1 fit). */
   queueFull(): boolean {
     return this.queue.length > this.backlog;
+  }
+
+  /** Linux inet_csk_reqsk_queue_is_full: more half-open requests than the backlog (so backlog + 1 fit; checked on 6.18). */
+  synQueueFull(): boolean {
+    return this.synQueue > this.backlog;
   }
 
   /** A connection of this listener completed its handshake. */
@@ -352,6 +367,26 @@ export class TcpStack implements ProtoHandler, ConnStack {
     this.usePort(c.localPort, -1);
   }
 
+  /**
+   * A power cut: every connection and listener vanishes silently (no FIN,
+   * no RST) and every port is free, as the empty tables of a rebooted
+   * kernel. Returns how many connections and listeners there were.
+   */
+  wipe(): { readonly conns: number; readonly listeners: number } {
+    const conns = this.connections();
+    for (const c of conns) c.vanish();
+    const ls = this.listening();
+    for (const l of ls) {
+      l.open = false;
+      l.queue.length = 0;
+    }
+    this.table.clear();
+    this.listeners.clear();
+    this.ports.clear();
+    this.count = 0;
+    return { conns: conns.length, listeners: ls.length };
+  }
+
   /** Removes a listener from the table. */
   unlisten(l: TcpListener): void {
     const list = this.listeners.get(l.port);
@@ -419,15 +454,39 @@ export class TcpStack implements ProtoHandler, ConnStack {
       this.drop(frame, 'tcp-closed', () => `${host.name}: a ${segName(seg)} without SYN or ACK to a listening port is discarded`);
       return;
     }
+    // Linux tcp_conn_request: a full SYN queue means a cookie (tcp_syncookies=1, or always with 2) or a drop (0).
+    const sys = host.sysctl;
+    const cookies = sys.get('net.ipv4.tcp_syncookies');
+    let cookie = false;
+    if (cookies === 2 || l.synQueueFull()) {
+      if (cookies === 0) {
+        this.drop(frame, 'tcp-syn-queue-full', () => `the SYN queue of ${host.name}:${l.port} is full (${l.synQueue} half-open, backlog ${l.backlog}) and tcp_syncookies=0; the SYN from ${fmtIp(ip.src)}:${seg.sport} is dropped`);
+        return;
+      }
+      cookie = true;
+    }
     if (l.queueFull()) {
       l.overflows++;
       this.drop(frame, 'tcp-listen-overflow', () => `the accept queue of ${host.name}:${l.port} is full (${l.queue.length} waiting, backlog ${l.backlog}); the SYN from ${fmtIp(ip.src)}:${seg.sport} is dropped`);
+      return;
+    }
+    const maxSyn = sys.get('net.ipv4.tcp_max_syn_backlog');
+    if (!cookies && maxSyn - l.synQueue < maxSyn >> 2) {
+      // Without cookies the last quarter of tcp_max_syn_backlog is kept for peers proven alive (lblab keeps no tcp_metrics: none is).
+      this.drop(frame, 'tcp-syn-queue-full', () => `${host.name}:${l.port} holds ${l.synQueue} half-open requests, within the last quarter of tcp_max_syn_backlog (${maxSyn}) kept for proven peers; the SYN from ${fmtIp(ip.src)}:${seg.sport} is dropped`);
       return;
     }
     this.delivered(ip, seg, frame);
     const c = new TcpReceiver(this, ip.dst, seg.dport, ip.src, seg.sport, true, null, l);
     c.state = 'LISTEN';
     this.hash(c);
+    if (cookie) {
+      c.cookie = true;
+      l.cookiesSent++;
+    } else {
+      c.inSynQueue = true;
+      l.synQueue++;
+    }
     c.startPassive(seg);
   }
 

@@ -84,6 +84,14 @@ export class UdpStack {
     else this.sockets.delete(s.port);
   }
 
+  /** A power cut: every socket is gone. Returns how many there were. */
+  wipe(): number {
+    let n = 0;
+    for (const list of this.sockets.values()) n += list.length;
+    this.sockets.clear();
+    return n;
+  }
+
   /** A free port from ip_local_port_range, drawn at random. */
   ephemeral(): number {
     const lo = this.host.sysctl.get('net.ipv4.ip_local_port_range_min');

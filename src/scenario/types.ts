@@ -418,9 +418,14 @@ export interface HttpClientSpec extends AppBase {
   readonly resolver: ResolverSpec | null;
 }
 
-/** A client's stub resolver: the server it asks, its cache, and glibc's retry knobs. */
+/** A client's stub resolver: the nameservers it asks in order, its cache, and glibc's resolv.conf options. */
 export interface ResolverSpec {
+  /** The first nameserver. */
   readonly server: Target;
+  /** Every nameserver, in order (the first is `server`). */
+  readonly servers: readonly Target[];
+  /** options rotate (default false). */
+  readonly rotate: boolean;
   /** ttl (default), forever or none. */
   readonly cache: DnsCacheMode;
   /** Per attempt (default 5 s). */
@@ -465,6 +470,8 @@ export interface DnsLookupSpec extends AppBase {
   readonly kind: 'dns-lookup';
   readonly name: string;
   readonly server: Target;
+  /** The nameservers, resolver options and cache of its resolver. */
+  readonly resolver: ResolverSpec;
   readonly start: Nanos;
   readonly cache: DnsCacheMode;
   readonly repeat: number;

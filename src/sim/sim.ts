@@ -135,6 +135,23 @@ export class Sim {
     if (t && t.pending) t.cancelled = true;
   }
 
+  /**
+   * Cancels every pending event whose target passes `owned`, pooled ones
+   * included: what a power cut does to the timers of everything a host runs.
+   * A scan of the queue, for rare events only. Returns how many it cancelled.
+   */
+  cancelWhere(owned: (target: EventTarget) => boolean): number {
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      const ev = this.heap[i]!;
+      if (!ev.cancelled && ev.target !== null && owned(ev.target)) {
+        ev.cancelled = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Asks a running `run()` to stop after the current event. */
   stop(why: string): void {
     this.stopRequested = why;

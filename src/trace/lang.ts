@@ -51,6 +51,8 @@ export const DROP_REASONS_KO: { readonly [K in keyof typeof DROP_REASONS_EN]: st
   'vrrp-ignored': '마스터(또는 선점하는 백업)가 버리는 더 낮은 우선순위의 VRRP 광고, RFC 5798 6.4',
   'ipvs-sync-ignored': '이 LB가 받지 않는 IPVS 연결 동기화 메시지(자기가 sync 마스터이거나 sync id가 다름)',
   'switch-loop': '넘쳐 보낸(flood) 프레임이 계속 스위치로 되돌아옴: 스위치들이 고리(loop)를 이룸(STP 없음). 실행을 멈춤',
+  'tcp-syn-queue-full': '리스너의 SYN 큐(반쯤 열린 연결)가 가득 차고 SYN 쿠키가 꺼져 있어(tcp_syncookies=0) SYN을 버림',
+  'tcp-accept-overflow-reset': 'accept 큐가 가득 찬 상태에서 핸드셰이크를 끝내는 ACK가 와 tcp_abort_on_overflow=1 이라 RST로 답함',
   'live-undecodable': '실제 장치에서 캡처한 프레임(lblab live)을 해석할 수 없어 시뮬레이션에 들어가지 못함',
   'live-send-failed': '시뮬레이션이 보낸 프레임을 실제 장치가 거부함(lblab live): 장치가 내려갔거나 제거됨',
 };

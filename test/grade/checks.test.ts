@@ -87,8 +87,8 @@ describe('flow', () => {
     const inp = input({ clients: [client('client', '10.0.2.11', 8080, [attempt(0, 'completed', 0, MS)])] });
     const v = judge(inp, flow('completed'));
     expect(v.passed).toBe(false);
-    expect(v.message).toBe('expected every request from client to vip:shop (10.0.1.100) to end as completed; found no http-client or tcp-connect app on client that sends there (its apps send to 10.0.2.11:8080)');
-    expect(judge(input(), flow('completed')).message).toBe('expected every request from client to vip:shop (10.0.1.100) to end as completed; found no http-client or tcp-connect app on client that sends there');
+    expect(v.message).toBe('expected every request from client to vip:shop (10.0.1.100) to end as completed; found no http-client, tcp-connect or replayed flow on client that sends there (its apps send to 10.0.2.11:8080)');
+    expect(judge(input(), flow('completed')).message).toBe('expected every request from client to vip:shop (10.0.1.100) to end as completed; found no http-client, tcp-connect or replayed flow on client that sends there');
   });
 
   it('fails when the matching app made no request', () => {

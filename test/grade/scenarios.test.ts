@@ -123,3 +123,15 @@ describe('a scenario that cannot be loaded', () => {
     expect(r.error).toContain('broken.yaml:7:5: error: unknown key `gatway` in a host; did you mean `gateway`?');
   });
 });
+
+describe('replayed flows are flows', () => {
+  it('a flow expectation sees the TCP flows a replay plays from the captured client, with their outcomes', () => {
+    const r = checkFile(join(FIXTURES, 'replay-flows.yaml'), {});
+    expect(r.error).toBeNull();
+    const [bad, good] = r.verdicts;
+    expect(bad!.passed).toBe(false);
+    expect(bad!.message).toBe('expected every replayed flow from client to vip:shop (10.0.1.100) port 80 to end as reset; found completed 3 (of 3)');
+    expect(bad!.evidence.map((e) => e.text)).toEqual([expect.stringMatching(/^replayed flow 0 started at 0\.\d+s/), expect.stringMatching(/^replayed flow 1 /), expect.stringMatching(/^replayed flow 2 /)]);
+    expect(good!.passed).toBe(true);
+  });
+});

@@ -53,7 +53,8 @@ import {
   type HttpResponse,
 } from '../../wire/http.js';
 import { IPPROTO } from '../../wire/types.js';
-import type { Host } from '../../net/host.js';
+import type { Host, HostProcess } from '../../net/host.js';
+import type { EventTarget } from '../../sim/sim.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers, TcpListener } from '../../net/tcp.js';
 import { isAvailable, type BackendState, type FlowKey } from '../sched/backend.js';
 import { fnv1a32Bytes } from '../sched/flow-hash.js';
@@ -74,7 +75,7 @@ export type { L7ProxyStats } from './exchange.js';
 const ACCEPT_JOB: CpuJob = { run() {} };
 
 /** An L7 proxy on a host (the load balancer), listening on its VIP and port. */
-export class L7Proxy implements ProxyCore {
+export class L7Proxy implements ProxyCore, HostProcess {
   readonly pools: L7Pool[];
   readonly cpu: Cpu;
   readonly cache: ResponseCache | null;
@@ -83,7 +84,7 @@ export class L7Proxy implements ProxyCore {
   readonly label: string;
   /** "lb1/shop": how trace events name this proxy. */
   readonly service: string;
-  private readonly listener: TcpListener;
+  private listener: TcpListener;
   private readonly defaultPool: L7Pool;
   private readonly ruleTargets: L7Pool[];
 
@@ -114,6 +115,20 @@ export class L7Proxy implements ProxyCore {
     }
     this.listener = host.tcp.listen(cfg.port, { addr: cfg.vip }, (c) => this.accept(c));
     for (const p of this.pools) p.startHealth(this);
+    host.addProcess(this);
+  }
+
+  /** Its timers (idle, connect, retry) and its CPU's die with the host. */
+  targets(): readonly EventTarget[] {
+    return [this, this.cpu];
+  }
+
+  /** The host lost power: every connection vanished with the kernel's tables. */
+  halt(): void {}
+
+  /** The host booted: HAProxy starts again and listens on VIP:port. */
+  boot(): void {
+    this.listener = this.host.tcp.listen(this.cfg.port, { addr: this.cfg.vip }, (c) => this.accept(c));
   }
 
   /** The pool with this name. */

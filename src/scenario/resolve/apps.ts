@@ -91,16 +91,13 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
         return;
       }
       case 'dns-lookup': {
-        const t = target(a.server, [...path, 'server']);
-        if (!t) return;
-        if (t.node !== null && nodes.get(t.node)?.kind !== 'dns' && t.kind !== 'vip') {
-          warn([...path, 'server'], 'not-dns', `${t.node} is a ${nodes.get(t.node)!.kind}, not a dns node; nothing will answer the lookup`);
-        }
         if (!DNS_NAME_RE.test(a.name)) {
           error([...path, 'name'], 'bad-value', `\`${a.name}\` is not a DNS name; write letters, digits and - in labels joined by dots, such as shop.example`, { found: a.name });
           return;
         }
-        apps.push({ kind: 'dns-lookup', ...base, name: a.name, server: t, start: a.start ?? 0, cache: a.cache ?? 'ttl', repeat: a.repeat ?? 1, interval: a.interval ?? SEC });
+        const rs = nameserverSpec(a, path, a.cache ?? 'ttl', 'lookup');
+        if (!rs) return;
+        apps.push({ kind: 'dns-lookup', ...base, name: a.name, server: rs.server, resolver: rs, start: a.start ?? 0, cache: a.cache ?? 'ttl', repeat: a.repeat ?? 1, interval: a.interval ?? SEC });
         return;
       }
       default:
@@ -110,21 +107,40 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
 
 
   /** Checks a client's resolver and the name it will look up (`to`). */
+  /** resolv.conf of a resolver: `server` or `nameservers` (exactly one), timeout, attempts, rotate. */
+  function nameserverSpec(r: Pick<RawResolver, 'server' | 'nameservers' | 'timeout' | 'attempts' | 'rotate'>, path: PathSeg[], cache: ResolverSpec['cache'], what: string): ResolverSpec | null {
+    if ((r.server === undefined) === (r.nameservers === undefined)) {
+      error(path, r.server === undefined ? 'missing-key' : 'bad-value', r.server === undefined ? 'write the nameserver to ask: `server: dns1`, or several in order: `nameservers: [dns1, dns2]`' : 'write `server` (one nameserver) or `nameservers` (a list), not both');
+      return null;
+    }
+    const list = r.nameservers ?? [r.server!];
+    const key = r.nameservers ? 'nameservers' : 'server';
+    const servers: Target[] = [];
+    list.forEach((x, i) => {
+      const p: PathSeg[] = r.nameservers ? [...path, key, i] : [...path, key];
+      const t = target(x, p);
+      if (!t) return;
+      if (t.node !== null && nodes.get(t.node)?.kind !== 'dns' && t.kind !== 'vip') warn(p, 'not-dns', `${t.node} is a ${nodes.get(t.node)!.kind}, not a dns node; nothing will answer the ${what}`);
+      servers.push(t);
+    });
+    if (servers.length !== list.length) return null;
+    return { server: servers[0]!, servers, rotate: r.rotate ?? false, cache, timeout: r.timeout ?? 5 * SEC, attempts: r.attempts ?? 2 };
+  }
+
   function resolverSpec(r: RawResolver, path: PathSeg[], name: string, namePath: PathSeg[]): ResolverSpec | null {
-    const server = target(r.server, [...path, 'server']);
     if (parseIpv4(name) !== null || name.startsWith('vip:') || !DNS_NAME_RE.test(name)) {
       error(namePath, 'bad-value', `with a \`resolver\`, \`to\` is a DNS name to look up, such as shop.example; \`${name}\` is not one (drop \`resolver\` to call an address or a node directly)`, { found: name });
       return null;
     }
-    if (!server) return null;
+    const spec = nameserverSpec(r, path, r.cache ?? 'ttl', 'lookups');
+    if (!spec) return null;
+    const server = spec.server;
     const sn = server.node !== null ? raw.nodes[server.node] : undefined;
-    if (server.node !== null && sn && sn.kind !== 'dns') {
-      warn([...path, 'server'], 'not-dns', `${server.node} is a ${sn.kind}, not a dns node; nothing will answer the lookups`);
-    } else if (sn && sn.kind === 'dns' && !Object.keys(sn.zones ?? {}).some((z) => dnsKey(z) === dnsKey(name))) {
+    if (sn && sn.kind === 'dns' && !Object.keys(sn.zones ?? {}).some((z) => dnsKey(z) === dnsKey(name))) {
       const known = Object.keys(sn.zones ?? {});
       warn(namePath, 'unknown-dns-name', `${server.node} has no record for ${name}, so every lookup fails${known.length ? `; it serves ${known.join(', ')}` : ''}`, { found: name, ...(known.length ? { suggestion: `write one of ${known.join(', ')}${closest(name, known) ? ` (did you mean ${closest(name, known)}?)` : ''}` } : {}) });
     }
-    return { server, cache: r.cache ?? 'ttl', timeout: r.timeout ?? 5 * SEC, attempts: r.attempts ?? 2 };
+    return spec;
   }
 
   function vipPort(t: Target): number {

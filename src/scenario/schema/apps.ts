@@ -55,11 +55,18 @@ const dnsCache = z.enum(DNS_CACHES, want('a cache mode', 'write ttl (honour the 
   description: 'ttl: cache answers for their TTL (nscd, systemd-resolved); forever: keep the first answer (a JVM with networkaddress.cache.ttl=-1); none: ask every time',
 });
 
-const resolver = obj('a resolver', {
-  server: target,
-  cache: dnsCache.optional(),
+/** resolv.conf: one `server`, or `nameservers` in order, and glibc's options. */
+const nameservers = {
+  server: target.optional(),
+  nameservers: z.array(target, want('a list of nameservers', 'write [dns1, dns2]')).min(1, want('at least one nameserver')).optional(),
   timeout: duration.optional(),
   attempts: count('a number of attempts', 1).optional(),
+  rotate: z.boolean(want('true or false')).optional(),
+};
+
+const resolver = obj('a resolver', {
+  ...nameservers,
+  cache: dnsCache.optional(),
 }).meta({ description: 'look `to` up as a DNS name through this server before each new connection' });
 
 const httpClient = obj('an http-client app', {
@@ -109,7 +116,7 @@ const dnsLookup = obj('a dns-lookup app', {
   kind: z.literal('dns-lookup'),
   ...appOn,
   name: z.string(want('a domain name')),
-  server: target,
+  ...nameservers,
   start: duration.optional(),
   cache: dnsCache.optional(),
   repeat: count('a number of lookups', 1).optional(),
