@@ -435,7 +435,9 @@ export class LoadBalancer extends LbServiceTable {
       known.send(frame);
       return;
     }
-    for (const p of this.bridgePorts) {
+    // Flooded newest port first, as a Linux bridge walks br->port_list (net/bridge/br_if.c br_add_if adds at the head).
+    for (let i = this.bridgePorts.length - 1; i >= 0; i--) {
+      const p = this.bridgePorts[i]!;
       if (p === from) continue;
       if (from) trace.forward(this.name, from.name, p.name, frame, 'flood');
       p.send(frame);
