@@ -205,8 +205,9 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
     }
     const h = net.node(spec.name) as Host;
     if (spec.kind === 'lb' && spec.bridge) {
-      (h as LoadBalancer).bridge(spec.bridge.ports.map((p) => ifaceOf(h, p, spec.bridge!.pos)), spec.bridge.addr.addr, spec.bridge.addr.len);
+      (h as LoadBalancer).bridge(spec.bridge.ports.map((p) => ifaceOf(h, p, spec.bridge!.pos)), spec.bridge.addr.addr, spec.bridge.addr.len, spec.bridge.mac ?? undefined);
     }
+    for (const nb of spec.neighbors) h.addPermanentNeighbour(ifaceOf(h, nb.dev, nb.pos), nb.addr, nb.mac);
     configureRoutes(h, spec);
   }
   const links = sc.links.map((l) => {

@@ -69,12 +69,14 @@ export abstract class LbServiceTable extends Host {
 
   /**
    * Makes the LB a transparent bridge between `ports` (its server segment and
-   * the router side) with an L3 interface br0 holding `addr`/`len`; returns br0.
+   * the router side) with an L3 interface br0 holding `addr`/`len` and its
+   * own MAC (`ip link add br0 address MAC type bridge`; allocated when not
+   * given); returns br0.
    */
-  bridge(ports: Iface[], addr: Ipv4Addr, len: number): Iface {
+  bridge(ports: Iface[], addr: Ipv4Addr, len: number, mac?: number): Iface {
     if (this.br0) throw new Error(`${this.name} already has a bridge`);
     this.bridgePorts = ports;
-    this.br0 = new BridgeIface(this, 'br0', this.net.allocMac());
+    this.br0 = new BridgeIface(this, 'br0', mac ?? this.net.allocMac());
     this.ifaces.push(this.br0);
     this.addAddress(this.br0, addr, len);
     return this.br0;

@@ -147,6 +147,16 @@ export interface IpNodeBase {
   readonly sysctls: readonly { readonly name: string; readonly value: number }[];
   /** Load IP-in-IP (tunl0). */
   readonly ipip: boolean;
+  /** Permanent neighbour entries (`ip neigh add ... nud permanent`), in file order. */
+  readonly neighbors: readonly NeighborSpec[];
+  readonly pos: SourcePos;
+}
+
+/** A permanent ARP entry on an interface. */
+export interface NeighborSpec {
+  readonly addr: Addr;
+  readonly mac: number;
+  readonly dev: string;
   readonly pos: SourcePos;
 }
 
@@ -222,7 +232,7 @@ export interface ServiceSpec {
 export interface LbSpec extends IpNodeBase {
   readonly kind: 'lb';
   /** Transparent mode: the bridged interfaces and the bridge's address; null when the LB does not bridge. */
-  readonly bridge: { readonly ports: readonly string[]; readonly addr: Prefix; readonly pos: SourcePos } | null;
+  readonly bridge: { readonly ports: readonly string[]; readonly addr: Prefix; readonly mac: number | null; readonly pos: SourcePos } | null;
   readonly services: readonly ServiceSpec[];
   /** L7 proxies (docs/l7-proxy.md). */
   readonly proxies: readonly ProxySpec[];

@@ -45,7 +45,7 @@ describe('a full scenario', () => {
   });
 
   test('nodes: addresses as numbers, names resolved, defaults filled in', () => {
-    const none = { description: '', routes: [], loopback: [], sysctls: [], ipip: false };
+    const none = { description: '', routes: [], loopback: [], sysctls: [], ipip: false, neighbors: [] };
     expect(s.nodes).toEqual([
       {
         kind: 'host',

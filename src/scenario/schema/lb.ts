@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { LB_MODES } from '../../lb/modes.js';
 import { obj, want } from './messages.js';
-import { address, cidr, count, duration, hostCidr, ifName, NAME_RE, namedKeys, port } from './values.js';
+import { address, cidr, count, duration, hostCidr, ifName, macAddr, NAME_RE, namedKeys, port } from './values.js';
 import { ipNodeShape } from './ip-node.js';
 import { healthCheck, schedulerNames, serverItem } from './servers.js';
 import { proxy } from './l7.js';
@@ -56,7 +56,7 @@ const syncOption = z
 export const lbNode = obj('a load balancer', {
   kind: z.literal('lb'),
   ...ipNodeShape,
-  bridge: obj('a bridge', { ports: z.array(ifName).min(1, want('a list of interfaces')), address: cidr }).optional(),
+  bridge: obj('a bridge', { ports: z.array(ifName).min(1, want('a list of interfaces')), address: cidr, mac: macAddr.optional().meta({ description: "br0's own MAC (default: the next allocated one)" }) }).optional(),
   vrrp: vrrpBlock.optional(),
   sync: syncOption.optional(),
   services: z.record(z.string(), service, want('a map of services', 'write services: { shop: { vip: ..., port: 80, mode: nat, servers: [web1] } }')).superRefine(namedKeys('service', NAME_RE, 'names are lower-case letters, digits and -')).optional(),
