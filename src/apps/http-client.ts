@@ -109,11 +109,15 @@ export interface HttpClientOptions {
   readonly paths?: readonly string[];
   /** Keep the cookies responses set (Set-Cookie name=value, attributes ignored) and send them back in a Cookie header, as a browser does. */
   readonly cookies?: boolean;
-  /** Host header value (default the destination address). */
+  /** Host header value (default what curl sends: the address or DNS name, with `:port` unless the port is 80). */
   readonly hostHeader?: string;
   /** Extra header fields after Host (and User-Agent, Accept). */
   readonly headers?: readonly HttpField[];
-  /** Request body (adds Content-Length). */
+  /** The whole header list, sent exactly as given (no Host, Content-Length or Connection added); overrides hostHeader, headers and connectionClose. */
+  readonly exactHeaders?: readonly HttpField[];
+  /** The request's minor version: 1 (HTTP/1.1, default) or 0 (HTTP/1.0, as `curl -0`: no Connection header unless keep-alive). */
+  readonly minor?: 0 | 1;
+  /** Request body (adds Content-Length, unless exactHeaders). */
   readonly body?: string | Uint8Array;
   /** Reuse connections (default false: a new connection per request). */
   readonly keepAlive?: boolean;
@@ -212,6 +216,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
   /** The cookie jar: name -> value, in first-set order (RFC 6265 5.4 orders by path length, then creation; lblab sets no paths). */
   readonly jar = new Map<string, string>();
   private readonly method: string;
+  private readonly minor: 0 | 1;
   private readonly idle: ClientConn[] = [];
   private finished = 0;
 
@@ -228,14 +233,22 @@ export class HttpClient implements TcpHandlers, EventTarget {
     if ((opts.name === undefined) !== (opts.resolver === undefined)) throw new Error('http-client: a name needs a resolver, and a resolver a name');
     this.label = `http-client ${host.name} -> ${opts.name ?? fmtIp(dst)}:${this.port}`;
     this.rng = host.net.sim.stream(`http-client:${host.name}:${opts.id ?? '0'}`);
-    const headers: HttpField[] = [
-      { name: 'Host', value: opts.hostHeader ?? (this.port === 80 ? (opts.name ?? fmtIp(dst)) : `${opts.name ?? fmtIp(dst)}:${this.port}`) },
-      { name: 'User-Agent', value: 'lblab' },
-      { name: 'Accept', value: '*/*' },
-      ...(opts.headers ?? []),
-    ];
-    if (!opts.keepAlive && (opts.connectionClose ?? true)) headers.push({ name: 'Connection', value: 'close' });
-    this.headers = headers;
+    this.minor = opts.minor ?? 1;
+    if (opts.exactHeaders) {
+      this.headers = [...opts.exactHeaders];
+    } else {
+      // curl's Host: the host part of the URL as typed, with the port unless it is the scheme's default (80).
+      const headers: HttpField[] = [
+        { name: 'Host', value: opts.hostHeader ?? (this.port === 80 ? (opts.name ?? fmtIp(dst)) : `${opts.name ?? fmtIp(dst)}:${this.port}`) },
+        { name: 'User-Agent', value: 'lblab' },
+        { name: 'Accept', value: '*/*' },
+        ...(opts.headers ?? []),
+      ];
+      // HTTP/1.1 is persistent unless told (RFC 9112 9.3); HTTP/1.0 closes unless told, so curl -0 sends no Connection field.
+      if (this.minor === 1 && !opts.keepAlive && (opts.connectionClose ?? true)) headers.push({ name: 'Connection', value: 'close' });
+      if (this.minor === 0 && opts.keepAlive) headers.push({ name: 'Connection', value: 'keep-alive' });
+      this.headers = headers;
+    }
     this.paths = opts.paths && opts.paths.length > 0 ? opts.paths : [opts.path ?? '/'];
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error(`http-client rate must be > 0, got ${opts.rate}`);
     const sim = host.net.sim;
@@ -366,7 +379,9 @@ export class HttpClient implements TcpHandlers, EventTarget {
     const cached = this.requests.get(path);
     if (cached) return cached;
     const headers = this.jar.size === 0 ? this.headers : [...this.headers, { name: 'Cookie', value: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') }];
-    const bytes = serializeRequest(httpRequest({ method: this.method, target: path, headers, body: this.opts.body }));
+    const req = httpRequest({ method: this.method, target: path, headers, body: this.opts.body, minor: this.minor });
+    // Exact headers: the list as given, without the Content-Length httpRequest adds for a body.
+    const bytes = serializeRequest(this.opts.exactHeaders ? { ...req, headers } : req);
     this.requests.set(path, bytes);
     return bytes;
   }

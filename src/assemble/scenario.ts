@@ -128,7 +128,8 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           status: spec.status,
           ...(spec.body !== null ? { body: spec.body } : {}),
           cookie: spec.cookie,
-          headers: spec.headers,
+          ...(spec.defaultHeaders ? { headers: spec.headers } : { exactHeaders: spec.headers }),
+          minor: spec.version === '1.0' ? 0 : 1,
           sessionKey: spec.sessionKey,
           ...(spec.idleTimeout !== null ? { idleTimeout: spec.idleTimeout } : {}),
           ...capacity(spec),
@@ -147,9 +148,11 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           method: spec.method,
           path: spec.path,
           ...(spec.paths ? { paths: spec.paths } : {}),
-          headers: spec.headers,
+          ...(spec.defaultHeaders ? { headers: spec.headers } : { exactHeaders: spec.headers }),
+          minor: spec.version === '1.0' ? 0 : 1,
+          ...(spec.body !== null ? { body: spec.body } : {}),
           cookies: spec.cookies,
-          hostHeader: spec.host ?? spec.to.text,
+          ...(spec.host !== null ? { hostHeader: spec.host } : {}),
           keepAlive: spec.keepalive,
           concurrency: spec.concurrency,
           thinkTime: spec.thinkTime,
@@ -236,9 +239,10 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
             ...(s.persistence ? { persistence: { timeoutNs: s.persistence.timeout, ...(s.persistence.netmask !== null ? { netmask: s.persistence.netmask } : {}) } } : {}),
             snatPool: s.snatPool,
             dsrKeepSourceMac: s.keepSourceMac,
+            dsrForwarder: s.forwarder,
             ...(s.health ? { health: s.health } : {}),
             onDown: s.onDown,
-            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state, ...(x.health !== undefined ? { health: x.health } : {}) })),
+            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state, ...(x.health !== undefined ? { health: x.health } : {}), ...(s.forwarder === 'tc' ? macOf(net, x.node, x.addr) : {}) })),
           });
         } catch (e) {
           throw new BuildError(`service ${s.name}: ${(e as Error).message.replace(/^service [^:]+: /, '')}`, s.pos);
@@ -283,6 +287,12 @@ function startReplay(net: Network, r: ReplaySpec, io: BuildIo): ReplayPlan {
   const clients = new Map(r.clients.map((c) => [c.addr, hostOf(net, c.node, r.pos)] as const));
   const servers = new Map<string, ReplayTarget>(r.servers.map((s) => [s.captured, { addr: s.to.addr, port: s.port ?? 0 }] as const));
   return replayCapture(cap.value.packets, { clients, servers }, { start: r.start, keepPorts: r.keepPorts });
+}
+
+/** The MAC of the interface holding `addr` on `node`: what a tc forwarder's configuration names for a server. */
+function macOf(net: Network, node: string | null, addr: number): { mac?: number } {
+  const i = node === null ? undefined : net.node(node)?.ifaces.find((f) => f.hasAddr(addr));
+  return i ? { mac: i.mac } : {};
 }
 
 function endpoint(net: Network, node: string, iface: string, pos: SourcePos): Iface {

@@ -220,6 +220,8 @@ export interface ServiceSpec {
   readonly snatPool: readonly Addr[];
   /** DSR lesson switch: re-send with the router's source MAC (default false). */
   readonly keepSourceMac: boolean;
+  /** DSR: what forwards the frames: IPVS (TTL - 1, ARP) or a tc/XDP/nft-netdev forwarder (TTL kept, configured MACs). */
+  readonly forwarder: 'ipvs' | 'tc';
   /** The health check of every server without its own, or null. */
   readonly health: HealthCheckSpec | null;
   /** What a down server's open connections get: kept (default) or reset. */
@@ -374,6 +376,9 @@ interface AppBase {
   readonly pos: SourcePos;
 }
 
+/** An HTTP/1.x version as a scenario writes it. */
+export type HttpVersion = '1.0' | '1.1';
+
 /** An HTTP server. */
 export interface HttpServerSpec extends AppBase, CapacitySpec {
   readonly kind: 'http-server';
@@ -384,8 +389,12 @@ export interface HttpServerSpec extends AppBase, CapacitySpec {
   readonly cookie: boolean;
   /** Keep-alive idle timeout, or null for the app's default. */
   readonly idleTimeout: Nanos | null;
-  /** Extra response header fields, in file order. */
+  /** Response header fields as written, in file order: the whole list, or added after the defaults when `defaultHeaders`. */
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** Keep the default fields (Server, Content-Type, Content-Length, Connection) before `headers` (true unless `headers` is given). */
+  readonly defaultHeaders: boolean;
+  /** The HTTP version the server answers with; an HTTP/1.0 server closes after every response. */
+  readonly version: HttpVersion;
   /** What identifies a client for the session counter. */
   readonly sessionKey: 'ip' | 'x-forwarded-for';
 }
@@ -398,12 +407,18 @@ export interface HttpClientSpec extends AppBase {
   readonly path: string;
   /** Paths used in turn, or null for `path` alone. */
   readonly paths: readonly string[] | null;
-  /** Extra request header fields, in file order. */
+  /** Request header fields as written, in file order: the whole list, or added after the defaults when `defaultHeaders`. */
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** Keep the default fields (Host, User-Agent, Accept, Connection) before `headers` (true unless `headers` is given). */
+  readonly defaultHeaders: boolean;
+  /** The request's HTTP version. */
+  readonly version: HttpVersion;
+  /** The request body, or null for none. */
+  readonly body: string | null;
   /** Keep and send back cookies. */
   readonly cookies: boolean;
   readonly method: string;
-  /** Host header, or null for the destination as written. */
+  /** Host header, or null for what curl sends: the address (or DNS name) and the port unless it is 80. */
   readonly host: string | null;
   readonly requests: number;
   /** Open-loop rate, or null for sequential requests. */

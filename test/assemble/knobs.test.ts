@@ -11,7 +11,7 @@ import { buildScenario } from '../../src/assemble/scenario.js';
 import { FullRecorder } from '../../src/trace/trace.js';
 import type { TraceEvent, TxEvent } from '../../src/trace/events.js';
 import { ip, mac } from '../../src/wire/addr.js';
-import type { Arp, Ipv4 } from '../../src/wire/types.js';
+import type { Arp, Ipv4, Tcp } from '../../src/wire/types.js';
 
 /** Loads, builds and runs a scenario text; returns the trace. */
 export function runText(text: string): { events: TraceEvent[]; built: ReturnType<typeof buildScenario> } {
@@ -79,5 +79,80 @@ describe("a bridge's own MAC", () => {
       expect(r.frame.eth.src).toBe(mac('02:00:00:00:b0:00'));
       expect((r.frame.eth.payload as Arp).sha).toBe(mac('02:00:00:00:b0:00'));
     }
+  });
+});
+
+/** The TCP payloads a node sent, as Latin-1 text, in order. */
+function payloads(evs: TraceEvent[], node: string): string[] {
+  return txs(evs, node)
+    .map((e) => e.frame.eth.payload)
+    .filter((p): p is Ipv4 => p.kind === 'ipv4' && p.payload.kind === 'tcp' && (p.payload as Tcp).payload.length > 0)
+    .map((p) => Buffer.from((p.payload as Tcp).payload).toString('latin1'));
+}
+
+describe('exact HTTP payloads', () => {
+  const two = (client: string, server: string) => `lblab: 1
+title: t
+nodes:
+  c: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }
+  s: { kind: host, interfaces: { eth0: 10.0.0.2/24 } }
+links: [[c:eth0, s:eth0]]
+apps:
+  - { kind: http-server, on: s${server} }
+  - { kind: http-client, on: c, to: 10.0.0.2${client} }
+`;
+
+  it("the default request is curl's: Host as typed (no :80), then User-Agent, Accept, Connection: close", () => {
+    const { events } = runText(two('', ''));
+    expect(payloads(events, 'c')).toEqual(['GET / HTTP/1.1\r\nHost: 10.0.0.2\r\nUser-Agent: lblab\r\nAccept: */*\r\nConnection: close\r\n\r\n']);
+    expect(payloads(events, 's')).toEqual(['HTTP/1.1 200 OK\r\nServer: s\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\ns\n']);
+  });
+
+  it('a port other than 80 is in the Host header', () => {
+    const { events } = runText(two(', port: 8000', ', port: 8000'));
+    expect(payloads(events, 'c')[0]).toMatch(/^GET \/ HTTP\/1\.1\r\nHost: 10\.0\.0\.2:8000\r\n/);
+  });
+
+  it('version 1.0 with the defaults is curl -0: no Connection field', () => {
+    const { events } = runText(two(', version: "1.0"', ''));
+    expect(payloads(events, 'c')).toEqual(['GET / HTTP/1.0\r\nHost: 10.0.0.2\r\nUser-Agent: lblab\r\nAccept: */*\r\n\r\n']);
+  });
+
+  it('`headers` is the whole list; method, path and body as given, no Content-Length added', () => {
+    const { events } = runText(two(', method: POST, path: /x, body: "a=1", headers: { Host: shop, Content-Length: "3" }', ''));
+    expect(payloads(events, 'c')).toEqual(['POST /x HTTP/1.1\r\nHost: shop\r\nContent-Length: 3\r\n\r\na=1']);
+  });
+
+  it('default_headers: true keeps the defaults and adds `headers` after them', () => {
+    const { events } = runText(two(', headers: { X-A: b }, default_headers: true', ''));
+    expect(payloads(events, 'c')).toEqual(['GET / HTTP/1.1\r\nHost: 10.0.0.2\r\nUser-Agent: lblab\r\nAccept: */*\r\nX-A: b\r\nConnection: close\r\n\r\n']);
+  });
+
+  it("an HTTP/1.0 server answers exactly the status, headers and body given, and closes (python's http.server)", () => {
+    const { events } = runText(two(', version: "1.0"', ', version: "1.0", status: 404, body: "no\\n", headers: { Server: SimpleHTTP/0.6, Content-Length: "3" }'));
+    expect(payloads(events, 's')).toEqual(['HTTP/1.0 404 Not Found\r\nServer: SimpleHTTP/0.6\r\nContent-Length: 3\r\n\r\nno\n']);
+    // The server closes first: its FIN follows the response.
+    const fins = txs(events, 's').filter((e) => e.frame.eth.payload.kind === 'ipv4' && ((e.frame.eth.payload as Ipv4).payload as Tcp).flags & 1);
+    expect(fins.length).toBe(1);
+  });
+});
+
+describe('DSR forwarder kinds', () => {
+  const text = readFileSync(join(import.meta.dirname, '../../scenarios/dsr-forwarder-kinds.yaml'), 'utf8');
+
+  it('tc: the SYN leaves the LB with the TTL it came with, to the configured MAC, without ARP; ipvs: TTL - 1 after an ARP exchange', () => {
+    const { events, built } = runText(text);
+    const web1 = built.net.node('web1')!.ifaces[0]!.mac;
+    const lbOut = txs(events, 'lb1');
+    const syn = (port: number) => lbOut.find((e) => e.frame.eth.payload.kind === 'ipv4' && ((e.frame.eth.payload as Ipv4).payload as Tcp).dport === port && ((e.frame.eth.payload as Ipv4).payload as Tcp).flags === 2)!;
+    const inSyn = (port: number) => events.find((e): e is TxEvent => e.kind === 'tx' && e.node === 'r1' && e.iface === 'eth1' && e.frame.eth.payload.kind === 'ipv4' && ((e.frame.eth.payload as Ipv4).payload as Tcp).dport === port)!;
+    const tc = syn(8080);
+    expect(tc.frame.eth.dst).toBe(web1);
+    expect((tc.frame.eth.payload as Ipv4).ttl).toBe((inSyn(8080).frame.eth.payload as Ipv4).ttl);
+    expect(lbOut.filter((e) => isArp(e) && (e.frame.eth.payload as Arp).op === 1 && e.t <= tc.t)).toEqual([]);
+    const ipvs = syn(80);
+    expect(ipvs.frame.eth.dst).toBe(web1);
+    expect((ipvs.frame.eth.payload as Ipv4).ttl).toBe((inSyn(80).frame.eth.payload as Ipv4).ttl - 1);
+    expect(lbOut.some((e) => isArp(e) && (e.frame.eth.payload as Arp).op === 1 && (e.frame.eth.payload as Arp).tpa === ip('10.0.1.11') && e.t < ipvs.t)).toBe(true);
   });
 });

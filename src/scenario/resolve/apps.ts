@@ -37,7 +37,7 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
       case 'http-server': {
         const port = a.port ?? 80;
         listen('tcp', port);
-        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })), sessionKey: a.session_key ?? 'ip' });
+        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })), defaultHeaders: a.default_headers ?? a.headers === undefined, version: a.version ?? '1.1', sessionKey: a.session_key ?? 'ip' });
         return;
       }
       case 'tcp-echo-server': {
@@ -64,6 +64,9 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
           path: a.path ?? a.paths?.[0] ?? '/',
           paths: a.paths ?? null,
           headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })),
+          defaultHeaders: a.default_headers ?? a.headers === undefined,
+          version: a.version ?? '1.1',
+          body: a.body ?? null,
           cookies: a.cookies ?? false,
           method: a.method ?? 'GET',
           host: a.host ?? null,

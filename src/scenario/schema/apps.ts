@@ -36,6 +36,15 @@ export const httpStatus = z.number(httpStatusWant).int(httpStatusWant).min(100, 
 
 const appOn = { on: nodeName, id: z.string(want('an id')).optional() };
 
+const versionWant = want('an HTTP version', 'write version: "1.0" or version: "1.1"');
+/** An HTTP/1.x version: "1.0" or "1.1" (YAML's bare 1.0 reads as the number 1, taken as 1.0). */
+const httpVersion = z
+  .union([z.enum(['1.0', '1.1'], versionWant), z.literal(1, versionWant), z.literal(1.1, versionWant)], versionWant)
+  .transform((v) => (v === 1 ? '1.0' : v === 1.1 ? '1.1' : v))
+  .meta({ description: 'the HTTP version: "1.0" or "1.1" (default "1.1")' });
+
+const defaultHeaders = z.boolean(want('true or false')).optional().meta({ description: 'keep the default header fields and add `headers` after them (default: true without `headers`, false with it: `headers` is then the whole list)' });
+
 const httpServer = obj('an http-server app', {
   kind: z.literal('http-server'),
   ...appOn,
@@ -45,7 +54,9 @@ const httpServer = obj('an http-server app', {
   body: z.string(want('text')).optional(),
   cookie: z.boolean(want('true or false')).optional(),
   idle_timeout: duration.optional(),
-  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { Cache-Control: max-age=30 }')).optional().meta({ description: 'extra response header fields' }),
+  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { Cache-Control: max-age=30 }')).optional().meta({ description: 'the response header fields, exactly (with default_headers: true, added after the defaults)' }),
+  default_headers: defaultHeaders,
+  version: httpVersion.optional(),
   session_key: z.enum(['ip', 'x-forwarded-for']).optional().meta({ description: 'what identifies a client for the session counter and cookie: its address, or the last X-Forwarded-For entry (behind an L7 proxy)' }),
 });
 
@@ -70,7 +81,10 @@ const httpClient = obj('an http-client app', {
   port: port.optional(),
   path: z.string(want('a request path')).optional(),
   paths: z.array(z.string(want('a request path'))).min(1, want('a list of paths', 'write paths: [/images/a.png, /css/site.css]')).optional().meta({ description: 'request targets used in turn (overrides path)' }),
-  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { X-Forwarded-For: 6.6.6.6 }')).optional(),
+  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { X-Forwarded-For: 6.6.6.6 }')).optional().meta({ description: 'the request header fields, exactly (with default_headers: true, added after the defaults)' }),
+  default_headers: defaultHeaders,
+  version: httpVersion.optional(),
+  body: z.string(want('text')).optional().meta({ description: 'the request body (Content-Length is added with the default headers)' }),
   cookies: z.boolean(want('true or false')).optional().meta({ description: 'keep the cookies responses set and send them back, as a browser does' }),
   method: z.string(want('an HTTP method')).optional(),
   host: z.string(want('a Host header')).optional(),

@@ -24,6 +24,7 @@ const service = obj('a service', {
   persistence: persistence.optional(),
   snat_pool: z.array(address).optional(),
   keep_source_mac: z.boolean(want('true or false')).optional(),
+  forwarder: z.enum(['ipvs', 'tc'], want('a DSR forwarder kind', 'write forwarder: ipvs (TTL decremented, server MAC by ARP) or forwarder: tc (tc/XDP/nft netdev: TTL kept, configured MAC, no ARP)')).optional().meta({ description: 'dsr mode: ipvs (default: TTL decremented, the server MAC resolved by ARP) or tc (a tc/XDP/nftables-netdev forwarder: TTL kept, the configured server MAC, no ARP)' }),
   health: healthCheck.optional(),
   on_down: z.enum(['keep', 'reset'], want('keep or reset', 'write on_down: keep (open connections stay) or on_down: reset (the LB resets them)')).optional(),
   servers: z.array(serverItem),
