@@ -35,7 +35,7 @@ import { icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
 import { natRewrite, rewriteQuoted, withTtl } from '../wire/rewrite.js';
 import type { Ethernet, Icmp, Ipv4, Ipv4Addr } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST, TCP_FLAG } from '../wire/types.js';
-import { isMulticastMac } from '../wire/addr.js';
+import { fmtMac, isMulticastMac } from '../wire/addr.js';
 import type { Frame } from '../trace/events.js';
 import { Host, type HookContext, type Route } from '../net/host.js';
 import type { Iface } from '../net/iface.js';
@@ -251,7 +251,13 @@ export class LoadBalancer extends LbServiceTable {
     const keep = svc.cfg.dsrKeepSourceMac === true && ctx.frame !== null;
     const srcMac = keep ? ctx.frame!.eth.src : -1;
     // The addresses do not change; the trace still records the decision, and the frame sent is its child.
-    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} with its addresses unchanged; the frame goes to ${c.backend.name}'s MAC${keep ? ", keeping the router's source MAC" : ''} (Linux IPVS decrements the TTL)${pick}`);
+    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} with its addresses unchanged; the frame goes to ${c.backend.name}'s MAC${keep ? ", keeping the router's source MAC" : ''} ${svc.cfg.dsrForwarder === 'tc' ? `(a tc forwarder: the configured MAC ${fmtMac(svc.cfg.servers[c.backend.index]!.mac!)}, TTL kept, no ARP)` : '(Linux IPVS decrements the TTL)'}${pick}`);
+    if (svc.cfg.dsrForwarder === 'tc') {
+      // A tc/XDP/nft-netdev forwarder: the destination MAC set from its configuration, the frame sent as it is (no TTL change, no ARP).
+      const mac = svc.cfg.servers[c.backend.index]!.mac!;
+      this.sendFrame(route.iface, mac, ip, ctx.frame, ctx.inIface, srcMac);
+      return null;
+    }
     return this.xmit(c, ip, ctx, c.server, srcMac, { ...route, via: null });
   }
 

@@ -93,6 +93,7 @@ export abstract class LbServiceTable extends Host {
     if (cfg.mode === 'dsr' || cfg.mode === 'tunnel') {
       for (const s of cfg.servers) {
         if (s.port !== undefined && s.port !== cfg.port) throw new Error(`service ${cfg.name}: ${cfg.mode} cannot change the port (${s.name} listens on ${s.port}, the service is on ${cfg.port})`);
+        if (cfg.mode === 'dsr' && cfg.dsrForwarder === 'tc' && s.mac === undefined) throw new Error(`service ${cfg.name}: the tc forwarder needs the MAC of ${s.name} (it never ARPs)`);
         if (cfg.mode === 'dsr') {
           const r = this.lookup(s.addr);
           if (!r || r.via !== null) throw new Error(`service ${cfg.name}: DSR needs ${s.name} (${fmtIp(s.addr)}) on a subnet the LB is directly connected to; use tunnel mode for servers behind a router`);
