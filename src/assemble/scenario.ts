@@ -22,9 +22,10 @@ import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
 import { TcpConnect } from '../apps/tcp-connect.js';
+import { RawTcpClient, RawTcpServer, type RawDelays } from '../apps/tcp-raw.js';
 import { DnsServer } from '../apps/dns-server.js';
 import { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
-import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
+import type { AppSpec, RawDelaysSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
 import { readCapture } from '../pcap/read.js';
 import { haPower, haVrrp, prepareHa, startHa } from './ha.js';
 import { BuildError, type BuildIo, type BuiltApps, type BuiltScenario } from './built.js';
@@ -111,6 +112,11 @@ function capacity(spec: CapacitySpec) {
   };
 }
 
+/** A raw app's delays as the app takes them (unset ones left out: zero, no draw). */
+function rawDelays(d: RawDelaysSpec): RawDelays {
+  return { ...(d.afterConnect ? { afterConnect: d.afterConnect } : {}), ...(d.beforeResponse ? { beforeResponse: d.beforeResponse } : {}), ...(d.beforeClose ? { beforeClose: d.beforeClose } : {}) };
+}
+
 function hostOf(net: Network, name: string, pos: SourcePos): Host {
   const n = net.node(name);
   if (!(n instanceof Host)) throw new BuildError(`${name} is not a host that can run applications`, pos);
@@ -177,6 +183,12 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
     case 'tcp-connect':
       apps.connects.push({ spec, app: new TcpConnect(h, spec.to.addr, spec.port, spec.start) });
       return;
+    case 'tcp-client':
+      apps.raw.push({ spec, app: new RawTcpClient(h, spec.to.addr, { port: spec.port, startAt: spec.start, send: spec.send, close: spec.close, delays: rawDelays(spec.delays), id: spec.id }) });
+      return;
+    case 'tcp-server':
+      apps.raw.push({ spec, app: new RawTcpServer(h, { port: spec.port, send: spec.send, close: spec.close, delays: rawDelays(spec.delays), id: spec.id }) });
+      return;
     case 'dns-lookup': {
       const resolver = new DnsResolver(h, spec.server.addr, { cache: spec.cache, id: `dns-lookup-${spec.id}` });
       apps.resolvers.push({ owner: `${spec.on} dns-lookup ${spec.id}`, name: spec.name, resolver });
@@ -189,7 +201,7 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
 /** Builds the network of a checked scenario. Throws BuildError for what cannot be built. */
 export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
   const net = new Network({ seed: sc.seed, ...(sc.run.budget !== null ? { budget: sc.run.budget } : {}) });
-  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], replays: [], dnsServers: [], resolvers: [], lookups: [] };
+  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], raw: [], replays: [], dnsServers: [], resolvers: [], lookups: [] };
   // Nodes and their interfaces in file order: this fixes MAC allocation.
   for (const spec of sc.nodes) {
     const node = ipNode(net, spec);

@@ -16,6 +16,9 @@ import type { LbMode } from '../lb/modes.js';
 import type { SchedulerName } from '../lb/sched/scheduler.js';
 import type { HealthCheckConfig } from '../lb/health.js';
 import type { DnsCacheMode } from '../apps/dns-resolver.js';
+import type { Addr, Endpoint, Mac, Nanos, Prefix, SourcePos, Target } from './types-base.js';
+
+export type { Addr, Endpoint, Mac, Nanos, Prefix, SourcePos, Target } from './types-base.js';
 
 /**
  * A resolved health check (src/lb/health.ts HealthCheckConfig: times in ns,
@@ -23,26 +26,6 @@ import type { DnsCacheMode } from '../apps/dns-resolver.js';
  */
 export type HealthCheckSpec = HealthCheckConfig;
 import type { L7ProxyConfig } from '../lb/l7/config.js';
-
-/** An IPv4 address as an unsigned 32-bit number. */
-export type Addr = number;
-/** A MAC address as a 48-bit number. */
-export type Mac = number;
-/** A duration or an instant in integer nanoseconds. */
-export type Nanos = number;
-
-/** Where an element was written: file, 1-based line and column. */
-export interface SourcePos {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-}
-
-/** An address with its prefix length. */
-export interface Prefix {
-  readonly addr: Addr;
-  readonly len: number;
-}
 
 /** A fully checked scenario. */
 export interface Scenario {
@@ -153,12 +136,7 @@ export interface IpNodeBase {
 }
 
 /** A permanent ARP entry on an interface. */
-export interface NeighborSpec {
-  readonly addr: Addr;
-  readonly mac: number;
-  readonly dev: string;
-  readonly pos: SourcePos;
-}
+export interface NeighborSpec { readonly addr: Addr; readonly mac: Mac; readonly dev: string; readonly pos: SourcePos }
 
 /** A host. */
 export interface HostSpec extends IpNodeBase {
@@ -311,12 +289,6 @@ export interface SwitchSpec {
 
 // ------------------------------------------------------------------ links
 
-/** One end of a link: a node and one of its interfaces (or switch ports). */
-export interface Endpoint {
-  readonly node: string;
-  readonly iface: string;
-}
-
 /** A link between two endpoints. */
 export interface LinkSpec {
   readonly a: Endpoint;
@@ -332,21 +304,6 @@ export interface LinkSpec {
   /** A name for traces: `a.node:a.iface-b.node:b.iface`. */
   readonly name: string;
   readonly pos: SourcePos;
-}
-
-// ------------------------------------------------------------------ names
-
-/** A name resolved to an address, kept with how it was written. */
-export interface Target {
-  /** As written: `web1`, `web1:eth0`, `vip:shop`, `10.0.2.13`. */
-  readonly text: string;
-  readonly addr: Addr;
-  /** What the text named; 'name' is a DNS name, looked up at run time (its addr is 0). */
-  readonly kind: 'node' | 'iface' | 'vip' | 'address' | 'name';
-  /** The node named (for node and iface), or the LB (for vip); null for a raw address. */
-  readonly node: string | null;
-  /** The interface (iface), or the service name (vip); null otherwise. */
-  readonly detail: string | null;
 }
 
 // ------------------------------------------------------------------ apps
@@ -475,6 +432,30 @@ export interface TcpConnectSpec extends AppBase {
   readonly start: Nanos;
 }
 
+/** The think times of a raw TCP app (null: zero). */
+export type RawDelaysSpec = { readonly [K in 'afterConnect' | 'beforeResponse' | 'beforeClose']: ServiceTimeSpec | null };
+
+/** A raw TCP client: connect, write `send`, maybe close. */
+export interface TcpClientSpec extends AppBase {
+  readonly kind: 'tcp-client';
+  readonly to: Target;
+  readonly port: number;
+  readonly start: Nanos;
+  /** The bytes written after connecting. */
+  readonly send: Uint8Array;
+  readonly close: boolean;
+  readonly delays: RawDelaysSpec;
+}
+
+/** A raw TCP server: answer each connection's first bytes with `send`, maybe close. */
+export interface TcpServerSpec extends AppBase {
+  readonly kind: 'tcp-server';
+  readonly port: number;
+  readonly send: Uint8Array;
+  readonly close: boolean;
+  readonly delays: RawDelaysSpec;
+}
+
 /** A DNS lookup through a (caching) resolver. */
 export interface DnsLookupSpec extends AppBase {
   readonly kind: 'dns-lookup';
@@ -487,7 +468,7 @@ export interface DnsLookupSpec extends AppBase {
 }
 
 /** An application, by kind. */
-export type AppSpec = HttpServerSpec | HttpClientSpec | TcpEchoServerSpec | UdpEchoServerSpec | PingSpec | TcpConnectSpec | DnsLookupSpec;
+export type AppSpec = HttpServerSpec | HttpClientSpec | TcpEchoServerSpec | UdpEchoServerSpec | PingSpec | TcpConnectSpec | DnsLookupSpec | TcpClientSpec | TcpServerSpec;
 
 // ------------------------------------------------------------------ timeline
 

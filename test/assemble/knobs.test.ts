@@ -90,17 +90,20 @@ function payloads(evs: TraceEvent[], node: string): string[] {
     .map((p) => Buffer.from((p.payload as Tcp).payload).toString('latin1'));
 }
 
-describe('exact HTTP payloads', () => {
-  const two = (client: string, server: string) => `lblab: 1
+/** Client c (10.0.0.1) cabled to server s (10.0.0.2), running `apps` (YAML list lines). */
+const twoHosts = (apps: string) => `lblab: 1
 title: t
 nodes:
   c: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }
   s: { kind: host, interfaces: { eth0: 10.0.0.2/24 } }
 links: [[c:eth0, s:eth0]]
 apps:
-  - { kind: http-server, on: s${server} }
+${apps}`;
+
+describe('exact HTTP payloads', () => {
+  const two = (client: string, server: string) => twoHosts(`  - { kind: http-server, on: s${server} }
   - { kind: http-client, on: c, to: 10.0.0.2${client} }
-`;
+`);
 
   it("the default request is curl's: Host as typed (no :80), then User-Agent, Accept, Connection: close", () => {
     const { events } = runText(two('', ''));
@@ -156,3 +159,47 @@ describe('DSR forwarder kinds', () => {
     expect(lbOut.some((e) => isArp(e) && (e.frame.eth.payload as Arp).op === 1 && (e.frame.eth.payload as Arp).tpa === ip('10.0.1.11') && e.t < ipvs.t)).toBe(true);
   });
 });
+
+describe('raw TCP apps and their delays', () => {
+  const raw = (client: string, server: string) => twoHosts(`  - { kind: tcp-server, on: s, port: 9000${server} }
+  - { kind: tcp-client, on: c, to: 10.0.0.2, port: 9000${client} }
+`);
+  const segs = (evs: TraceEvent[], node: string) =>
+    txs(evs, node)
+      .filter((e) => e.frame.eth.payload.kind === 'ipv4')
+      .map((e) => ({ t: e.t, seg: (e.frame.eth.payload as Ipv4).payload as Tcp }));
+
+  it('sends the given bytes (text or hex), the server answers the first bytes and closes', () => {
+    const { events } = runText(raw(', send: "hi\\n", close: false', ', send: { hex: "6f 6b 0a" }'));
+    expect(payloads(events, 'c')).toEqual(['hi\n']);
+    expect(payloads(events, 's')).toEqual(['ok\n']);
+    // Zero delays: the reply and the server's FIN leave in the same instant.
+    const s = segs(events, 's').filter((x) => x.seg.payload.length > 0 || x.seg.flags & 1);
+    expect(s.map((x) => x.seg.flags & 1)).toEqual([0, 1]);
+    expect(s[0]!.t).toBe(s[1]!.t);
+  });
+
+  it('constant delays put the think time on the wire: connect -> write, read -> reply, write -> close', () => {
+    const { events } = runText(raw(', send: "hi", delays: { after_connect: 300us, before_close: 1ms }', ', send: "ok", close: false, delays: { before_response: 200us }'));
+    const c = segs(events, 'c');
+    const ack3 = c.find((x) => x.seg.flags === 0x10)!; // the handshake's last ACK: connect() returns
+    const write = c.find((x) => x.seg.payload.length > 0)!;
+    const fin = c.find((x) => x.seg.flags & 1)!;
+    expect(write.t - ack3.t).toBe(300_000);
+    expect(fin.t - write.t).toBe(1_000_000);
+    const reply = segs(events, 's').find((x) => x.seg.payload.length > 0)!;
+    const arrived = events.find((e) => e.kind === 'rx' && e.node === 's' && e.frame.eth.payload.kind === 'ipv4' && ((e.frame.eth.payload as Ipv4).payload as Tcp).payload.length > 0)!;
+    expect(reply.t - arrived.t).toBe(200_000);
+  });
+
+  it("a distribution draws from the app's seeded stream: the same seed gives the same times", () => {
+    const text = raw(', send: "hi", delays: { after_connect: { exp: 100us } }', ', send: "ok"');
+    const t1 = payloadTimes(runText(text).events);
+    expect(t1).toEqual(payloadTimes(runText(text).events));
+    expect(t1[0]).not.toBe(t1[1]);
+  });
+});
+
+function payloadTimes(evs: TraceEvent[]): number[] {
+  return txs(evs, 'c').filter((e) => e.frame.eth.payload.kind === 'ipv4').map((e) => e.t).slice(0, 3);
+}

@@ -7,7 +7,7 @@
 import { parseIpv4 } from '../../wire/addr.js';
 import { closest } from '../errors.js';
 import { DNS_NAME_RE } from '../schema.js';
-import type { AppSpec, CapacitySpec, ResolverSpec, ServiceTimeSpec, Target } from '../types.js';
+import type { AppSpec, CapacitySpec, RawDelaysSpec, ResolverSpec, ServiceTimeSpec, Target } from '../types.js';
 import { pathText, type PathSeg } from '../yaml-source.js';
 import { assertNever, dnsKey, SEC, type Ctx, type RawResolver, type RawServiceTime } from './context.js';
 import type { Names } from './names.js';
@@ -93,6 +93,17 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
         apps.push({ kind: 'tcp-connect', ...base, to: t, port: a.port, start: a.start ?? 0 });
         return;
       }
+      case 'tcp-client': {
+        const t = target(a.to, [...path, 'to']);
+        if (!t) return;
+        apps.push({ kind: 'tcp-client', ...base, to: t, port: a.port, start: a.start ?? 0, send: bytesOf(a.send), close: a.close ?? true, delays: delays(a.delays, [...path, 'delays']) });
+        return;
+      }
+      case 'tcp-server': {
+        listen('tcp', a.port);
+        apps.push({ kind: 'tcp-server', ...base, port: a.port, send: a.send === undefined ? new Uint8Array(0) : bytesOf(a.send), close: a.close ?? true, delays: delays(a.delays, [...path, 'delays']) });
+        return;
+      }
       case 'dns-lookup': {
         const t = target(a.server, [...path, 'server']);
         if (!t) return;
@@ -130,6 +141,12 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
     return { server, cache: r.cache ?? 'ttl', timeout: r.timeout ?? 5 * SEC, attempts: r.attempts ?? 2 };
   }
 
+  /** A raw app's think times as written (null = 0). */
+  function delays(d: { after_connect?: RawServiceTime; before_response?: RawServiceTime; before_close?: RawServiceTime } | undefined, path: PathSeg[]): RawDelaysSpec {
+    const one = (v: RawServiceTime | undefined, k: string) => (v === undefined ? null : serviceTime(v, [...path, k]));
+    return { afterConnect: one(d?.after_connect, 'after_connect'), beforeResponse: one(d?.before_response, 'before_response'), beforeClose: one(d?.before_close, 'before_close') };
+  }
+
   function vipPort(t: Target): number {
     const px = proxies.get(`${t.node}/${t.detail}`);
     if (px) return px.port;
@@ -146,6 +163,12 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
     };
   }
   return apps;
+}
+
+/** The bytes of a raw app's `send`: text in UTF-8, or hex pairs. */
+function bytesOf(p: string | { hex: string }): Uint8Array {
+  if (typeof p !== 'string') return Uint8Array.from(p.hex.replace(/\s+/g, '').match(/../g) ?? [], (h) => parseInt(h, 16));
+  return new TextEncoder().encode(p);
 }
 
 /** Warns about servers of services and proxy pools that no app listens for (run after the apps). */

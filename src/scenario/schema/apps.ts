@@ -130,8 +130,25 @@ const dnsLookup = obj('a dns-lookup app', {
   interval: duration.optional(),
 });
 
+const hexWant = want('hex bytes', 'write pairs of hex digits, spaces allowed: { hex: "48 49 0a" }');
+/** Bytes to send: text (sent as Latin-1), or { hex: "..." }. */
+const payload = z
+  .union([z.string(want('text')), obj('hex bytes', { hex: z.string(hexWant).regex(/^(\s*[0-9A-Fa-f]{2})*\s*$/, hexWant) })], want('text or { hex: ... }', 'write send: "hello\\n", or send: { hex: "68 65 6c 6c 6f 0a" }'))
+  .meta({ description: 'the bytes: text (sent in UTF-8), or { hex: "68 69 0a" }' });
+
+const rawDelays = obj('app delays', {
+  after_connect: serviceTime.optional().meta({ description: 'client: after connect() returns, before the write' }),
+  before_response: serviceTime.optional().meta({ description: 'server: between reading the first bytes and writing the reply' }),
+  before_close: serviceTime.optional().meta({ description: 'after the write, before close()' }),
+}).meta({ description: 'think times, each a duration or a distribution (default 0)' });
+
+const rawClose = z.boolean(want('true or false')).optional().meta({ description: 'close after writing (default true)' });
+
+const tcpClient = obj('a tcp-client app', { kind: z.literal('tcp-client'), ...appOn, to: target, port, start: duration.optional(), send: payload, close: rawClose, delays: rawDelays.optional() });
+const tcpServer = obj('a tcp-server app', { kind: z.literal('tcp-server'), ...appOn, port, send: payload.optional(), close: rawClose, delays: rawDelays.optional() });
+
 /** The application kinds. */
-export const APP_KINDS = ['http-server', 'http-client', 'tcp-echo-server', 'udp-echo-server', 'ping', 'tcp-connect', 'dns-lookup'] as const;
+export const APP_KINDS = ['http-server', 'http-client', 'tcp-echo-server', 'udp-echo-server', 'ping', 'tcp-connect', 'dns-lookup', 'tcp-client', 'tcp-server'] as const;
 
 /** An application on a node, by its `kind`. */
-export const app = z.discriminatedUnion('kind', [httpServer, httpClient, tcpEchoServer, udpEchoServer, ping, tcpConnect, dnsLookup]);
+export const app = z.discriminatedUnion('kind', [httpServer, httpClient, tcpEchoServer, udpEchoServer, ping, tcpConnect, dnsLookup, tcpClient, tcpServer]);
