@@ -47,6 +47,7 @@ import { SEC, type Nanos } from '../sim/time.js';
 import type { Host } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers } from '../net/tcp.js';
 import { serverOf } from './http-server.js';
+import { drawServiceTime, type ServiceTime } from './capacity.js';
 
 /** The stable outcome codes of a request ('pending' until it ends). */
 export type HttpOutcome = 'pending' | 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' | 'closed' | 'bad-response' | 'unresolved';
@@ -135,6 +136,8 @@ export interface HttpClientOptions {
   readonly maxTime?: Nanos;
   /** Delay before the first request (ns, default 0). */
   readonly startAt?: Nanos;
+  /** Think time between connect() returning and the request's write (a constant or a distribution from the client's stream; default 0). */
+  readonly afterConnect?: ServiceTime;
   /** Distinguishes clients on one host in their random stream name `http-client:<host>:<id>` (default "0"). */
   readonly id?: string;
   /** Keep each response and its body text in the records (default true; false for long runs, to bound memory). */
@@ -195,6 +198,7 @@ interface Pending {
 const EV_ARRIVAL = 1;
 const EV_MAXTIME = 2;
 const EV_LOOP = 3;
+const EV_SEND = 4;
 
 /** An HTTP client on a host, sending requests to one address and port. */
 export class HttpClient implements TcpHandlers, EventTarget {
@@ -287,6 +291,11 @@ export class HttpClient implements TcpHandlers, EventTarget {
       case EV_LOOP:
         if (this.results.length < this.count) this.issue(a as number);
         return;
+      case EV_SEND: {
+        const cc = a as ClientConn;
+        if (cc.req && !cc.dead) this.sendOn(cc, cc.req);
+        return;
+      }
       case EV_MAXTIME: {
         const p = a as Pending;
         p.timer = null;
@@ -307,7 +316,7 @@ export class HttpClient implements TcpHandlers, EventTarget {
 
   /** Names an event kind. */
   kindName(kind: number): string {
-    return kind === EV_MAXTIME ? 'max-time' : 'next request';
+    return kind === EV_MAXTIME ? 'max-time' : kind === EV_SEND ? 'write after connect' : 'next request';
   }
 
   private issue(loop: number): void {
@@ -412,7 +421,9 @@ export class HttpClient implements TcpHandlers, EventTarget {
     const p = cc.req;
     if (!p) return;
     p.rec.connectedAt = this.host.net.sim.now;
-    this.sendOn(cc, p);
+    const d = this.opts.afterConnect;
+    if (d !== undefined && d !== 0) this.host.net.sim.timer(drawServiceTime(d, this.rng), this, EV_SEND, cc);
+    else this.sendOn(cc, p);
   }
 
   /** Response bytes arrived (TcpHandlers). */

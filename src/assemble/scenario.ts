@@ -157,6 +157,7 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           ...(spec.defaultHeaders ? { headers: spec.headers } : { exactHeaders: spec.headers }),
           minor: spec.version === '1.0' ? 0 : 1,
           ...(spec.body !== null ? { body: spec.body } : {}),
+          ...(spec.afterConnect !== null ? { afterConnect: spec.afterConnect } : {}),
           cookies: spec.cookies,
           ...(spec.host !== null ? { hostHeader: spec.host } : {}),
           keepAlive: spec.keepalive,

@@ -372,6 +372,8 @@ export interface HttpClientSpec extends AppBase {
   readonly version: HttpVersion;
   /** The request body, or null for none. */
   readonly body: string | null;
+  /** Think time between connect() returning and the write, or null for none. */
+  readonly afterConnect: ServiceTimeSpec | null;
   /** Keep and send back cookies. */
   readonly cookies: boolean;
   readonly method: string;

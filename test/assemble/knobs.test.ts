@@ -111,6 +111,13 @@ describe('exact HTTP payloads', () => {
     expect(payloads(events, 's')).toEqual(['HTTP/1.1 200 OK\r\nServer: s\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\ns\n']);
   });
 
+  it('delays.after_connect: the request is written that long after connect() returns', () => {
+    const { events } = runText(two(', delays: { after_connect: 250us }', ''));
+    const c = txs(events, 'c').filter((e) => e.frame.eth.payload.kind === 'ipv4').map((e) => ({ t: e.t, seg: (e.frame.eth.payload as Ipv4).payload as Tcp }));
+    const ack3 = c.find((x) => x.seg.flags === 0x10)!;
+    expect(c.find((x) => x.seg.payload.length > 0)!.t - ack3.t).toBe(250_000);
+  });
+
   it('a port other than 80 is in the Host header', () => {
     const { events } = runText(two(', port: 8000', ', port: 8000'));
     expect(payloads(events, 'c')[0]).toMatch(/^GET \/ HTTP\/1\.1\r\nHost: 10\.0\.0\.2:8000\r\n/);

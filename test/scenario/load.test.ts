@@ -179,6 +179,7 @@ describe('a full scenario', () => {
         defaultHeaders: true,
         version: '1.1',
         body: null,
+        afterConnect: null,
         cookies: false,
         method: 'GET',
         host: null,

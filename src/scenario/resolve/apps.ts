@@ -67,6 +67,7 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
           defaultHeaders: a.default_headers ?? a.headers === undefined,
           version: a.version ?? '1.1',
           body: a.body ?? null,
+          afterConnect: a.delays?.after_connect === undefined ? null : serviceTime(a.delays.after_connect, [...path, 'delays', 'after_connect']),
           cookies: a.cookies ?? false,
           method: a.method ?? 'GET',
           host: a.host ?? null,

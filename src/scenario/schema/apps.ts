@@ -85,6 +85,7 @@ const httpClient = obj('an http-client app', {
   default_headers: defaultHeaders,
   version: httpVersion.optional(),
   body: z.string(want('text')).optional().meta({ description: 'the request body (Content-Length is added with the default headers)' }),
+  delays: obj('http-client delays', { after_connect: serviceTime.optional().meta({ description: 'after connect() returns, before the request is written' }) }).optional(),
   cookies: z.boolean(want('true or false')).optional().meta({ description: 'keep the cookies responses set and send them back, as a browser does' }),
   method: z.string(want('an HTTP method')).optional(),
   host: z.string(want('a Host header')).optional(),
