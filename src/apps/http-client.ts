@@ -47,6 +47,7 @@ import { SEC, type Nanos } from '../sim/time.js';
 import type { Host, HostProcess } from '../net/host.js';
 import type { TcpCloseReason, TcpConnection, TcpError, TcpHandlers } from '../net/tcp.js';
 import { serverOf } from './http-server.js';
+import { drawServiceTime, type ServiceTime } from './capacity.js';
 
 /** The stable outcome codes of a request ('pending' until it ends). */
 export type HttpOutcome = 'pending' | 'completed' | 'reset' | 'timeout' | 'refused' | 'unreachable' | 'closed' | 'bad-response' | 'unresolved' | 'host-down';
@@ -109,11 +110,15 @@ export interface HttpClientOptions {
   readonly paths?: readonly string[];
   /** Keep the cookies responses set (Set-Cookie name=value, attributes ignored) and send them back in a Cookie header, as a browser does. */
   readonly cookies?: boolean;
-  /** Host header value (default the destination address). */
+  /** Host header value (default what curl sends: the address or DNS name, with `:port` unless the port is 80). */
   readonly hostHeader?: string;
   /** Extra header fields after Host (and User-Agent, Accept). */
   readonly headers?: readonly HttpField[];
-  /** Request body (adds Content-Length). */
+  /** The whole header list, sent exactly as given (no Host, Content-Length or Connection added); overrides hostHeader, headers and connectionClose. */
+  readonly exactHeaders?: readonly HttpField[];
+  /** The request's minor version: 1 (HTTP/1.1, default) or 0 (HTTP/1.0, as `curl -0`: no Connection header unless keep-alive). */
+  readonly minor?: 0 | 1;
+  /** Request body (adds Content-Length, unless exactHeaders). */
   readonly body?: string | Uint8Array;
   /** Reuse connections (default false: a new connection per request). */
   readonly keepAlive?: boolean;
@@ -131,6 +136,8 @@ export interface HttpClientOptions {
   readonly maxTime?: Nanos;
   /** Delay before the first request (ns, default 0). */
   readonly startAt?: Nanos;
+  /** Think time between connect() returning and the request's write (a constant or a distribution from the client's stream; default 0). */
+  readonly afterConnect?: ServiceTime;
   /** Distinguishes clients on one host in their random stream name `http-client:<host>:<id>` (default "0"). */
   readonly id?: string;
   /** Keep each response and its body text in the records (default true; false for long runs, to bound memory). */
@@ -191,6 +198,7 @@ interface Pending {
 const EV_ARRIVAL = 1;
 const EV_MAXTIME = 2;
 const EV_LOOP = 3;
+const EV_SEND = 4;
 
 /** An HTTP client on a host, sending requests to one address and port. */
 export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
@@ -212,6 +220,7 @@ export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
   /** The cookie jar: name -> value, in first-set order (RFC 6265 5.4 orders by path length, then creation; lblab sets no paths). */
   readonly jar = new Map<string, string>();
   private readonly method: string;
+  private readonly minor: 0 | 1;
   private readonly idle: ClientConn[] = [];
   private finished = 0;
 
@@ -228,14 +237,22 @@ export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
     if ((opts.name === undefined) !== (opts.resolver === undefined)) throw new Error('http-client: a name needs a resolver, and a resolver a name');
     this.label = `http-client ${host.name} -> ${opts.name ?? fmtIp(dst)}:${this.port}`;
     this.rng = host.net.sim.stream(`http-client:${host.name}:${opts.id ?? '0'}`);
-    const headers: HttpField[] = [
-      { name: 'Host', value: opts.hostHeader ?? (this.port === 80 ? (opts.name ?? fmtIp(dst)) : `${opts.name ?? fmtIp(dst)}:${this.port}`) },
-      { name: 'User-Agent', value: 'lblab' },
-      { name: 'Accept', value: '*/*' },
-      ...(opts.headers ?? []),
-    ];
-    if (!opts.keepAlive && (opts.connectionClose ?? true)) headers.push({ name: 'Connection', value: 'close' });
-    this.headers = headers;
+    this.minor = opts.minor ?? 1;
+    if (opts.exactHeaders) {
+      this.headers = [...opts.exactHeaders];
+    } else {
+      // curl's Host: the host part of the URL as typed, with the port unless it is the scheme's default (80).
+      const headers: HttpField[] = [
+        { name: 'Host', value: opts.hostHeader ?? (this.port === 80 ? (opts.name ?? fmtIp(dst)) : `${opts.name ?? fmtIp(dst)}:${this.port}`) },
+        { name: 'User-Agent', value: 'lblab' },
+        { name: 'Accept', value: '*/*' },
+        ...(opts.headers ?? []),
+      ];
+      // HTTP/1.1 is persistent unless told (RFC 9112 9.3); HTTP/1.0 closes unless told, so curl -0 sends no Connection field.
+      if (this.minor === 1 && !opts.keepAlive && (opts.connectionClose ?? true)) headers.push({ name: 'Connection', value: 'close' });
+      if (this.minor === 0 && opts.keepAlive) headers.push({ name: 'Connection', value: 'keep-alive' });
+      this.headers = headers;
+    }
     this.paths = opts.paths && opts.paths.length > 0 ? opts.paths : [opts.path ?? '/'];
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error(`http-client rate must be > 0, got ${opts.rate}`);
     host.addProcess(this);
@@ -275,6 +292,11 @@ export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
       case EV_LOOP:
         if (this.results.length < this.count) this.issue(a as number);
         return;
+      case EV_SEND: {
+        const cc = a as ClientConn;
+        if (cc.req && !cc.dead) this.sendOn(cc, cc.req);
+        return;
+      }
       case EV_MAXTIME: {
         const p = a as Pending;
         p.timer = null;
@@ -295,7 +317,7 @@ export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
 
   /** Names an event kind. */
   kindName(kind: number): string {
-    return kind === EV_MAXTIME ? 'max-time' : 'next request';
+    return kind === EV_MAXTIME ? 'max-time' : kind === EV_SEND ? 'write after connect' : 'next request';
   }
 
   private issue(loop: number): void {
@@ -367,7 +389,9 @@ export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
     const cached = this.requests.get(path);
     if (cached) return cached;
     const headers = this.jar.size === 0 ? this.headers : [...this.headers, { name: 'Cookie', value: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') }];
-    const bytes = serializeRequest(httpRequest({ method: this.method, target: path, headers, body: this.opts.body }));
+    const req = httpRequest({ method: this.method, target: path, headers, body: this.opts.body, minor: this.minor });
+    // Exact headers: the list as given, without the Content-Length httpRequest adds for a body.
+    const bytes = serializeRequest(this.opts.exactHeaders ? { ...req, headers } : req);
     this.requests.set(path, bytes);
     return bytes;
   }
@@ -398,7 +422,9 @@ export class HttpClient implements TcpHandlers, EventTarget, HostProcess {
     const p = cc.req;
     if (!p) return;
     p.rec.connectedAt = this.host.net.sim.now;
-    this.sendOn(cc, p);
+    const d = this.opts.afterConnect;
+    if (d !== undefined && d !== 0) this.host.net.sim.timer(drawServiceTime(d, this.rng), this, EV_SEND, cc);
+    else this.sendOn(cc, p);
   }
 
   /** Response bytes arrived (TcpHandlers). */

@@ -59,6 +59,10 @@ export interface HttpServerOptions extends CapacityOptions {
   readonly body?: string | Uint8Array;
   /** Extra header fields, sent after the standard ones. */
   readonly headers?: readonly HttpField[];
+  /** The whole response header list, sent exactly as given (no Server, Content-Type, Content-Length or Connection added; a Connection: close in it makes the server close). */
+  readonly exactHeaders?: readonly HttpField[];
+  /** The minor version of its responses: 1 (default) or 0, an HTTP/1.0 server (python's http.server) that closes after every response. */
+  readonly minor?: 0 | 1;
   /** Adds `Set-Cookie: session=<name>-<n>` (n = this client's request count here) to every response. */
   readonly cookie?: boolean;
   /** What identifies a client for the session counter: its address (default) or the last X-Forwarded-For entry (the one its proxy wrote), when present. */
@@ -323,23 +327,28 @@ export class HttpServer implements TcpHandlers, EventTarget, HostProcess {
     const n = (this.sessions.get(client) ?? 0) + 1;
     this.sessions.set(client, n);
     // RFC 9112 9.3 / 9.6: the server closes after answering a request that asked to close, or when it is stopping.
-    const persist = keepAlive(req) && !sc.peerFin && this.running;
+    const exact = this.opts.exactHeaders;
+    const minor = this.opts.minor ?? 1;
+    // An HTTP/1.0 server (BaseHTTPRequestHandler's default protocol_version) closes after each response.
+    const persist = keepAlive(req) && !sc.peerFin && this.running && minor === 1 && !(exact && exact.some((h) => h.name.toLowerCase() === 'connection' && /\bclose\b/i.test(h.value)));
     const custom = this.opts.handler ? this.opts.handler(req, { server: this, client, session: n }) : null;
     const status = custom?.status ?? this.status;
     const body = custom?.body !== undefined ? toBytes(custom.body) : this.body;
-    const headers: HttpField[] = [
-      { name: 'Server', value: this.name },
-      { name: 'Content-Type', value: 'text/plain' },
-      { name: 'Content-Length', value: String(body.length) }, // RFC 9110 8.6: the length of the body a GET would get, for HEAD too
-    ];
+    const headers: HttpField[] = exact
+      ? [...exact]
+      : [
+          { name: 'Server', value: this.name },
+          { name: 'Content-Type', value: 'text/plain' },
+          { name: 'Content-Length', value: String(body.length) }, // RFC 9110 8.6: the length of the body a GET would get, for HEAD too
+        ];
     // RFC 9112 9.3: an HTTP/1.1 server announces the close; an HTTP/1.0 client needs keep-alive spelled out.
-    if (!persist) headers.push({ name: 'Connection', value: 'close' });
-    else headers.push({ name: 'Connection', value: 'keep-alive' });
+    if (!exact) headers.push({ name: 'Connection', value: persist ? 'keep-alive' : 'close' });
     if (this.opts.cookie) headers.push({ name: 'Set-Cookie', value: `session=${this.name}-${n}` });
-    for (const h of this.extra) headers.push(h);
+    if (!exact) for (const h of this.extra) headers.push(h);
     if (custom?.headers) for (const h of custom.headers) headers.push(h);
     const head = req.method === 'HEAD'; // RFC 9110 9.3.2: no body in a HEAD response
-    const res = httpResponse({ status, reason: custom?.reason, headers, body: head ? new Uint8Array(0) : body });
+    const built = httpResponse({ status, reason: custom?.reason, headers, body: head ? new Uint8Array(0) : body, minor });
+    const res = exact ? { ...built, headers } : built; // exact: without the Content-Length httpResponse would add
     this.send(sc, serializeResponse(res), status);
     // Counted in every trace mode, like the TCP state changes; the event and its sentence are built only when recorded.
     this.host.net.trace.state(

@@ -8,6 +8,7 @@ import type { Network } from '../net/network.js';
 import type { Link } from '../net/link.js';
 import type { HttpServer } from '../apps/http-server.js';
 import type { HttpClient } from '../apps/http-client.js';
+import type { RawTcpClient, RawTcpServer } from '../apps/tcp-raw.js';
 import type { TcpEchoServer } from '../apps/tcp-echo.js';
 import type { UdpEchoServer } from '../apps/udp-echo.js';
 import type { Ping } from '../apps/ping.js';
@@ -41,6 +42,8 @@ export interface BuiltApps {
   readonly pings: { readonly spec: AppSpec; readonly app: Ping }[];
   readonly connects: { readonly spec: AppSpec; readonly app: TcpConnect }[];
   readonly echoServers: { readonly spec: AppSpec; readonly app: TcpEchoServer | UdpEchoServer }[];
+  /** Raw TCP clients and servers (tcp-client, tcp-server). */
+  readonly raw: { readonly spec: AppSpec; readonly app: RawTcpClient | RawTcpServer }[];
   /** Flows replayed from captures. */
   readonly replays: { readonly spec: ReplaySpec; readonly plan: ReplayPlan }[];
   /** The DNS servers of `kind: dns` nodes. */

@@ -22,9 +22,10 @@ import { TcpEchoServer } from '../apps/tcp-echo.js';
 import { UdpEchoServer } from '../apps/udp-echo.js';
 import { Ping } from '../apps/ping.js';
 import { TcpConnect } from '../apps/tcp-connect.js';
+import { RawTcpClient, RawTcpServer, type RawDelays } from '../apps/tcp-raw.js';
 import { DnsServer } from '../apps/dns-server.js';
 import { DnsLookupApp, DnsResolver } from '../apps/dns-resolver.js';
-import type { AppSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
+import type { AppSpec, RawDelaysSpec, IpNodeBase, NodeSpec, ReplaySpec, Scenario, SourcePos, TimelineAction, TimelineEvent, CapacitySpec } from '../scenario/types.js';
 import { readCapture } from '../pcap/read.js';
 import { haPower, haVrrp, prepareHa, startHa } from './ha.js';
 import { BuildError, type BuildIo, type BuiltApps, type BuiltScenario } from './built.js';
@@ -111,6 +112,11 @@ function capacity(spec: CapacitySpec) {
   };
 }
 
+/** A raw app's delays as the app takes them (unset ones left out: zero, no draw). */
+function rawDelays(d: RawDelaysSpec): RawDelays {
+  return { ...(d.afterConnect ? { afterConnect: d.afterConnect } : {}), ...(d.beforeResponse ? { beforeResponse: d.beforeResponse } : {}), ...(d.beforeClose ? { beforeClose: d.beforeClose } : {}) };
+}
+
 function hostOf(net: Network, name: string, pos: SourcePos): Host {
   const n = net.node(name);
   if (!(n instanceof Host)) throw new BuildError(`${name} is not a host that can run applications`, pos);
@@ -128,7 +134,8 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           status: spec.status,
           ...(spec.body !== null ? { body: spec.body } : {}),
           cookie: spec.cookie,
-          headers: spec.headers,
+          ...(spec.defaultHeaders ? { headers: spec.headers } : { exactHeaders: spec.headers }),
+          minor: spec.version === '1.0' ? 0 : 1,
           sessionKey: spec.sessionKey,
           ...(spec.idleTimeout !== null ? { idleTimeout: spec.idleTimeout } : {}),
           ...capacity(spec),
@@ -147,9 +154,12 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
           method: spec.method,
           path: spec.path,
           ...(spec.paths ? { paths: spec.paths } : {}),
-          headers: spec.headers,
+          ...(spec.defaultHeaders ? { headers: spec.headers } : { exactHeaders: spec.headers }),
+          minor: spec.version === '1.0' ? 0 : 1,
+          ...(spec.body !== null ? { body: spec.body } : {}),
+          ...(spec.afterConnect !== null ? { afterConnect: spec.afterConnect } : {}),
           cookies: spec.cookies,
-          hostHeader: spec.host ?? spec.to.text,
+          ...(spec.host !== null ? { hostHeader: spec.host } : {}),
           keepAlive: spec.keepalive,
           concurrency: spec.concurrency,
           thinkTime: spec.thinkTime,
@@ -174,6 +184,12 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
     case 'tcp-connect':
       apps.connects.push({ spec, app: new TcpConnect(h, spec.to.addr, spec.port, spec.start) });
       return;
+    case 'tcp-client':
+      apps.raw.push({ spec, app: new RawTcpClient(h, spec.to.addr, { port: spec.port, startAt: spec.start, send: spec.send, close: spec.close, delays: rawDelays(spec.delays), id: spec.id }) });
+      return;
+    case 'tcp-server':
+      apps.raw.push({ spec, app: new RawTcpServer(h, { port: spec.port, send: spec.send, close: spec.close, delays: rawDelays(spec.delays), id: spec.id }) });
+      return;
     case 'dns-lookup': {
       const r = spec.resolver;
       const resolver = new DnsResolver(h, r.servers.map((x) => x.addr), { cache: spec.cache, timeout: r.timeout, attempts: r.attempts, rotate: r.rotate, id: `dns-lookup-${spec.id}` });
@@ -187,7 +203,7 @@ function startApp(net: Network, spec: AppSpec, apps: BuiltApps): void {
 /** Builds the network of a checked scenario. Throws BuildError for what cannot be built. */
 export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
   const net = new Network({ seed: sc.seed, ...(sc.run.budget !== null ? { budget: sc.run.budget } : {}) });
-  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], replays: [], dnsServers: [], resolvers: [], lookups: [] };
+  const apps: BuiltApps = { httpServers: [], httpClients: [], pings: [], connects: [], echoServers: [], raw: [], replays: [], dnsServers: [], resolvers: [], lookups: [] };
   // Nodes and their interfaces in file order: this fixes MAC allocation.
   for (const spec of sc.nodes) {
     const node = ipNode(net, spec);
@@ -206,8 +222,9 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
     }
     const h = net.node(spec.name) as Host;
     if (spec.kind === 'lb' && spec.bridge) {
-      (h as LoadBalancer).bridge(spec.bridge.ports.map((p) => ifaceOf(h, p, spec.bridge!.pos)), spec.bridge.addr.addr, spec.bridge.addr.len);
+      (h as LoadBalancer).bridge(spec.bridge.ports.map((p) => ifaceOf(h, p, spec.bridge!.pos)), spec.bridge.addr.addr, spec.bridge.addr.len, spec.bridge.mac ?? undefined);
     }
+    for (const nb of spec.neighbors) h.addPermanentNeighbour(ifaceOf(h, nb.dev, nb.pos), nb.addr, nb.mac);
     configureRoutes(h, spec);
   }
   const links = sc.links.map((l) => {
@@ -236,9 +253,10 @@ export function buildScenario(sc: Scenario, io: BuildIo = {}): BuiltScenario {
             ...(s.persistence ? { persistence: { timeoutNs: s.persistence.timeout, ...(s.persistence.netmask !== null ? { netmask: s.persistence.netmask } : {}) } } : {}),
             snatPool: s.snatPool,
             dsrKeepSourceMac: s.keepSourceMac,
+            dsrForwarder: s.forwarder,
             ...(s.health ? { health: s.health } : {}),
             onDown: s.onDown,
-            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state, ...(x.health !== undefined ? { health: x.health } : {}) })),
+            servers: s.servers.map((x) => ({ name: x.name, addr: x.addr, port: x.port, weight: x.weight, state: x.state, ...(x.health !== undefined ? { health: x.health } : {}), ...(s.forwarder === 'tc' ? macOf(net, x.node, x.addr) : {}) })),
           });
         } catch (e) {
           throw new BuildError(`service ${s.name}: ${(e as Error).message.replace(/^service [^:]+: /, '')}`, s.pos);
@@ -283,6 +301,12 @@ function startReplay(net: Network, r: ReplaySpec, io: BuildIo, top: string): Rep
   const clients = new Map(r.clients.map((c) => [c.addr, hostOf(net, c.node, r.pos)] as const));
   const servers = new Map<string, ReplayTarget>(r.servers.map((s) => [s.captured, { addr: s.to.addr, port: s.port ?? 0 }] as const));
   return replayCapture(cap.value.packets, { clients, servers }, { start: r.start, keepPorts: r.keepPorts });
+}
+
+/** The MAC of the interface holding `addr` on `node`: what a tc forwarder's configuration names for a server. */
+function macOf(net: Network, node: string | null, addr: number): { mac?: number } {
+  const i = node === null ? undefined : net.node(node)?.ifaces.find((f) => f.hasAddr(addr));
+  return i ? { mac: i.mac } : {};
 }
 
 function endpoint(net: Network, node: string, iface: string, pos: SourcePos): Iface {

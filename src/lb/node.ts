@@ -35,7 +35,7 @@ import { icmp as mkIcmp, ipv4 as mkIpv4 } from '../wire/build.js';
 import { natRewrite, rewriteQuoted, withTtl } from '../wire/rewrite.js';
 import type { Ethernet, Icmp, Ipv4, Ipv4Addr } from '../wire/types.js';
 import { ICMP_TYPE, ICMP_UNREACH, IPPROTO, IP_FLAG, MAC_BROADCAST, TCP_FLAG } from '../wire/types.js';
-import { isMulticastMac } from '../wire/addr.js';
+import { fmtMac, isMulticastMac } from '../wire/addr.js';
 import type { Frame } from '../trace/events.js';
 import { Host, type HookContext, type Route } from '../net/host.js';
 import type { Iface } from '../net/iface.js';
@@ -252,7 +252,13 @@ export class LoadBalancer extends LbServiceTable {
     const keep = svc.cfg.dsrKeepSourceMac === true && ctx.frame !== null;
     const srcMac = keep ? ctx.frame!.eth.src : -1;
     // The addresses do not change; the trace still records the decision, and the frame sent is its child.
-    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} with its addresses unchanged; the frame goes to ${c.backend.name}'s MAC${keep ? ", keeping the router's source MAC" : ''} (Linux IPVS decrements the TTL)${pick}`);
+    this.rewrite(ctx, ip, ip, 'lb-dsr', () => `${this.name} DSR: ${fmtIp(ip.src)}:${c.cport} -> ${fmtIp(ip.dst)}:${c.vport} goes to ${c.backend.name} with its addresses unchanged; the frame goes to ${c.backend.name}'s MAC${keep ? ", keeping the router's source MAC" : ''} ${svc.cfg.dsrForwarder === 'tc' ? `(a tc forwarder: the configured MAC ${fmtMac(svc.cfg.servers[c.backend.index]!.mac!)}, TTL kept, no ARP)` : '(Linux IPVS decrements the TTL)'}${pick}`);
+    if (svc.cfg.dsrForwarder === 'tc') {
+      // A tc/XDP/nft-netdev forwarder: the destination MAC set from its configuration, the frame sent as it is (no TTL change, no ARP).
+      const mac = svc.cfg.servers[c.backend.index]!.mac!;
+      this.sendFrame(route.iface, mac, ip, ctx.frame, ctx.inIface, srcMac);
+      return null;
+    }
     return this.xmit(c, ip, ctx, c.server, srcMac, { ...route, via: null });
   }
 
@@ -455,7 +461,9 @@ export class LoadBalancer extends LbServiceTable {
       known.send(frame);
       return;
     }
-    for (const p of this.bridgePorts) {
+    // Flooded newest port first, as a Linux bridge walks br->port_list (net/bridge/br_if.c br_add_if adds at the head).
+    for (let i = this.bridgePorts.length - 1; i >= 0; i--) {
+      const p = this.bridgePorts[i]!;
       if (p === from) continue;
       if (from) trace.forward(this.name, from.name, p.name, frame, 'flood');
       p.send(frame);

@@ -76,12 +76,14 @@ export abstract class LbServiceTable extends Host {
 
   /**
    * Makes the LB a transparent bridge between `ports` (its server segment and
-   * the router side) with an L3 interface br0 holding `addr`/`len`; returns br0.
+   * the router side) with an L3 interface br0 holding `addr`/`len` and its
+   * own MAC (`ip link add br0 address MAC type bridge`; allocated when not
+   * given); returns br0.
    */
-  bridge(ports: Iface[], addr: Ipv4Addr, len: number): Iface {
+  bridge(ports: Iface[], addr: Ipv4Addr, len: number, mac?: number): Iface {
     if (this.br0) throw new Error(`${this.name} already has a bridge`);
     this.bridgePorts = ports;
-    this.br0 = new BridgeIface(this, 'br0', this.net.allocMac());
+    this.br0 = new BridgeIface(this, 'br0', mac ?? this.net.allocMac());
     this.ifaces.push(this.br0);
     this.addAddress(this.br0, addr, len);
     return this.br0;
@@ -98,6 +100,7 @@ export abstract class LbServiceTable extends Host {
     if (cfg.mode === 'dsr' || cfg.mode === 'tunnel') {
       for (const s of cfg.servers) {
         if (s.port !== undefined && s.port !== cfg.port) throw new Error(`service ${cfg.name}: ${cfg.mode} cannot change the port (${s.name} listens on ${s.port}, the service is on ${cfg.port})`);
+        if (cfg.mode === 'dsr' && cfg.dsrForwarder === 'tc' && s.mac === undefined) throw new Error(`service ${cfg.name}: the tc forwarder needs the MAC of ${s.name} (it never ARPs)`);
         if (cfg.mode === 'dsr') {
           const r = this.lookup(s.addr);
           if (!r || r.via !== null) throw new Error(`service ${cfg.name}: DSR needs ${s.name} (${fmtIp(s.addr)}) on a subnet the LB is directly connected to; use tunnel mode for servers behind a router`);

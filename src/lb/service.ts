@@ -27,6 +27,8 @@ export interface RealServerConfig {
   readonly state?: BackendState;
   /** This server's health check (overrides the service's); null = none. */
   readonly health?: HealthCheckConfig | null;
+  /** The server's MAC, for a DSR service with the tc forwarder (configured, never ARPed for). */
+  readonly mac?: number;
 }
 
 /** A virtual service. */
@@ -44,6 +46,15 @@ export interface ServiceConfig {
   readonly snatPool?: readonly Ipv4Addr[];
   /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of DOMAIN.md 2). */
   readonly dsrKeepSourceMac?: boolean;
+  /**
+   * DSR mode: 'ipvs' (default: ip_vs_dr_xmit routes the packet, decrementing
+   * the TTL, and the neighbour layer ARPs for the server) or 'tc' (a
+   * tc/XDP/nftables-netdev forwarder such as Katran or nft `fwd`: it rewrites
+   * the destination MAC to the server's configured one and sends the frame
+   * before the IP layer, so the TTL is kept and nothing ARPs; the first frame
+   * to a server the switch has not learned is flooded).
+   */
+  readonly dsrForwarder?: 'ipvs' | 'tc';
   /** The interface the VIP is configured on (default: the first interface; br0 in transparent mode). */
   readonly vipIface?: string;
   readonly servers: readonly RealServerConfig[];

@@ -2,8 +2,11 @@
  * An L2 learning switch (IEEE 802.1D/802.1Q transparent bridge). It learns
  * source MACs per VLAN with aging, forwards known unicast out of one port,
  * and floods broadcast, multicast and unknown unicast to every other port
- * of the VLAN in the order the ports were added, which is what decides
- * which of several ARP replies arrives first. Forwarding takes no time (store-and-forward delay is
+ * of the VLAN in the reverse of the order the ports were added, as a Linux
+ * bridge does (net/bridge/br_if.c br_add_if() puts a new port at the head of
+ * br->port_list with list_add_rcu(), and br_flood() in br_forward.c walks
+ * that list from the head): this decides which of several ARP replies
+ * arrives first. Forwarding takes no time (store-and-forward delay is
  * the link's serialisation). Access ports carry one VLAN untagged; trunk
  * ports carry tagged VLANs and a native VLAN untagged. There is no STP:
  * a loop of switches storms, as it would without it, until l2-loop.ts stops
@@ -203,10 +206,11 @@ export class Switch implements NetNode {
     const ports = this.ifaces;
     let sent = 0;
     const lags = this.lags.size > 0;
-    for (let i = 0; i < ports.length; i++) {
+    // Newest port first: the order of br->port_list (br_add_if adds at the head).
+    for (let i = ports.length - 1; i >= 0; i--) {
       let p = ports[i]!;
       if (lags && this.lags.has(p)) {
-        // One copy per group: sent by the group's first member, through the hashed member.
+        // One copy per group: sent when the walk reaches the group's first member, through the hashed member.
         const g = this.lags.get(p)!;
         if (g[0] !== p || g.includes(inPort)) continue;
         p = this.member(p, frame);

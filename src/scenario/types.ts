@@ -16,6 +16,9 @@ import type { LbMode } from '../lb/modes.js';
 import type { SchedulerName } from '../lb/sched/scheduler.js';
 import type { HealthCheckConfig } from '../lb/health.js';
 import type { DnsCacheMode } from '../apps/dns-resolver.js';
+import type { Addr, Endpoint, Mac, Nanos, Prefix, SourcePos, Target } from './types-base.js';
+
+export type { Addr, Endpoint, Mac, Nanos, Prefix, SourcePos, Target } from './types-base.js';
 
 /**
  * A resolved health check (src/lb/health.ts HealthCheckConfig: times in ns,
@@ -23,26 +26,6 @@ import type { DnsCacheMode } from '../apps/dns-resolver.js';
  */
 export type HealthCheckSpec = HealthCheckConfig;
 import type { L7ProxyConfig } from '../lb/l7/config.js';
-
-/** An IPv4 address as an unsigned 32-bit number. */
-export type Addr = number;
-/** A MAC address as a 48-bit number. */
-export type Mac = number;
-/** A duration or an instant in integer nanoseconds. */
-export type Nanos = number;
-
-/** Where an element was written: file, 1-based line and column. */
-export interface SourcePos {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-}
-
-/** An address with its prefix length. */
-export interface Prefix {
-  readonly addr: Addr;
-  readonly len: number;
-}
 
 /** A fully checked scenario. */
 export interface Scenario {
@@ -157,8 +140,13 @@ export interface IpNodeBase {
   readonly sysctls: readonly { readonly name: string; readonly value: number }[];
   /** Load IP-in-IP (tunl0). */
   readonly ipip: boolean;
+  /** Permanent neighbour entries (`ip neigh add ... nud permanent`), in file order. */
+  readonly neighbors: readonly NeighborSpec[];
   readonly pos: SourcePos;
 }
+
+/** A permanent ARP entry on an interface. */
+export interface NeighborSpec { readonly addr: Addr; readonly mac: Mac; readonly dev: string; readonly pos: SourcePos }
 
 /** A host. */
 export interface HostSpec extends IpNodeBase {
@@ -220,6 +208,8 @@ export interface ServiceSpec {
   readonly snatPool: readonly Addr[];
   /** DSR lesson switch: re-send with the router's source MAC (default false). */
   readonly keepSourceMac: boolean;
+  /** DSR: what forwards the frames: IPVS (TTL - 1, ARP) or a tc/XDP/nft-netdev forwarder (TTL kept, configured MACs). */
+  readonly forwarder: 'ipvs' | 'tc';
   /** The health check of every server without its own, or null. */
   readonly health: HealthCheckSpec | null;
   /** What a down server's open connections get: kept (default) or reset. */
@@ -232,7 +222,7 @@ export interface ServiceSpec {
 export interface LbSpec extends IpNodeBase {
   readonly kind: 'lb';
   /** Transparent mode: the bridged interfaces and the bridge's address; null when the LB does not bridge. */
-  readonly bridge: { readonly ports: readonly string[]; readonly addr: Prefix; readonly pos: SourcePos } | null;
+  readonly bridge: { readonly ports: readonly string[]; readonly addr: Prefix; readonly mac: number | null; readonly pos: SourcePos } | null;
   readonly services: readonly ServiceSpec[];
   /** L7 proxies (docs/l7-proxy.md). */
   readonly proxies: readonly ProxySpec[];
@@ -309,12 +299,6 @@ export interface SwitchSpec {
 
 // ------------------------------------------------------------------ links
 
-/** One end of a link: a node and one of its interfaces (or switch ports). */
-export interface Endpoint {
-  readonly node: string;
-  readonly iface: string;
-}
-
 /** A link between two endpoints. */
 export interface LinkSpec {
   readonly a: Endpoint;
@@ -330,21 +314,6 @@ export interface LinkSpec {
   /** A name for traces: `a.node:a.iface-b.node:b.iface`. */
   readonly name: string;
   readonly pos: SourcePos;
-}
-
-// ------------------------------------------------------------------ names
-
-/** A name resolved to an address, kept with how it was written. */
-export interface Target {
-  /** As written: `web1`, `web1:eth0`, `vip:shop`, `10.0.2.13`. */
-  readonly text: string;
-  readonly addr: Addr;
-  /** What the text named; 'name' is a DNS name, looked up at run time (its addr is 0). */
-  readonly kind: 'node' | 'iface' | 'vip' | 'address' | 'name';
-  /** The node named (for node and iface), or the LB (for vip); null for a raw address. */
-  readonly node: string | null;
-  /** The interface (iface), or the service name (vip); null otherwise. */
-  readonly detail: string | null;
 }
 
 // ------------------------------------------------------------------ apps
@@ -374,6 +343,9 @@ interface AppBase {
   readonly pos: SourcePos;
 }
 
+/** An HTTP/1.x version as a scenario writes it. */
+export type HttpVersion = '1.0' | '1.1';
+
 /** An HTTP server. */
 export interface HttpServerSpec extends AppBase, CapacitySpec {
   readonly kind: 'http-server';
@@ -384,8 +356,12 @@ export interface HttpServerSpec extends AppBase, CapacitySpec {
   readonly cookie: boolean;
   /** Keep-alive idle timeout, or null for the app's default. */
   readonly idleTimeout: Nanos | null;
-  /** Extra response header fields, in file order. */
+  /** Response header fields as written, in file order: the whole list, or added after the defaults when `defaultHeaders`. */
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** Keep the default fields (Server, Content-Type, Content-Length, Connection) before `headers` (true unless `headers` is given). */
+  readonly defaultHeaders: boolean;
+  /** The HTTP version the server answers with; an HTTP/1.0 server closes after every response. */
+  readonly version: HttpVersion;
   /** What identifies a client for the session counter. */
   readonly sessionKey: 'ip' | 'x-forwarded-for';
 }
@@ -398,12 +374,20 @@ export interface HttpClientSpec extends AppBase {
   readonly path: string;
   /** Paths used in turn, or null for `path` alone. */
   readonly paths: readonly string[] | null;
-  /** Extra request header fields, in file order. */
+  /** Request header fields as written, in file order: the whole list, or added after the defaults when `defaultHeaders`. */
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** Keep the default fields (Host, User-Agent, Accept, Connection) before `headers` (true unless `headers` is given). */
+  readonly defaultHeaders: boolean;
+  /** The request's HTTP version. */
+  readonly version: HttpVersion;
+  /** The request body, or null for none. */
+  readonly body: string | null;
+  /** Think time between connect() returning and the write, or null for none. */
+  readonly afterConnect: ServiceTimeSpec | null;
   /** Keep and send back cookies. */
   readonly cookies: boolean;
   readonly method: string;
-  /** Host header, or null for the destination as written. */
+  /** Host header, or null for what curl sends: the address (or DNS name) and the port unless it is 80. */
   readonly host: string | null;
   readonly requests: number;
   /** Open-loop rate, or null for sequential requests. */
@@ -465,6 +449,30 @@ export interface TcpConnectSpec extends AppBase {
   readonly start: Nanos;
 }
 
+/** The think times of a raw TCP app (null: zero). */
+export type RawDelaysSpec = { readonly [K in 'afterConnect' | 'beforeResponse' | 'beforeClose']: ServiceTimeSpec | null };
+
+/** A raw TCP client: connect, write `send`, maybe close. */
+export interface TcpClientSpec extends AppBase {
+  readonly kind: 'tcp-client';
+  readonly to: Target;
+  readonly port: number;
+  readonly start: Nanos;
+  /** The bytes written after connecting. */
+  readonly send: Uint8Array;
+  readonly close: boolean;
+  readonly delays: RawDelaysSpec;
+}
+
+/** A raw TCP server: answer each connection's first bytes with `send`, maybe close. */
+export interface TcpServerSpec extends AppBase {
+  readonly kind: 'tcp-server';
+  readonly port: number;
+  readonly send: Uint8Array;
+  readonly close: boolean;
+  readonly delays: RawDelaysSpec;
+}
+
 /** A DNS lookup through a (caching) resolver. */
 export interface DnsLookupSpec extends AppBase {
   readonly kind: 'dns-lookup';
@@ -479,7 +487,7 @@ export interface DnsLookupSpec extends AppBase {
 }
 
 /** An application, by kind. */
-export type AppSpec = HttpServerSpec | HttpClientSpec | TcpEchoServerSpec | UdpEchoServerSpec | PingSpec | TcpConnectSpec | DnsLookupSpec;
+export type AppSpec = HttpServerSpec | HttpClientSpec | TcpEchoServerSpec | UdpEchoServerSpec | PingSpec | TcpConnectSpec | DnsLookupSpec | TcpClientSpec | TcpServerSpec;
 
 // ------------------------------------------------------------------ timeline
 

@@ -135,8 +135,8 @@ describe('the three fixes of the one-arm return path', () => {
 
 describe('DSR without arp_ignore', () => {
   it('a server holding the VIP on lo answers ARP for it, and the router can learn the server as the VIP', () => {
-    // web1 sits on a lower switch port than the LB, so its ARP reply arrives first and wins.
-    const { net, r1, lb, client, web1, web2, rec } = oneArm({ lbFirst: false });
+    // The LB joins swS first, then web1, then web2; a Linux bridge floods newest port first, so web2's ARP reply arrives first and wins.
+    const { net, r1, lb, client, web1, web2, rec } = oneArm();
     for (const w of [web1, web2]) w.addLoopbackAddress(ip('10.0.1.100'));
     lb.addService(service('dsr'));
     const o = request(client, '10.0.1.100');
@@ -144,7 +144,7 @@ describe('DSR without arp_ignore', () => {
     const answers = txs(rec.events).filter((e) => e.frame.eth.payload.kind === 'arp' && (e.frame.eth.payload as { op: number; spa: number }).op === 2 && (e.frame.eth.payload as { spa: number }).spa === ip('10.0.1.100') && e.node !== 'swS');
     expect(answers.map((e) => e.node).sort()).toEqual(['lb1', 'web1', 'web2']);
     const entry = r1.neighbour(r1.iface('eth1')!, ip('10.0.1.100'))!;
-    expect(entry.mac).toBe(web1.ifaces[0]!.mac); // the VIP now "is" web1
+    expect(entry.mac).toBe(web2.ifaces[0]!.mac); // the VIP now "is" web2
     // The connection still completes, but the LB never sees it.
     expect(o.result).toBe('completed');
     expect(rewrites(rec.events, 'lb-dsr').length).toBe(0);

@@ -6,7 +6,7 @@ import { attachHost, routerLeg } from '../helpers/build.js';
 import { drops, switchLan, txs } from './helpers.js';
 import { Ping } from '../../src/apps/ping.js';
 import { FullRecorder } from '../../src/trace/trace.js';
-import type { TxEvent } from '../../src/trace/events.js';
+import type { ForwardEvent, TxEvent } from '../../src/trace/events.js';
 import { ip, mac } from '../../src/wire/addr.js';
 import { ipv4Checksum } from '../../src/wire/checksum.js';
 import { ICMP_TYPE, type Icmp, type Ipv4 } from '../../src/wire/types.js';
@@ -179,6 +179,20 @@ describe('L2 switch', () => {
     expect(res.message).toMatch(/broadcast storm: the same flooded frame came back to sw[ab] 32 times/);
     expect(res.message).toContain('swa:x1-swb:x1');
     expect(res.message).toMatch(/STP/);
+  });
+
+  it('floods newest port first, as a Linux bridge walks br->port_list (br_add_if adds at the head)', () => {
+    // Checked on Linux 6.18: ports joined p0, p2, p3, p1; a broadcast from p0 leaves p1, p3, p2.
+    const net = new Network({ seed: 1 });
+    const sw = net.add(new Switch(net, 'sw'));
+    const hosts = ['h0', 'h2', 'h3', 'h1'].map((n) => attachHost(net, sw, n, `10.0.0.1${n[1]}`, 24, null));
+    const rec = new FullRecorder(net.trace);
+    hosts[0]!.udp.bind(1000, { message: () => undefined }).send(ip('10.0.0.99'), 9, new Uint8Array(1));
+    net.run();
+    const floods = rec.events.filter((e): e is ForwardEvent => e.kind === 'forward' && e.node === 'sw' && e.how === 'flood');
+    // attachHost names the ports p1..p4 in join order: h0 p1, h2 p2, h3 p3, h1 p4.
+    expect(floods.slice(0, 3).map((e) => [e.inIface, e.outIface])).toEqual([['p1', 'p4'], ['p1', 'p3'], ['p1', 'p2']]);
+    expect(hosts.map((h) => h.name)).toEqual(['h0', 'h2', 'h3', 'h1']);
   });
 
   it('ages MAC entries out after 300 s and floods again', () => {

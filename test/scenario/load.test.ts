@@ -45,7 +45,7 @@ describe('a full scenario', () => {
   });
 
   test('nodes: addresses as numbers, names resolved, defaults filled in', () => {
-    const none = { description: '', routes: [], loopback: [], sysctls: [], ipip: false };
+    const none = { description: '', routes: [], loopback: [], sysctls: [], ipip: false, neighbors: [] };
     expect(s.nodes).toEqual([
       {
         kind: 'host',
@@ -109,7 +109,7 @@ describe('a full scenario', () => {
             scheduler: 'round-robin',
             persistence: { timeout: 300 * SEC, netmask: null },
             snatPool: [],
-            keepSourceMac: false,
+            keepSourceMac: false, forwarder: 'ipvs',
             health: null,
             onDown: 'keep',
             servers: [
@@ -164,8 +164,8 @@ describe('a full scenario', () => {
     const vipShop = { text: 'vip:shop', addr: ip('10.0.1.100'), kind: 'vip', node: 'lb1', detail: 'shop' };
     const noCap = { workers: null, queue: null, maxConnections: null, backlog: null };
     expect(s.apps).toEqual([
-      { kind: 'http-server', on: 'web1', id: '0', pos: at(60, 5), ...noCap, serviceTime: { dist: 'fixed', ns: 5 * MS }, workers: 4, port: 80, status: 200, body: null, cookie: false, idleTimeout: null, headers: [], sessionKey: 'ip' },
-      { kind: 'http-server', on: 'web2', id: '0', pos: at(61, 5), ...noCap, serviceTime: { dist: 'uniform', min: 1 * MS, max: 9 * MS }, port: 80, status: 200, body: 'web2\n', cookie: false, idleTimeout: null, headers: [], sessionKey: 'ip' },
+      { kind: 'http-server', on: 'web1', id: '0', pos: at(60, 5), ...noCap, serviceTime: { dist: 'fixed', ns: 5 * MS }, workers: 4, port: 80, status: 200, body: null, cookie: false, idleTimeout: null, headers: [], defaultHeaders: true, version: '1.1', sessionKey: 'ip' },
+      { kind: 'http-server', on: 'web2', id: '0', pos: at(61, 5), ...noCap, serviceTime: { dist: 'uniform', min: 1 * MS, max: 9 * MS }, port: 80, status: 200, body: 'web2\n', cookie: false, idleTimeout: null, headers: [], defaultHeaders: true, version: '1.1', sessionKey: 'ip' },
       {
         kind: 'http-client',
         on: 'client1',
@@ -176,6 +176,10 @@ describe('a full scenario', () => {
         path: '/',
         paths: null,
         headers: [],
+        defaultHeaders: true,
+        version: '1.1',
+        body: null,
+        afterConnect: null,
         cookies: false,
         method: 'GET',
         host: null,

@@ -37,9 +37,9 @@ nodes:
   web2: { kind: host, interfaces: { eth0: 10.0.1.12/24 }, gateway: 10.0.1.1 }
 links: [[lb1:eth0, sw1], [c1:eth0, sw1], [lb1:eth1, sw2], [web1:eth0, sw2], [web2:eth0, sw2]]
 apps:
-  - { kind: http-server, on: web1, headers: { Cache-Control: max-age=5 }, session_key: x-forwarded-for }
+  - { kind: http-server, on: web1, headers: { Cache-Control: max-age=5 }, default_headers: true, session_key: x-forwarded-for }
   - { kind: http-server, on: web2 }
-  - { kind: http-client, on: c1, to: vip:shop, paths: [/a, /b], headers: { X-User: ann }, cookies: true }
+  - { kind: http-client, on: c1, to: vip:shop, paths: [/a, /b], headers: { X-User: ann }, default_headers: true, cookies: true }
 timeline:
   - { at: 1s, disable: lb1/shop/web2 }
 run: { until: 5s }

@@ -7,7 +7,7 @@
 import { parseIpv4 } from '../../wire/addr.js';
 import { closest } from '../errors.js';
 import { DNS_NAME_RE } from '../schema.js';
-import type { AppSpec, CapacitySpec, ResolverSpec, ServiceTimeSpec, Target } from '../types.js';
+import type { AppSpec, CapacitySpec, RawDelaysSpec, ResolverSpec, ServiceTimeSpec, Target } from '../types.js';
 import { pathText, type PathSeg } from '../yaml-source.js';
 import { assertNever, dnsKey, SEC, type Ctx, type RawResolver, type RawServiceTime } from './context.js';
 import type { Names } from './names.js';
@@ -37,7 +37,7 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
       case 'http-server': {
         const port = a.port ?? 80;
         listen('tcp', port);
-        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })), sessionKey: a.session_key ?? 'ip' });
+        apps.push({ kind: 'http-server', ...base, ...capacity(a, [...path, 'service_time']), port, status: a.status ?? 200, body: a.body ?? null, cookie: a.cookie ?? false, idleTimeout: a.idle_timeout ?? null, headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })), defaultHeaders: a.default_headers ?? a.headers === undefined, version: a.version ?? '1.1', sessionKey: a.session_key ?? 'ip' });
         return;
       }
       case 'tcp-echo-server': {
@@ -64,6 +64,10 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
           path: a.path ?? a.paths?.[0] ?? '/',
           paths: a.paths ?? null,
           headers: Object.entries(a.headers ?? {}).map(([name, value]) => ({ name, value })),
+          defaultHeaders: a.default_headers ?? a.headers === undefined,
+          version: a.version ?? '1.1',
+          body: a.body ?? null,
+          afterConnect: a.delays?.after_connect === undefined ? null : serviceTime(a.delays.after_connect, [...path, 'delays', 'after_connect']),
           cookies: a.cookies ?? false,
           method: a.method ?? 'GET',
           host: a.host ?? null,
@@ -88,6 +92,17 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
         const t = target(a.to, [...path, 'to']);
         if (!t) return;
         apps.push({ kind: 'tcp-connect', ...base, to: t, port: a.port, start: a.start ?? 0 });
+        return;
+      }
+      case 'tcp-client': {
+        const t = target(a.to, [...path, 'to']);
+        if (!t) return;
+        apps.push({ kind: 'tcp-client', ...base, to: t, port: a.port, start: a.start ?? 0, send: bytesOf(a.send), close: a.close ?? true, delays: delays(a.delays, [...path, 'delays']) });
+        return;
+      }
+      case 'tcp-server': {
+        listen('tcp', a.port);
+        apps.push({ kind: 'tcp-server', ...base, port: a.port, send: a.send === undefined ? new Uint8Array(0) : bytesOf(a.send), close: a.close ?? true, delays: delays(a.delays, [...path, 'delays']) });
         return;
       }
       case 'dns-lookup': {
@@ -143,6 +158,12 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
     return spec;
   }
 
+  /** A raw app's think times as written (null = 0). */
+  function delays(d: { after_connect?: RawServiceTime; before_response?: RawServiceTime; before_close?: RawServiceTime } | undefined, path: PathSeg[]): RawDelaysSpec {
+    const one = (v: RawServiceTime | undefined, k: string) => (v === undefined ? null : serviceTime(v, [...path, k]));
+    return { afterConnect: one(d?.after_connect, 'after_connect'), beforeResponse: one(d?.before_response, 'before_response'), beforeClose: one(d?.before_close, 'before_close') };
+  }
+
   function vipPort(t: Target): number {
     const px = proxies.get(`${t.node}/${t.detail}`);
     if (px) return px.port;
@@ -159,6 +180,12 @@ export function resolveApps(c: Ctx, nm: Names): AppSpec[] {
     };
   }
   return apps;
+}
+
+/** The bytes of a raw app's `send`: text in UTF-8, or hex pairs. */
+function bytesOf(p: string | { hex: string }): Uint8Array {
+  if (typeof p !== 'string') return Uint8Array.from(p.hex.replace(/\s+/g, '').match(/../g) ?? [], (h) => parseInt(h, 16));
+  return new TextEncoder().encode(p);
 }
 
 /** Warns about servers of services and proxy pools that no app listens for (run after the apps). */

@@ -4,7 +4,7 @@
  * and a warning for each interface no link reaches.
  */
 import { fmtCidr, fmtIp, networkOf } from '../../wire/addr.js';
-import type { IfaceSpec, IpNodeBase, NexthopSpec, RouteSpec } from '../types.js';
+import type { IfaceSpec, IpNodeBase, NeighborSpec, NexthopSpec, RouteSpec } from '../types.js';
 import type { PathSeg } from '../yaml-source.js';
 import { connected, subnetsText } from './addresses.js';
 import type { Ctx, NodeIdx, RawIpNode } from './context.js';
@@ -82,12 +82,30 @@ export function ipBase(c: Ctx, nm: Names, name: string, n: RawIpNode, idx: NodeI
       }
       return { name: k, value: typeof v === 'boolean' ? (v ? 1 : 0) : v };
     });
+    const neighbors: NeighborSpec[] = [];
+    (n.neighbors ?? []).forEach((e, k) => {
+      const npath = [...path, 'neighbors', k];
+      const bridged = n.kind === 'lb' && n.bridge !== undefined;
+      if (e.dev !== undefined && !idx.ifaces.has(e.dev) && !(bridged && e.dev === 'br0')) {
+        error([...npath, 'dev'], 'unknown-name', `${name} has no interface \`${e.dev}\`${didYouMean(e.dev, idx.ifaces.keys())}`, { found: e.dev });
+        return;
+      }
+      const t = target(e.address, [...npath, 'address']);
+      if (!t) return;
+      // Linux takes any address with `dev`; without it, the entry goes on the interface of the connected subnet.
+      const dev = e.dev ?? connected(idx, t.addr);
+      if (dev === null) {
+        error([...npath, 'address'], 'off-subnet', `${fmtIp(t.addr)} is not on a connected subnet of ${name} (${subnetsText(idx)}); name the interface with \`dev\``, { found: fmtIp(t.addr), expected: 'an address on a connected subnet, or a dev' });
+        return;
+      }
+      neighbors.push({ addr: t.addr, mac: e.mac, dev, pos: at(npath) });
+    });
     for (const i of idx.ifaces.values()) {
       if (!linked.has(`${name}:${i.name}`)) {
         warn(i.path, 'unlinked', `interface ${name}:${i.name} is not linked to anything`, { onKey: true, suggestion: `add a link such as [${name}:${i.name}, sw1]` });
       }
     }
-    return { name, description: n.description ?? '', interfaces, gateway, routes, loopback: n.loopback ?? [], sysctls, ipip: n.ipip ?? false, pos: at(path, true) };
+    return { name, description: n.description ?? '', interfaces, gateway, routes, loopback: n.loopback ?? [], sysctls, ipip: n.ipip ?? false, neighbors, pos: at(path, true) };
   }
 
   /** The interface through which `a` is on-link for node `n` (a gateway or next hop must be); reports and returns null when none. */

@@ -74,12 +74,12 @@ export function resolveNodes(c: Ctx, nm: Names, sv: Servers): NodeSpec[] {
         break;
       }
       case 'lb': {
-        let bridge: { ports: readonly string[]; addr: Prefix; pos: SourcePos } | null = null;
+        let bridge: { ports: readonly string[]; addr: Prefix; mac: number | null; pos: SourcePos } | null = null;
         if (n.bridge) {
           n.bridge.ports.forEach((p, k) => {
             if (!idx.ifaces.has(p)) error([...path, 'bridge', 'ports', k], 'unknown-name', `${name} has no interface \`${p}\` to bridge${didYouMean(p, idx.ifaces.keys())}`, { found: p });
           });
-          bridge = { ports: n.bridge.ports, addr: n.bridge.address, pos: at([...path, 'bridge'], true) };
+          bridge = { ports: n.bridge.ports, addr: n.bridge.address, mac: n.bridge.mac ?? null, pos: at([...path, 'bridge'], true) };
         }
         const svcs: ServiceSpec[] = [];
         for (const [svcName, s] of Object.entries(n.services ?? {})) {

@@ -32,6 +32,7 @@ export function indexServices(c: Ctx, sv: Servers): void {
         persistence: s.persistence === undefined ? null : typeof s.persistence === 'number' ? { timeout: s.persistence, netmask: null } : { timeout: s.persistence.timeout, netmask: s.persistence.netmask ?? null },
         snatPool: s.snat_pool ?? [],
         keepSourceMac: s.keep_source_mac ?? false,
+        forwarder: s.forwarder ?? 'ipvs',
         health: healthSpec(s.health, ['nodes', lbName, 'services', svcName, 'health'], s.protocol ?? 'tcp') ?? null,
         onDown: s.on_down ?? 'keep',
         servers: [],
@@ -66,6 +67,7 @@ export function checkService(c: Ctx, sv: Servers, s: ServiceSpec, path: PathSeg[
     });
   }
   if (rawSvc.snat_pool !== undefined && s.mode !== 'snat') warn([...path, 'snat_pool'], 'unused', `\`snat_pool\` is used only in snat mode; service ${s.name} is in ${s.mode} mode`, { onKey: true });
+  if (rawSvc.forwarder !== undefined && s.mode !== 'dsr') warn([...path, 'forwarder'], 'unused', `\`forwarder\` is used only in dsr mode; service ${s.name} is in ${s.mode} mode`, { onKey: true });
   if (rawSvc.keep_source_mac !== undefined && s.mode !== 'dsr') warn([...path, 'keep_source_mac'], 'unused', `\`keep_source_mac\` is used only in dsr mode; service ${s.name} is in ${s.mode} mode`, { onKey: true });
   if (s.servers.length === 0 && rawSvc.servers.length === 0) warn([...path, 'servers'], 'no-servers', `service ${s.name} has no servers; every connection to its VIP is refused`, { onKey: true });
   const vipKey = `${s.vip}/${s.port}/${s.proto}`;

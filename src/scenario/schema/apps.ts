@@ -36,6 +36,15 @@ export const httpStatus = z.number(httpStatusWant).int(httpStatusWant).min(100, 
 
 const appOn = { on: nodeName, id: z.string(want('an id')).optional() };
 
+const versionWant = want('an HTTP version', 'write version: "1.0" or version: "1.1"');
+/** An HTTP/1.x version: "1.0" or "1.1" (YAML's bare 1.0 reads as the number 1, taken as 1.0). */
+const httpVersion = z
+  .union([z.enum(['1.0', '1.1'], versionWant), z.literal(1, versionWant), z.literal(1.1, versionWant)], versionWant)
+  .transform((v) => (v === 1 ? '1.0' : v === 1.1 ? '1.1' : v))
+  .meta({ description: 'the HTTP version: "1.0" or "1.1" (default "1.1")' });
+
+const defaultHeaders = z.boolean(want('true or false')).optional().meta({ description: 'keep the default header fields and add `headers` after them (default: true without `headers`, false with it: `headers` is then the whole list)' });
+
 const httpServer = obj('an http-server app', {
   kind: z.literal('http-server'),
   ...appOn,
@@ -45,7 +54,9 @@ const httpServer = obj('an http-server app', {
   body: z.string(want('text')).optional(),
   cookie: z.boolean(want('true or false')).optional(),
   idle_timeout: duration.optional(),
-  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { Cache-Control: max-age=30 }')).optional().meta({ description: 'extra response header fields' }),
+  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { Cache-Control: max-age=30 }')).optional().meta({ description: 'the response header fields, exactly (with default_headers: true, added after the defaults)' }),
+  default_headers: defaultHeaders,
+  version: httpVersion.optional(),
   session_key: z.enum(['ip', 'x-forwarded-for']).optional().meta({ description: 'what identifies a client for the session counter and cookie: its address, or the last X-Forwarded-For entry (behind an L7 proxy)' }),
 });
 
@@ -77,7 +88,11 @@ const httpClient = obj('an http-client app', {
   port: port.optional(),
   path: z.string(want('a request path')).optional(),
   paths: z.array(z.string(want('a request path'))).min(1, want('a list of paths', 'write paths: [/images/a.png, /css/site.css]')).optional().meta({ description: 'request targets used in turn (overrides path)' }),
-  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { X-Forwarded-For: 6.6.6.6 }')).optional(),
+  headers: z.record(z.string(), z.string(want('a header value')), want('a map of header fields', 'write headers: { X-Forwarded-For: 6.6.6.6 }')).optional().meta({ description: 'the request header fields, exactly (with default_headers: true, added after the defaults)' }),
+  default_headers: defaultHeaders,
+  version: httpVersion.optional(),
+  body: z.string(want('text')).optional().meta({ description: 'the request body (Content-Length is added with the default headers)' }),
+  delays: obj('http-client delays', { after_connect: serviceTime.optional().meta({ description: 'after connect() returns, before the request is written' }) }).optional(),
   cookies: z.boolean(want('true or false')).optional().meta({ description: 'keep the cookies responses set and send them back, as a browser does' }),
   method: z.string(want('an HTTP method')).optional(),
   host: z.string(want('a Host header')).optional(),
@@ -123,8 +138,25 @@ const dnsLookup = obj('a dns-lookup app', {
   interval: duration.optional(),
 });
 
+const hexWant = want('hex bytes', 'write pairs of hex digits, spaces allowed: { hex: "48 49 0a" }');
+/** Bytes to send: text (sent as Latin-1), or { hex: "..." }. */
+const payload = z
+  .union([z.string(want('text')), obj('hex bytes', { hex: z.string(hexWant).regex(/^(\s*[0-9A-Fa-f]{2})*\s*$/, hexWant) })], want('text or { hex: ... }', 'write send: "hello\\n", or send: { hex: "68 65 6c 6c 6f 0a" }'))
+  .meta({ description: 'the bytes: text (sent in UTF-8), or { hex: "68 69 0a" }' });
+
+const rawDelays = obj('app delays', {
+  after_connect: serviceTime.optional().meta({ description: 'client: after connect() returns, before the write' }),
+  before_response: serviceTime.optional().meta({ description: 'server: between reading the first bytes and writing the reply' }),
+  before_close: serviceTime.optional().meta({ description: 'after the write, before close()' }),
+}).meta({ description: 'think times, each a duration or a distribution (default 0)' });
+
+const rawClose = z.boolean(want('true or false')).optional().meta({ description: 'close after writing (default true)' });
+
+const tcpClient = obj('a tcp-client app', { kind: z.literal('tcp-client'), ...appOn, to: target, port, start: duration.optional(), send: payload, close: rawClose, delays: rawDelays.optional() });
+const tcpServer = obj('a tcp-server app', { kind: z.literal('tcp-server'), ...appOn, port, send: payload.optional(), close: rawClose, delays: rawDelays.optional() });
+
 /** The application kinds. */
-export const APP_KINDS = ['http-server', 'http-client', 'tcp-echo-server', 'udp-echo-server', 'ping', 'tcp-connect', 'dns-lookup'] as const;
+export const APP_KINDS = ['http-server', 'http-client', 'tcp-echo-server', 'udp-echo-server', 'ping', 'tcp-connect', 'dns-lookup', 'tcp-client', 'tcp-server'] as const;
 
 /** An application on a node, by its `kind`. */
-export const app = z.discriminatedUnion('kind', [httpServer, httpClient, tcpEchoServer, udpEchoServer, ping, tcpConnect, dnsLookup]);
+export const app = z.discriminatedUnion('kind', [httpServer, httpClient, tcpEchoServer, udpEchoServer, ping, tcpConnect, dnsLookup, tcpClient, tcpServer]);

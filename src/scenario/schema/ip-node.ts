@@ -44,6 +44,13 @@ const route = obj('a route', {
   }
 });
 
+/** A static neighbour entry, as `ip neigh add ADDR lladdr MAC dev IF nud permanent`. */
+const neighbor = obj('a neighbour entry', {
+  address: target.meta({ description: 'the neighbour: an address, or a node or interface name (web1, web1:eth0)' }),
+  mac: macAddr,
+  dev: ifName.optional().meta({ description: 'the interface (default: the one whose connected subnet holds the address)' }),
+}).meta({ description: 'a permanent ARP entry (nud permanent): used without ARP, never aged, never changed by ARP replies' });
+
 /** Keys every IP node has (host, router, gateway, lb, dns). */
 export const ipNodeShape = {
   description: z.string(want('text')).optional(),
@@ -52,5 +59,6 @@ export const ipNodeShape = {
   routes: z.array(route).optional(),
   loopback: z.array(hostCidr).optional().meta({ description: 'addresses on lo, such as a VIP for DSR' }),
   sysctls: sysctls.optional(),
+  neighbors: z.array(neighbor, want('a list of neighbour entries', 'write neighbors: [ { address: 10.0.1.11, mac: 02:00:00:00:00:11 } ]')).optional(),
   ipip: z.boolean(want('true or false')).optional().meta({ description: 'load ipip: tunl0 decapsulates IP-in-IP (for tunnel mode servers)' }),
 };

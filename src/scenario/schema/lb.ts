@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { LB_MODES } from '../../lb/modes.js';
 import { obj, want } from './messages.js';
-import { address, cidr, count, duration, hostCidr, ifName, NAME_RE, namedKeys, port } from './values.js';
+import { address, cidr, count, duration, hostCidr, ifName, macAddr, NAME_RE, namedKeys, port } from './values.js';
 import { ipNodeShape } from './ip-node.js';
 import { healthCheck, schedulerNames, serverItem } from './servers.js';
 import { proxy } from './l7.js';
@@ -24,6 +24,7 @@ const service = obj('a service', {
   persistence: persistence.optional(),
   snat_pool: z.array(address).optional(),
   keep_source_mac: z.boolean(want('true or false')).optional(),
+  forwarder: z.enum(['ipvs', 'tc'], want('a DSR forwarder kind', 'write forwarder: ipvs (TTL decremented, server MAC by ARP) or forwarder: tc (tc/XDP/nft netdev: TTL kept, configured MAC, no ARP)')).optional().meta({ description: 'dsr mode: ipvs (default: TTL decremented, the server MAC resolved by ARP) or tc (a tc/XDP/nftables-netdev forwarder: TTL kept, the configured server MAC, no ARP)' }),
   health: healthCheck.optional(),
   on_down: z.enum(['keep', 'reset'], want('keep or reset', 'write on_down: keep (open connections stay) or on_down: reset (the LB resets them)')).optional(),
   servers: z.array(serverItem),
@@ -56,7 +57,7 @@ const syncOption = z
 export const lbNode = obj('a load balancer', {
   kind: z.literal('lb'),
   ...ipNodeShape,
-  bridge: obj('a bridge', { ports: z.array(ifName).min(1, want('a list of interfaces')), address: cidr }).optional(),
+  bridge: obj('a bridge', { ports: z.array(ifName).min(1, want('a list of interfaces')), address: cidr, mac: macAddr.optional().meta({ description: "br0's own MAC (default: the next allocated one)" }) }).optional(),
   vrrp: vrrpBlock.optional(),
   sync: syncOption.optional(),
   services: z.record(z.string(), service, want('a map of services', 'write services: { shop: { vip: ..., port: 80, mode: nat, servers: [web1] } }')).superRefine(namedKeys('service', NAME_RE, 'names are lower-case letters, digits and -')).optional(),
