@@ -200,7 +200,7 @@ export function buildProgram(): Command {
     .description('measure lblab on the ns-3 reference workload, optionally next to ns-3 itself (docs/performance.md)')
     .option('--quick', 'small sizes only: a smoke run of a few seconds')
     .option('--sizes <list>', 'size sets (required, static, large, memory, quick) and/or topo:C:S:P[:static], comma-separated')
-    .option('--ns3 <path|build>', "run ns-3's program too: its path, or `build` to build it from ../shared/bench/ns3 (needs libns3-dev)")
+    .option('--ns3 <path|build>', "run ns-3's program too: its path, or `build` to build src/bench/ns3 first (needs libns3-dev libgsl-dev g++ pkg-config)")
     .option('--reps <n>', 'repetitions per size and simulator; the median is reported', '1')
     .option('--out <file>', 'write the markdown report to this file')
     .option('--raw <file>', 'write every run as JSON lines')

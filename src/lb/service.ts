@@ -42,7 +42,7 @@ export interface ServiceConfig {
   readonly persistence?: { readonly timeoutNs: number; readonly netmask?: Ipv4Addr };
   /** SNAT mode: source addresses to use (default: the LB's address on the interface toward the server). */
   readonly snatPool?: readonly Ipv4Addr[];
-  /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of DOMAIN.md 2). */
+  /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of docs/lessons/dsr-keep-source-mac.md). */
   readonly dsrKeepSourceMac?: boolean;
   /** The interface the VIP is configured on (default: the first interface; br0 in transparent mode). */
   readonly vipIface?: string;
