@@ -27,9 +27,9 @@ export class BuildError extends Error {
     super(message);
   }
 
-  /** "file:line:col: message". */
+  /** "file:line:col: error: message", as the loader prints its errors. */
   where(): string {
-    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message;
+    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: error: ${this.message}` : `error: ${this.message}`;
   }
 }
 

@@ -149,8 +149,8 @@ export function runCheck(args: readonly string[], opts: CheckOptions, io: CheckI
   for (const f of files) {
     // Warnings matter to a teacher writing a lesson, not to an autograder reading stdout.
     const r = checkFile(f, opts, reporter === 'text' ? (w) => io.err(w + '\n') : undefined);
-    // Load and build errors go to stderr as `run` prints them, whatever the reporter; the report carries them too.
-    if (r.error !== null) io.err(r.error + '\n');
+    // The text report prints load and build errors itself; beside a machine report they go to stderr, as `run` prints them.
+    if (r.error !== null && reporter !== 'text') io.err(r.error + '\n');
     reports.push(r);
   }
   const color = opts.color !== false && !io.env['NO_COLOR'] && io.tty;

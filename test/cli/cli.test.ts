@@ -100,7 +100,7 @@ describe('lblab CLI', () => {
     writeFileSync(f, 'lblab: 1\ntitle: t\nnodes:\n  c: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }\n  sw: { kind: switch }\nlinks: [[c:eth0, sw]]\nreplay:\n  - { file: bad.pcap, clients: { 10.0.0.9: c } }\n');
     const bad = lblab('run', f);
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:5: the capture bad.pcap is not readable: .*bad\\.pcap: byte \\d+: `));
+    expect(bad.err).toMatch(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:5: error: the capture bad.pcap is not readable: .*bad\\.pcap: byte \\d+: `));
     expect(bad.err).not.toMatch(/at .*\.js:\d+/);
   });
 
