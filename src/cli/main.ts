@@ -26,6 +26,7 @@ import { registerTui } from './tui.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
+import { switchPortLines } from './ports.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
@@ -105,7 +106,7 @@ function runScenario(arg: string, opts: RunOptions): number {
 }
 
 /** Checks scenario files without running them. */
-function validate(files: string[]): number {
+function validate(files: string[], opts: { ports?: boolean } = {}): number {
   let bad = 0;
   for (const arg of files) {
     const file = locate(arg);
@@ -121,6 +122,7 @@ function validate(files: string[]): number {
       try {
         buildScenario(r.scenario, DISK_IO);
         process.stdout.write(`${file}: ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''})` : ''}\n`);
+        if (opts.ports) for (const line of switchPortLines(r.scenario)) process.stdout.write(`  ${line}\n`);
       } catch (e) {
         if (!(e instanceof BuildError)) throw e;
         process.stderr.write(`${e.where()}\n`);
@@ -167,9 +169,10 @@ export function buildProgram(): Command {
     .command('validate')
     .argument('<files...>', 'scenario files to check')
     .description('check scenario files (schema, names, addresses, links) without running them')
-    .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExample:\n  lblab validate lessons/*.yaml')
-    .action((files: string[]) => {
-      process.exitCode = validate(files);
+    .option('--ports', 'also list every switch port with what is plugged into it (ports links took are numbered p1, p2, ... in link order)')
+    .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExamples:\n  lblab validate lessons/*.yaml\n  lblab validate --ports two-subnets')
+    .action((files: string[], o: { ports?: boolean }) => {
+      process.exitCode = validate(files, o);
     });
 
   program
