@@ -40,8 +40,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(HERE, 'bench-child.js');
 /** The project's ns-3 program, relative to the built CLI (dist/cli -> the repository). */
 const NS3_SRC = path.resolve(HERE, '../../src/bench/ns3/lblab_ns3.cc');
-/** The ns-3 modules the program links. */
-const NS3_MODULES = ['ns3-core', 'ns3-network', 'ns3-internet', 'ns3-csma', 'ns3-bridge', 'ns3-applications', 'ns3-traffic-control'];
+/** The ns-3 modules the program links (pkg-config names). */
+export const NS3_MODULES = ['ns3-core', 'ns3-network', 'ns3-internet', 'ns3-csma', 'ns3-bridge', 'ns3-applications', 'ns3-traffic-control'];
 /** The packages that build it on Debian 12 (libgsl-dev: ns-3's libraries link GSL). */
 const NS3_APT = 'apt-get install -y libns3-dev libgsl-dev g++ pkg-config';
 const TIME = '/usr/bin/time';

@@ -4,6 +4,7 @@
  * diagram. Also home of `runWithProgress`, the sliced run that feeds the
  * stderr progress line and gives exactly the result of a single `net.run`.
  */
+import { taskText } from './task.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
@@ -128,7 +129,7 @@ export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): numbe
   const flows = ex.flows;
   const plural = (n: number): string => `${n} flow${n === 1 ? '' : 's'}`;
   if (opts.flow === undefined) {
-    io.out(`lblab: ${sc.title} (${file}, seed ${sc.seed}): ${plural(flows.length)}\n\n`);
+    io.out(`lblab: ${sc.title} (${file}, seed ${sc.seed}): ${plural(flows.length)}\n\n${taskText(sc)}`);
     const w = String(flows.length).length;
     for (const f of flows) io.out(`  ${String(f.n).padStart(w)}  ${f.description}  [${fmtTime(f.first)} to ${fmtTime(f.last)}]\n`);
     if (flows.length) io.out(`\nShow one as a ladder: lblab explain ${arg} --flow ${flows[0]!.n}\n`);

@@ -27,6 +27,7 @@ import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
 import type { Network } from '../net/network.js';
 import { switchPortLines } from './ports.js';
+import { taskText } from './task.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
@@ -85,7 +86,7 @@ function runScenario(arg: string, opts: RunOptions): number {
     if (line !== null) out.push(line);
     if (out.length >= 256) flush();
   });
-  if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n`);
+  if (!opts.json) process.stdout.write(`lblab: ${sc.title} (${file}, seed ${sc.seed})\n\n${taskText(sc)}`);
   // A progress line on stderr only when the trace is not drawn on the same terminal.
   const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
   const showProgress = process.stderr.isTTY === true && process.stdout.isTTY !== true;

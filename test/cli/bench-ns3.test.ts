@@ -11,11 +11,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ns3Args } from '../../src/bench/matrix.js';
 import { ns3Hops, type BenchSpec } from '../../src/bench/workload.js';
-import { resolveNs3 } from '../../src/cli/bench.js';
+import { NS3_MODULES, resolveNs3 } from '../../src/cli/bench.js';
 
 const SRC = path.resolve('src/bench/ns3/lblab_ns3.cc');
-const MODULES = ['ns3-core', 'ns3-network', 'ns3-internet', 'ns3-csma', 'ns3-bridge', 'ns3-applications', 'ns3-traffic-control'];
-const haveNs3 = spawnSync('pkg-config', ['--exists', ...MODULES]).status === 0 && spawnSync('g++', ['--version']).status === 0;
+const haveNs3 = spawnSync('pkg-config', ['--exists', ...NS3_MODULES]).status === 0 && spawnSync('g++', ['--version']).status === 0;
 
 describe('bench --ns3', () => {
   it('ships the program inside the repository', () => {
