@@ -1,5 +1,5 @@
 /**
- * The sizes the benchmark runs: the ns-3 README's "Required sizes" and its
+ * The sizes the benchmark runs: the "Required sizes" of docs/performance.md and its
  * static-ARP data-plane rows, a quick set for smoke runs, a memory set that
  * varies packets and hosts separately, and a parser for sizes named on the
  * command line.
@@ -25,11 +25,11 @@ const STATIC_CSP: readonly (readonly [number, number, number])[] = [
 
 /** Named sets of sizes. */
 export const SIZE_SETS: Readonly<Record<string, readonly BenchSpec[]>> = {
-  /** The README's "Required sizes": both topologies, normal ARP. */
+  /** The "Required sizes": both topologies, normal ARP. */
   required: (['lan', 'router'] as const).flatMap((t) => REQUIRED_CSP.map(([c, s, p]) => row(t, c, s, p))),
-  /** The README's data-plane rows: pre-filled neighbour tables, 100k datagrams each, 110 to 10010 hosts. */
+  /** The data-plane rows: pre-filled neighbour tables, 100k datagrams each, 110 to 10010 hosts. */
   static: (['lan', 'router'] as const).flatMap((t) => STATIC_CSP.map(([c, s, p]) => row(t, c, s, p, 'static'))),
-  /** The README's "Larger sizes". */
+  /** The "Larger sizes". */
   large: [row('lan', 1000, 10, 1000), row('lan', 100, 4, 50000), row('router', 1000, 10, 1000), row('router', 100, 4, 25000)],
   /** Memory scaling: packets x1 / x10 / x50 at 104 hosts, then hosts x10 / x100 at 100k datagrams (static ARP). */
   memory: [

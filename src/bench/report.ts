@@ -1,7 +1,7 @@
 /**
  * The benchmark's results as values and as a markdown table: one row per
  * size, lblab and ns-3 side by side, medians over repetitions. Rates use
- * whole-process wall time, as the ns-3 README does, and each simulator's
+ * whole-process wall time, as for the ns-3 program, and each simulator's
  * own counts (frame-hops, events); the ratio is of frame-hops per second.
  */
 import { lblabHops, ns3Hops, specName, type BenchSpec } from './workload.js';

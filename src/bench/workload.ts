@@ -1,5 +1,5 @@
 /**
- * The ns-3 anchor workload of ../shared/bench/ns3/README.md, rebuilt in
+ * The benchmark workload of docs/performance.md (the one src/bench/ns3 builds in ns-3), rebuilt in
  * lblab frame for frame: the same node creation order (so the same MACs),
  * addresses, 1 Gb/s / 10 us links, UDP echo on port 9 and the same global
  * send schedule. Two topologies: `lan` (every host on one learning switch)
@@ -46,7 +46,7 @@ export interface BenchSpec {
 /** The echo port of the benchmark (ns-3's UdpEchoServer example uses 9, the discard port). */
 export const ECHO_PORT = 9;
 
-/** A one-line name of a size, as the ns-3 README's tables spell it ("lan C=10 S=2 P=10000"). */
+/** A one-line name of a size, as docs/performance.md's tables spell it ("lan C=10 S=2 P=10000"). */
 export function specName(s: BenchSpec): string {
   return `${s.topo} C=${s.clients} S=${s.servers} P=${s.packets}${s.arp === 'static' ? ' arp=static' : ''}`;
 }
@@ -63,7 +63,7 @@ export function specProblem(s: BenchSpec): string | null {
   return null;
 }
 
-/** The send schedule of a size (README "Traffic"): T0 = 1 ms, warm-up spacing W, steady spacing G, Nw warm-up sends. */
+/** The send schedule of a size (docs/performance.md, "Traffic"): T0 = 1 ms, warm-up spacing W, steady spacing G, Nw warm-up sends. */
 export function scheduleOf(s: BenchSpec): SendSchedule {
   const C = s.clients;
   const S = s.servers;
@@ -82,7 +82,7 @@ export interface HopCount {
   readonly ctrl: number;
 }
 
-/** The frame-hops ns-3 makes for a size (README "Frame-hops"; the ns-3 program's hops_data / hops_ctrl). */
+/** The frame-hops ns-3 makes for a size (docs/performance.md, "Frame-hops"; src/bench/ns3's hops_data / hops_ctrl). */
 export function ns3Hops(s: BenchSpec): HopCount {
   const { clients: C, servers: S, packets: P } = s;
   const used = Math.min(S, C * P);

@@ -1,15 +1,15 @@
 /**
- * `lblab bench`: runs the ns-3 anchor workload (../shared/bench/ns3) in
- * lblab, one fresh child process per size and repetition, and, when an
- * ns-3 build of the reference program is available, runs ns-3 on the same
+ * `lblab bench`: runs the benchmark workload (docs/performance.md) in
+ * lblab, one fresh child process per size and repetition, and, when the
+ * project's ns-3 program (src/bench/ns3) is given or built, runs ns-3 on the same
  * size right after it in the same invocation (qdisc off, the like-for-like
  * anchor), so both are measured on the same machine under the same load.
  * Wall time is measured around each child process (whole process, as the
- * ns-3 README does); peak RSS comes from `/usr/bin/time -v` when installed,
+ * the ns-3 figures of docs/performance.md were); peak RSS comes from `/usr/bin/time -v` when installed,
  * else from each process's own report.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +27,7 @@ export interface BenchOptions {
   readonly quick?: boolean;
   /** Sizes: set names and/or topo:C:S:P[:static], comma-separated (see parseSizes). */
   readonly sizes?: string;
-  /** Path of the ns-3 program `lblab_ns3`, or `build` to build it from ../shared/bench/ns3 into a temporary directory. */
+  /** Path of the ns-3 program `lblab_ns3`, or `build` to build it from src/bench/ns3 into a temporary directory. */
   readonly ns3?: string;
   /** Repetitions per size and simulator (median reported; default 1). */
   readonly reps?: number | string;
@@ -44,8 +44,12 @@ const CHILD = path.join(HERE, 'bench-child.js');
 const LB_CHILD = path.join(HERE, 'bench-lb-child.js');
 /** The UDP-echo row LB rows are compared with when the run names no UDP size: 100 k datagrams through a router, static ARP. */
 const LB_REFERENCE = 'router:100:10:1000:static';
-/** Where the reference program's sources sit, relative to the built CLI (dist/cli -> repo -> its parent). */
-const NS3_SRC = path.resolve(HERE, '../../../shared/bench/ns3');
+/** The project's ns-3 program, relative to the built CLI (dist/cli -> the repository). */
+const NS3_SRC = path.resolve(HERE, '../../src/bench/ns3/lblab_ns3.cc');
+/** The ns-3 modules the program links (pkg-config names). */
+export const NS3_MODULES = ['ns3-core', 'ns3-network', 'ns3-internet', 'ns3-csma', 'ns3-bridge', 'ns3-applications', 'ns3-traffic-control'];
+/** The packages that build it on Debian 12 (libgsl-dev: ns-3's libraries link GSL). */
+const NS3_APT = 'apt-get install -y libns3-dev libgsl-dev g++ pkg-config';
 const TIME = '/usr/bin/time';
 
 interface ChildRun {
@@ -120,35 +124,35 @@ async function runNs3(bin: string, spec: BenchSpec, useTime: boolean): Promise<S
   };
 }
 
-/** Finds or builds the ns-3 program; returns its path, or null with the reason logged. */
-function resolveNs3(opt: string | undefined, log: (s: string) => void): string | null {
-  if (!opt) return null;
+/**
+ * The g++ command line that builds the ns-3 program. Debian's 3.37
+ * `pkg-config --cflags ns3-*` emits a broken `-I/usr\;` token, so only
+ * `--libs` is taken from pkg-config; -DNS3_LOG_ENABLE matches how Debian
+ * built the libraries (it turns no logging on).
+ */
+export function ns3BuildArgs(src: string, out: string, libs: readonly string[]): string[] {
+  return ['-O2', '-std=c++17', '-DNS3_LOG_ENABLE', '-I/usr/include', '-o', out, src, ...libs];
+}
+
+/** Finds or builds the ns-3 program: its path, or the sentence that says why there is none. */
+export function resolveNs3(opt: string, log: (s: string) => void, src: string = NS3_SRC): { bin: string } | { error: string } {
   if (opt !== 'build') {
-    if (!existsSync(opt)) {
-      log(`ns-3: ${opt} does not exist; build it with ${NS3_SRC}/build.sh, or pass --ns3 build`);
-      return null;
-    }
-    return path.resolve(opt);
+    if (!existsSync(opt)) return { error: `ns-3: ${opt} does not exist; pass --ns3 build to build the program from ${src}` };
+    return { bin: path.resolve(opt) };
   }
-  if (!existsSync(path.join(NS3_SRC, 'lblab_ns3.cc'))) {
-    log(`ns-3: no sources at ${NS3_SRC}`);
-    return null;
-  }
-  const pc = spawnSync('pkg-config', ['--exists', 'ns3-core', 'ns3-csma', 'ns3-bridge', 'ns3-internet', 'ns3-applications']);
-  if (pc.status !== 0) {
-    log('ns-3: the ns-3 libraries are not installed (apt-get install -y libns3-dev libgsl-dev g++ pkg-config time)');
-    return null;
+  if (!existsSync(src)) return { error: `ns-3: the program's source ${src} is missing (a partial install?)` };
+  const pc = spawnSync('pkg-config', ['--libs', ...NS3_MODULES], { encoding: 'utf8' });
+  if (pc.error || pc.status !== 0) {
+    const why = pc.error ? 'pkg-config is not installed' : 'the ns-3 libraries are not installed';
+    return { error: `ns-3: ${why}; install them with: ${NS3_APT}` };
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lblab-ns3-'));
-  cpSync(NS3_SRC, dir, { recursive: true });
-  log(`ns-3: building ${dir}/lblab_ns3 ...`);
-  const b = spawnSync('sh', ['build.sh'], { cwd: dir, encoding: 'utf8' });
   const bin = path.join(dir, 'lblab_ns3');
-  if (b.status !== 0 || !existsSync(bin)) {
-    log(`ns-3: the build failed:\n${(b.stderr ?? '').slice(-2000)}`);
-    return null;
-  }
-  return bin;
+  log(`ns-3: building ${bin} from ${src} (about a minute) ...`);
+  const b = spawnSync('g++', ns3BuildArgs(src, bin, pc.stdout.trim().split(/\s+/)), { encoding: 'utf8' });
+  if (b.error) return { error: `ns-3: g++ could not be run (${b.error.message}); install it with: ${NS3_APT}` };
+  if (b.status !== 0 || !existsSync(bin)) return { error: `ns-3: the build failed (g++ exit ${b.status}):\n${(b.stderr ?? '').slice(-2000)}` };
+  return { bin };
 }
 
 function machine(): string {
@@ -217,12 +221,17 @@ export async function benchCommand(opts: BenchOptions = {}): Promise<number> {
   }
   const reps = Math.max(1, Math.floor(Number(opts.reps ?? 1)) || 1);
   const useTime = existsSync(TIME);
-  const ns3 = resolveNs3(opts.ns3, log);
-  if (!ns3) {
-    log(
-      'lblab bench: reporting lblab alone. To compare with ns-3 on this machine, pass --ns3 /path/to/lblab_ns3 ' +
-        `(built by ${NS3_SRC}/build.sh) or --ns3 build (needs libns3-dev libgsl-dev g++ pkg-config).`,
-    );
+  let ns3: string | null = null;
+  if (opts.ns3) {
+    // Asked for ns-3 and cannot have it: say why and stop, rather than report lblab alone.
+    const r = resolveNs3(opts.ns3, log);
+    if ('error' in r) {
+      log(`lblab bench: ${r.error}`);
+      return 2;
+    }
+    ns3 = r.bin;
+  } else {
+    log(`lblab bench: reporting lblab alone. To compare with ns-3 on this machine, pass --ns3 build (needs: ${NS3_APT}).`);
   }
   log(`lblab bench: ${specs.length} sizes x ${reps} rep(s)${ns3 ? `, ns-3 ${ns3} (--qdisc=0)` : ''}; sets: ${Object.keys(SIZE_SETS).join(', ')}`);
   const loadBefore = os.loadavg()[0]!;

@@ -190,8 +190,8 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
 export function checkOne(file: string, opts: CheckOptions, err: (text: string) => void): ScenarioReport {
   // Warnings matter to a teacher writing a lesson, not to an autograder reading stdout.
   const r = checkFile(file, opts, (opts.reporter ?? 'text') === 'text' ? (w) => err(w + '\n') : undefined);
-  // Load and build errors go to stderr as `run` prints them, whatever the reporter; the report carries them too.
-  if (r.error !== null) err(r.error + '\n');
+  // The text report prints load and build errors itself; beside a machine report they go to stderr, as `run` prints them.
+  if (r.error !== null && (opts.reporter ?? 'text') !== 'text') err(r.error + '\n');
   return r;
 }
 

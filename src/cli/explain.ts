@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { declareExplain } from './commands.js';
 import { guardMemory, MEMORY_ADVICE } from './memory.js';
+import { taskText } from './task.js';
 import { buildScenario } from '../assemble/scenario.js';
 import { BuildError, type BuiltScenario } from '../assemble/built.js';
 import type { Scenario } from '../scenario/index.js';
@@ -137,7 +138,7 @@ export function explain(arg: string, opts: ExplainOptions, io: ExplainIo): numbe
   const flows = ex.flows;
   const plural = (n: number): string => `${n} flow${n === 1 ? '' : 's'}`;
   if (opts.flow === undefined) {
-    io.out(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed}): ${plural(flows.length)}\n\n`);
+    io.out(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed}): ${plural(flows.length)}\n\n${taskText(sc)}`);
     const w = String(flows.length).length;
     for (const f of flows) io.out(`  ${String(f.n).padStart(w)}  ${f.description}  [${fmtTime(f.first)} to ${fmtTime(f.last)}]\n`);
     if (flows.length) io.out(`\nShow one as a ladder: lblab explain ${arg} --flow ${flows[0]!.n}\n`);

@@ -70,9 +70,10 @@ export function buildProgram(): Command {
     .command('validate')
     .argument('<files...>', 'scenario files to check')
     .description('check scenario files (schema, names, addresses, links) without running them')
-    .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExample:\n  lblab validate lessons/*.yaml')
-    .action(async (files: string[]) => {
-      process.exitCode = (await import('./run.js')).validate(files);
+    .option('--ports', 'also list every switch port with what is plugged into it (ports links took are numbered p1, p2, ... in link order)')
+    .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExamples:\n  lblab validate lessons/*.yaml\n  lblab validate --ports two-subnets')
+    .action(async (files: string[], o: { ports?: boolean }) => {
+      process.exitCode = (await import('./run.js')).validate(files, o);
     });
 
   program
@@ -104,7 +105,7 @@ export function buildProgram(): Command {
     .description('measure lblab on the ns-3 reference workload, optionally next to ns-3 itself (docs/performance.md)')
     .option('--quick', 'small sizes only: a smoke run of a few seconds')
     .option('--sizes <list>', 'size sets (required, static, large, memory, quick; lb, lb-quick: TCP through the LB) and/or topo:C:S:P[:static], lb:MODE:CONNECTIONS, comma-separated')
-    .option('--ns3 <path|build>', "run ns-3's program too: its path, or `build` to build it from ../shared/bench/ns3 (needs libns3-dev)")
+    .option('--ns3 <path|build>', "run ns-3's program too: its path, or `build` to build src/bench/ns3 first (needs libns3-dev libgsl-dev g++ pkg-config)")
     .option('--reps <n>', 'repetitions per size and simulator; the median is reported', '1')
     .option('--out <file>', 'write the markdown report to this file')
     .option('--raw <file>', 'write every run as JSON lines')

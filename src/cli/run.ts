@@ -18,6 +18,8 @@ import { peersOf, runWithProgress } from './explain.js';
 import { Progress } from '../view/progress.js';
 import { eventJson } from '../view/json.js';
 import { guardMemory, MEMORY_ADVICE } from './memory.js';
+import { switchPortLines } from './ports.js';
+import { taskText } from './task.js';
 
 /** The options of `lblab run`, as commander parses them. */
 export interface RunOptions {
@@ -62,7 +64,7 @@ export function runScenario(arg: string, opts: RunOptions): number {
       if (line !== null) out.push(line);
       if (out.length >= 256) flush();
     });
-  if (!opts.json) process.stdout.write(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed})\n\n`);
+  if (!opts.json) process.stdout.write(`lblab: ${printable(sc.title)} (${printable(file)}, seed ${sc.seed})\n\n${taskText(sc)}`);
   // A progress line on stderr only when the trace is not drawn on the same terminal.
   const until = opts.until ?? sc.run.until ?? Number.MAX_SAFE_INTEGER;
   const showProgress = process.stderr.isTTY === true && process.stdout.isTTY !== true;
@@ -87,7 +89,7 @@ export function runScenario(arg: string, opts: RunOptions): number {
 }
 
 /** Checks scenario files without running them. */
-export function validate(files: string[]): number {
+export function validate(files: string[], opts: { ports?: boolean } = {}): number {
   let bad = 0;
   for (const arg of files) {
     const file = locate(arg);
@@ -103,6 +105,7 @@ export function validate(files: string[]): number {
       try {
         buildScenario(r.scenario, DISK_IO);
         process.stdout.write(`${file}: ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''})` : ''}\n`);
+        if (opts.ports) for (const line of switchPortLines(r.scenario)) process.stdout.write(`  ${line}\n`);
       } catch (e) {
         if (!(e instanceof BuildError)) throw e;
         process.stderr.write(`${e.where()}\n`);

@@ -70,7 +70,8 @@ export function textReport(reports: readonly ScenarioReport[], opts: TextOptions
     const head = r.title !== null ? `${scenarioName(r.file)}: ${r.title} (${r.file}${r.seed !== null ? `, seed ${r.seed}` : ''})` : r.file;
     out.push(ch.bold(printable(head)));
     if (r.error !== null) {
-      out.push(`  ${opts.color ? ch.red('✗') : 'ERROR'} could not be run: ${r.error.split('\n')[0]}`);
+      // The error once, in the compiler form every command prints (file:line:col: error: ...), so `: error:` finds it.
+      out.push(`  ${opts.color ? ch.red('✗') : 'ERROR'} could not be run:`, r.error.replace(/\n+$/, ''));
       out.push('');
       continue;
     }

@@ -8,7 +8,7 @@
  * - `nat`: destination NAT (IPVS masquerading). Requests VIP -> server,
  *   replies server -> VIP; works only when replies cross the LB (it is
  *   inline, or the servers' gateway). One-arm with the router as the
- *   servers' gateway is the return-path bug of DOMAIN.md section 3.
+ *   servers' gateway is the return-path bug of docs/lessons/one-arm-bug.md.
  * - `snat`: destination and source NAT (full NAT): the server sees an
  *   address of the LB (the output interface's, or a SNAT pool's), so
  *   replies always come back.

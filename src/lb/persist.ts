@@ -135,7 +135,7 @@ export class PersistenceTable {
     this.availCode = c;
     const quiescent = c === AVAIL.DRAINING || c === AVAIL.WEIGHT0;
     if (c === AVAIL.DOWN || c === AVAIL.DISABLED || (quiescent && this.expireQuiescent)) {
-      // DOMAIN.md 4: the sticky server is gone; the client is rescheduled and its server-side session is lost.
+      // docs/lessons/health-persistence.md: the sticky server is gone; the client is rescheduled and its server-side session is lost.
       this.map.delete(key);
       this.outcome = 'server-unavailable';
       return -1;

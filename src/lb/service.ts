@@ -44,7 +44,7 @@ export interface ServiceConfig {
   readonly persistence?: { readonly timeoutNs: number; readonly netmask?: Ipv4Addr };
   /** SNAT mode: source addresses to use (default: the LB's address on the interface toward the server). */
   readonly snatPool?: readonly Ipv4Addr[];
-  /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of DOMAIN.md 2). */
+  /** DSR mode: re-send with the router's source MAC instead of the LB's own (the switch-learning bug of docs/lessons/dsr-keep-source-mac.md). */
   readonly dsrKeepSourceMac?: boolean;
   /**
    * DSR mode: 'ipvs' (default: ip_vs_dr_xmit routes the packet, decrementing

@@ -11,7 +11,7 @@
  *   PROBE: unicast requests (ucast_solicit 3) 1 s apart, then FAILED.
  *
  * A reply for an entry updated less than locktime (1 s) ago is ignored, so
- * the first of several answers wins (the DSR ARP race of DOMAIN.md 9).
+ * the first of several answers wins (the DSR ARP race, docs/lessons/dsr-arp-race.md).
  */
 import { fmtIp, fmtMac } from '../wire/addr.js';
 import type { Ipv4 } from '../wire/types.js';

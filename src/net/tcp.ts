@@ -2,7 +2,7 @@
  * The TCP layer of a host (RFC 9293, as Linux net/ipv4/tcp*.c behaves):
  * listeners, active and passive connections, and the answers a host gives
  * to segments that match no socket, which is what the one-arm return-path
- * and hairpin bugs of the load balancer turn on (DOMAIN.md section 3).
+ * and hairpin bugs of the load balancer turn on (docs/load-balancer.md, "The classic failures").
  *
  * Socket API, for applications:
  *   const l = host.tcp.listen(80, { backlog: 128 }, (conn) => handlers);

@@ -10,7 +10,7 @@
  * bytes are replayed: the simulated servers answer for themselves, and each
  * flow's handle records what happened (the outcome, bytes each way).
  *
- * This module may import only wire and trace (ARCHITECTURE.md), so it names
+ * This module may import only wire and trace (docs/architecture.md), so it names
  * what it needs of a host as an interface; the simulator's `Host` fits it.
  */
 import { decode } from '../wire/decode.js';

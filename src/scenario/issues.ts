@@ -8,6 +8,7 @@
  */
 import { own } from '../sim/own.js';
 import type * as z from 'zod';
+import { LB_MODE_ALIASES } from '../lb/modes.js';
 import { choices, closest, type ScenarioError } from './errors.js';
 import { decodeKeys, decodeWant, type CustomProblem } from './schema/messages.js';
 import { errorAt, pathKey, pathText, type PathInfo, type PathSeg, type PosMap, type Span } from './yaml-source.js';
@@ -166,7 +167,9 @@ export function issuesToErrors(issues: readonly Issue[], root: unknown, pos: Pos
     }
 
     if (issue.code === 'invalid_value') {
-      const values = issue.values.map(String);
+      // Accepted other names (`fullnat` for snat) still count for "did you mean", but the list shows the real names only.
+      const all = issue.values.map(String);
+      const values = all.filter((v) => !Object.hasOwn(LB_MODE_ALIASES, v));
       if (value === undefined) {
         push(path, true, { code: 'missing-key', message: `missing \`${String(path[path.length - 1])}\`: write ${choices(values)}`, expected: choices(values), found: 'nothing' });
         return;
@@ -175,7 +178,7 @@ export function issuesToErrors(issues: readonly Issue[], root: unknown, pos: Pos
         push(path, false, { code: 'bad-value', message: `expected ${w.expected}, found ${found}${w.hint ? `; ${w.hint}` : ''}`, expected: w.expected, found, ...(w.hint ? { suggestion: w.hint } : {}) });
         return;
       }
-      const c = typeof value === 'string' ? closest(value, values) : null;
+      const c = typeof value === 'string' ? closest(value, all) : null;
       const last = String(path[path.length - 1] ?? 'value');
       const owner = path.length >= 2 ? String(path[path.length - 2]) : '';
       const what = last === 'code' && (owner === 'drop' || owner === 'rewrite') ? `${owner} code` : last.replace(/_/g, ' ');

@@ -1,5 +1,5 @@
 // The ns-3 anchor workload rebuilt in lblab: frame-hop counts against the
-// README's formulas (and lblab's own where Linux ARP differs), every
+// docs/performance.md's formulas (and lblab's own where Linux ARP differs), every
 // datagram echoed, and the timelines lblab produces. Correctness only:
 // performance is measured by `lblab bench`, never by tests.
 import { describe, expect, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('frame-hops', () => {
     }
   });
 
-  it("ns3Hops reproduces the README's figures", () => {
+  it("ns3Hops reproduces the figures of docs/performance.md", () => {
     const total = (s: BenchSpec) => ns3Hops(s).data + ns3Hops(s).ctrl;
     expect(total(spec('lan', 10, 2, 10000))).toBe(400_560);
     expect(total(spec('lan', 100, 4, 1000))).toBe(484_800);

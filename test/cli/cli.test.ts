@@ -128,9 +128,10 @@ describe('lblab CLI', () => {
   it('prints the JSON Schema', () => {
     const r = lblab('schema');
     expect(r.code).toBe(0);
-    const schema = JSON.parse(r.out) as { $schema: string; properties: Record<string, unknown> };
+    // Two branches: a whole scenario (else) and a file that extends another (then).
+    const schema = JSON.parse(r.out) as { $schema: string; then: { properties: Record<string, unknown> }; else: { properties: Record<string, unknown> } };
     expect(schema.$schema).toContain('json-schema.org');
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['nodes', 'links', 'apps', 'timeline', 'expect']));
+    for (const b of [schema.then, schema.else]) expect(Object.keys(b.properties)).toEqual(expect.arrayContaining(['nodes', 'links', 'apps', 'timeline', 'expect', 'extends']));
   });
 
   it('emits JSON lines with --json, and filters events', () => {

@@ -6,7 +6,8 @@
  * the total line, and each reporter's format.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseXml } from './xml.js';
@@ -51,11 +52,33 @@ describe('lblab check', () => {
     expect(r.out.trimEnd().split('\n').pop()).toBe('1 scenario, 5 expectations: 1 passed, 4 failed');
   });
 
-  it('exits 1 and prints the loader errors like run when a scenario cannot be loaded', () => {
+  it('exits 1 and prints the loader errors like run, once, when a scenario cannot be loaded', () => {
     const r = check(`${F}/broken.yaml`, 'routing-loop');
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${F}/broken.yaml:7:5: error: unknown key \`gatway\` in a host; did you mean \`gateway\`?`);
+    const line = `${F}/broken.yaml:7:5: error: unknown key \`gatway\` in a host; did you mean \`gateway\`?`;
+    expect(r.out).toContain(`  ERROR could not be run:\n${line}\n 7 |`);
+    expect(r.out.split(line).length - 1).toBe(1);
+    expect(r.err).not.toContain(line);
     expect(r.out.trimEnd().split('\n').pop()).toMatch(/^2 scenarios \(1 could not be run\), (\d+) expectations: \1 passed, 0 failed$/);
+    // Beside a machine-readable report, the error goes to stderr, once.
+    const j = check('--reporter', 'json', `${F}/broken.yaml`);
+    expect(j.err.split(line).length - 1).toBe(1);
+  });
+
+  it('prints a builder error in the same file:line:col: error: form', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lblab-check-'));
+    try {
+      const text = readFileSync(join(ROOT, 'scenarios/replay-capture.yaml'), 'utf8').replace('../fixtures/replay/http-udp.pcap', 'garbage.pcap');
+      writeFileSync(join(dir, 'replay.yaml'), text);
+      writeFileSync(join(dir, 'garbage.pcap'), 'not a capture');
+      const row = text.split('\n').findIndex((l) => l.includes('garbage.pcap')) + 1;
+      const r = check(join(dir, 'replay.yaml'));
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(new RegExp(`^${join(dir, 'replay.yaml')}:${row}:\\d+: error: the capture garbage\\.pcap is not readable: `, 'm'));
+      expect(r.err).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 for usage errors: an unknown scenario, reporter or option, a missing argument', () => {

@@ -57,7 +57,7 @@ describe('text', () => {
     expect(t).toContain('✓');
     expect(t).toContain('✗');
     expect(t).toContain('\x1b[');
-    expect(t).toContain('could not be run: lessons/bad.yaml:3:1: error: unknown key `nodez`');
+    expect(t).toContain('could not be run:\nlessons/bad.yaml:3:1: error: unknown key `nodez`\n 3 | nodez:\n2 errors\n');
     expect(t.trimEnd().split('\n').pop()).toBe('2 scenarios (1 could not be run), 2 expectations: 1 passed, 1 failed');
     expect(textReport([{ ...ok, verdicts: [] }], { color: false })).toContain('  (no expectations)\n');
   });

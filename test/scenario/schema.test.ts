@@ -15,10 +15,14 @@ describe('JSON Schema', () => {
   });
 
   test('is a draft 2020-12 schema with strict maps and unit patterns', () => {
-    const s = scenarioJsonSchema() as { $schema: string; additionalProperties: boolean; required: string[]; $defs: Record<string, { anyOf?: { pattern?: string }[] }> };
+    type Body = { additionalProperties: boolean; required?: string[] };
+    const s = scenarioJsonSchema() as { $schema: string; if: { required: string[] }; then: Body; else: Body; $defs: Record<string, { anyOf?: { pattern?: string }[] }> };
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(s.additionalProperties).toBe(false);
-    expect(s.required).toEqual(['lblab', 'title', 'nodes']);
+    // A whole scenario requires its keys; a file that extends another requires none (test/scenario/json-schema-ajv.test.ts).
+    expect(s.if.required).toEqual(['extends']);
+    expect([s.else.additionalProperties, s.then.additionalProperties]).toEqual([false, false]);
+    expect(s.else.required).toEqual(['lblab', 'title', 'nodes']);
+    expect(s.then.required).toBeUndefined();
     expect(JSON.stringify(s.$defs['duration'])).toContain('(ns|us|µs|ms|s|m)');
   });
 });

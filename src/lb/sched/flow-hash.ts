@@ -1,6 +1,6 @@
 /**
  * The stable, documented hash functions lblab uses for flows and server
- * names (STYLE.md rule 7: grading depends on them never changing). All of
+ * names (grading and the lessons depend on them never changing). All of
  * them work on bytes, and numbers enter in network byte order (most
  * significant byte first), so a student can compute any result by hand from
  * docs/schedulers.md:

@@ -1,6 +1,6 @@
 /**
  * Least connections, plain and weighted, as IPVS computes them (the kernel
- * wins where it is more precise than DOMAIN.md section 4): each server's
+ * wins where it is more precise than the textbook "fewest connections"): each server's
  * "overhead" is active * 256 + inactive (ip_vs_dest_conn_overhead in
  * include/net/ip_vs.h), so the fewest active connections decide, and among
  * equals the fewest inactive ones (connections in their handshake, closing

@@ -8,6 +8,7 @@ import { parseIpv4 } from '../../wire/addr.js';
 import type { ServerRef, Target } from '../types.js';
 import type { PathSeg } from '../yaml-source.js';
 import { dnsKey, type Ctx, type NodeIdx, type RawIpNode, type SvcIdx } from './context.js';
+import { portListText, switchPorts } from './ports.js';
 
 /** The name lookups, bound to one resolution; see makeNames. */
 export type Names = ReturnType<typeof makeNames>;
@@ -170,8 +171,14 @@ export function makeNames(c: Ctx) {
     }
     if (ifn === undefined) return { node: nn, iface: null };
     const names = n.kind === 'switch' ? [...(n.ports?.keys() ?? []), ...n.autoPorts.map((p) => p.name)] : [...n.ifaces.keys(), 'lo', ...(raw.nodes[nn]?.kind !== 'switch' && (raw.nodes[nn] as RawIpNode).ipip ? ['tunl0'] : [])];
+    if (!names.includes(ifn) && n.kind === 'switch') {
+      // Ports a link took by naming only the switch are numbered p1, p2, ... and written nowhere: list them with what they lead to.
+      const list = portListText(switchPorts(c, n));
+      error(path, 'unknown-name', `${nn} has no port \`${ifn}\`; its ports: ${list}`, { found: text, expected: `one of the ports of ${nn}`, suggestion: `its ports: ${list} (lblab validate --ports lists every switch)` });
+      return null;
+    }
     if (!names.includes(ifn)) {
-      error(path, 'unknown-name', `${nn} has no ${n.kind === 'switch' ? 'port' : 'interface'} \`${ifn}\`${didYouMean(ifn, names)}`, { found: text });
+      error(path, 'unknown-name', `${nn} has no interface \`${ifn}\`${didYouMean(ifn, names)}`, { found: text });
       return null;
     }
     return { node: nn, iface: ifn };

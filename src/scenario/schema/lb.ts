@@ -3,7 +3,7 @@
  * VRRP instance and connection sync.
  */
 import * as z from 'zod';
-import { LB_MODES } from '../../lb/modes.js';
+import { canonicalMode, LB_MODE_ALIASES, LB_MODES, type LbMode } from '../../lb/modes.js';
 import { obj, want } from './messages.js';
 import { address, cidr, count, duration, hostCidr, ifName, macAddr, NAME_RE, namedKeys, port } from './values.js';
 import { ipNodeShape } from './ip-node.js';
@@ -15,11 +15,17 @@ const persistence = z.union(
   want('a persistence timeout or a map', 'write persistence: 300s, or persistence: { timeout: 300s, netmask: 255.255.255.0 }'),
 );
 
+/** A forwarding mode, or one of its other names (masquerade, fullnat, dr, tun ...), read as the mode it names. */
+export const lbMode = z
+  .enum([...LB_MODES, ...Object.keys(LB_MODE_ALIASES)] as [string, ...string[]])
+  .transform((m) => canonicalMode(m) as LbMode)
+  .meta({ description: 'nat | snat | dsr | tunnel | transparent; also masquerade (nat), fullnat or full-nat (snat), dr or direct-routing (dsr), tun (tunnel)' });
+
 const service = obj('a service', {
   vip: address,
   port,
   protocol: z.enum(['tcp', 'udp']).optional(),
-  mode: z.enum(LB_MODES as unknown as [string, ...string[]]),
+  mode: lbMode,
   scheduler: z.enum(schedulerNames).optional(),
   persistence: persistence.optional(),
   snat_pool: z.array(address).optional(),

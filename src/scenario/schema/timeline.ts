@@ -3,11 +3,11 @@
  * (fail a node, take a link down, drain a server, change a mode, ...).
  */
 import * as z from 'zod';
-import { LB_MODES } from '../../lb/modes.js';
 import { obj, problem, want } from './messages.js';
 import { count, duration, nodeName, port, serverRef, serviceRef } from './values.js';
 import { linkPair } from './links.js';
 import { serverItem } from './servers.js';
+import { lbMode } from './lb.js';
 import { httpStatus, serviceTime } from './apps.js';
 
 const onServer = <T extends z.ZodType>(what: string, value: T) => obj(what, { on: nodeName, port: port.optional(), value });
@@ -50,7 +50,7 @@ export const timelineEntry = obj('a timeline entry', {
   weight: obj('a weight change', { server: serverRef, value: count('a weight') }).optional(),
   add_server: obj('a server to add', { service: serviceRef, server: serverItem }).optional(),
   remove_server: serverRef.optional(),
-  mode: obj('a mode change', { service: serviceRef, value: z.enum(LB_MODES as unknown as [string, ...string[]]) }).optional(),
+  mode: obj('a mode change', { service: serviceRef, value: lbMode }).optional(),
   http_status: onServer('an http_status change', httpStatus).optional(),
   http_body: onServer('an http_body change', z.string(want('text'))).optional(),
   service_time: onServer('a service_time change', serviceTime).optional(),
