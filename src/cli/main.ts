@@ -20,6 +20,7 @@ import { HopLines } from '../view/hop-lines.js';
 import { langOf, reasonMeanings, type Lang } from '../trace/lang.js';
 import { benchCommand, type BenchOptions } from './bench.js';
 import { registerCheck } from './check.js';
+import { registerDiagnose } from './diagnose.js';
 import { registerExplain, runWithProgress } from './explain.js';
 import { registerPcap } from './pcap.js';
 import { registerTui } from './tui.js';
@@ -191,6 +192,7 @@ export function buildProgram(): Command {
     });
 
   registerCheck(program);
+  registerDiagnose(program);
   registerExplain(program);
   registerPcap(program);
   registerTui(program);
