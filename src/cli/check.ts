@@ -19,6 +19,7 @@ import { FullRecorder } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
 import { grade } from '../grade/grade.js';
+import { diagnoser, FINDING_IDS } from '../diagnose/index.js';
 import { report, REPORTERS, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
 import { serverStats, type ServerStats } from '../assemble/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
@@ -126,8 +127,12 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
     throw e;
   }
   const rec = new FullRecorder(built.net.trace);
+  // The detectors listen only when an expectation asks for their findings.
+  const diag = sc.expect.some((e) => e.check.kind === 'diagnose') ? diagnoser(sc) : null;
+  if (diag) built.net.trace.listen(diag.onEvent);
   const res = built.net.run(opts.until ?? sc.run.until ?? undefined);
-  const verdicts = grade(gradeInputOf(built, rec.events), sc.expect);
+  const input = gradeInputOf(built, rec.events);
+  const verdicts = grade(diag ? { ...input, diagnosis: { ids: FINDING_IDS, findings: diag.finish() } } : input, sc.expect);
   return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: null, verdicts };
 }
 

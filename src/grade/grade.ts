@@ -17,6 +17,7 @@ import { countDns, DNS_COUNTERS } from './dns-counters.js';
 import { judgeVrrp } from './vrrp.js';
 import { judgeHealth, judgeServerStat } from './health.js';
 import { countEvidence, eventEvidence, MAX_EVIDENCE, type Judged } from './evidence.js';
+import { judgeDiagnose } from './diagnose.js';
 
 
 /** Judges every expectation, in the order written. */
@@ -51,6 +52,8 @@ function judge(input: GradeInput, c: Check): Judged {
       return judgeHealth(input, c);
     case 'server-stat':
       return judgeServerStat(input, c);
+    case 'diagnose':
+      return judgeDiagnose(input, c);
     default:
       return assertNever(c);
   }

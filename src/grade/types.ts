@@ -76,6 +76,8 @@ export interface GradeInput {
   readonly requests?: readonly { readonly node: string; readonly port: number; readonly requests: number }[];
   /** The MAC of every interface, keyed "node:iface" (resolves `mac-of` field values). */
   readonly macs: Readonly<Record<string, number>>;
+  /** The findings of the diagnose detectors on this run and every id a detector can report (present when an expectation asks). */
+  readonly diagnosis?: { readonly ids: readonly string[]; readonly findings: readonly { readonly id: string; readonly where: string; readonly title: string; readonly evidence: readonly Evidence[] }[] };
 }
 
 /** One piece of evidence (defined with the evidence line in src/view/evidence.ts, so that diagnose shares it). */

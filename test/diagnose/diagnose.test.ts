@@ -4,10 +4,12 @@
  * its fix, applied to a copy of the file and re-run, removes it and lets
  * every flow complete; and no other built-in scenario reports anything.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnoseFile, previewFix } from '../../src/cli/diagnose.js';
+import { checkFile } from '../../src/cli/check.js';
 import { BUILTIN_DIR, builtinNames } from '../../src/cli/scenarios.js';
 import { applyChanges, lineDiff, pathText } from '../../src/diagnose/fix.js';
 import { DETECTORS, FINDING_IDS } from '../../src/diagnose/index.js';
@@ -100,5 +102,30 @@ describe('the fix editor', () => {
   it('every detector has a distinct id among the finding ids', () => {
     expect(new Set(DETECTORS.map((d) => d.id)).size).toBe(DETECTORS.length);
     for (const d of DETECTORS) expect(FINDING_IDS).toContain(d.id);
+  });
+});
+
+describe('check: { diagnose: <id> } and { diagnose: none }', () => {
+  it('grades a finding present, a finding absent, none, and an unknown id', { timeout: 120_000 }, () => {
+    const text = readFileSync(join(FIXTURES, 'transparent-no-forward.yaml'), 'utf8').replace(
+      /\nexpect:\n[\s\S]*$/,
+      '\nexpect:\n  - { name: found, diagnose: lb-ip-forward-off }\n  - { name: absent, diagnose: one-arm-return-path }\n  - { name: clean, diagnose: none }\n  - { name: typo, diagnose: ip-forward }\n',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'lblab-diagnose-'));
+    try {
+      const file = join(dir, 'lesson.yaml');
+      writeFileSync(file, text);
+      const r = checkFile(file, {});
+      expect(r.error).toBeNull();
+      expect(r.verdicts.map((v) => [v.name, v.passed, v.message])).toEqual([
+        ['found', true, 'diagnose found lb-ip-forward-off at lb1'],
+        ['absent', false, 'diagnose did not find one-arm-return-path; it found lb-ip-forward-off at lb1'],
+        ['clean', false, 'diagnose found 1: lb-ip-forward-off at lb1'],
+        ['typo', false, `no detector has the id "ip-forward"; the ids are ${FINDING_IDS.join(', ')} (docs/diagnose.md)`],
+      ]);
+      expect(r.verdicts[0]!.evidence[0]!.text).toMatch(/^ip-forward-off: lb1 rewrote the packet/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
