@@ -18,7 +18,7 @@ export type { Detector, Finding, Fix, FixChange, Severity } from './types.js';
 export const DETECTORS: readonly Detector[] = [returnPathDetector, dsrArpDetector, dsrMacDetector, ipForwardDetector];
 
 /** Every finding id a detector can report (what `{ diagnose: <id> }` may name). */
-export const FINDING_IDS: readonly string[] = ['one-arm-return-path', 'same-subnet-vip', 'dsr-arp-unsuppressed', 'dsr-keep-source-mac', 'lb-ip-forward-off'];
+export const FINDING_IDS: readonly string[] = DETECTORS.flatMap((d) => d.ids);
 
 /** A diagnosis in progress: feed it the trace, then ask for the findings. */
 export interface Diagnoser {

@@ -49,6 +49,8 @@ export interface DetectorRun {
 /** A detector: its id and title, and how to start it on one scenario's run. */
 export interface Detector {
   readonly id: string;
+  /** Every finding id it can report (its own id, and more when it tells cases apart). */
+  readonly ids: readonly string[];
   readonly title: string;
   readonly severity: Severity;
   /** What it looks for, for `docs/diagnose.md` and the JSON. */

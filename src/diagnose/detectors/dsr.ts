@@ -31,6 +31,7 @@ const ARP_ANNOUNCE = 'net.ipv4.conf.all.arp_announce';
 /** A server of a DSR or tunnel service answering (or announcing) ARP for the VIP. */
 export const dsrArpDetector: Detector = {
   id: DSR_ARP,
+  ids: [DSR_ARP],
   title: 'DSR servers answer ARP for the VIP',
   severity: 'error',
   looksFor: 'an ARP reply or request with the VIP of a DSR or tunnel service as its sender address, sent by a node that is not the LB',
@@ -86,6 +87,7 @@ export const dsrArpDetector: Detector = {
 /** An LB re-sending DSR requests with the router's source MAC, whose servers' replies then come back to it. */
 export const dsrMacDetector: Detector = {
   id: DSR_MAC,
+  ids: [DSR_MAC],
   title: "DSR re-sent with the router's source MAC",
   severity: 'error',
   looksFor: 'an lb-dsr rewrite that keeps the source MAC, then a not-for-me drop at the same LB of a frame addressed to that MAC',

@@ -16,6 +16,7 @@ export const LB_NO_FORWARD = 'lb-ip-forward-off';
 /** An LB dropping balanced traffic because net.ipv4.ip_forward is 0. */
 export const ipForwardDetector: Detector = {
   id: LB_NO_FORWARD,
+  ids: [LB_NO_FORWARD],
   title: 'Transparent LB without ip_forward',
   severity: 'error',
   looksFor: 'an ip-forward-off drop at a load balancer node',

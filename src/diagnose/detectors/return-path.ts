@@ -47,6 +47,7 @@ function explanation(id: string, svc: ServiceSpec, caller: string, server: strin
 /** The one-arm return path and the same-subnet VIP call: a NAT reply reaching the caller from the server's own address. */
 export const returnPathDetector: Detector = {
   id: ONE_ARM,
+  ids: [ONE_ARM, SAME_SUBNET],
   title: 'NAT replies bypass the load balancer',
   severity: 'error',
   looksFor: "a reply from a server's own address reaching the client whose request the LB destination-NATed to that server",
