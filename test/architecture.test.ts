@@ -18,7 +18,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['net', 'pcap', 'view'],
   ['lb', 'apps', 'tui', 'live'],
   ['scenario', 'bench'],
-  ['assemble', 'grade'],
+  ['assemble', 'grade', 'diagnose'],
   ['cli', '(root)'],
 ];
 

@@ -24,6 +24,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { LoadBalancer } from '../lb/node.js';
 import { grade, GradeStream } from '../grade/grade.js';
 import { report, totals, type ReporterName, type ScenarioReport } from '../grade/reporters.js';
+import { diagnoser, FINDING_IDS } from '../diagnose/index.js';
 import { serverStats, type ServerStats } from '../assemble/server-stats.js';
 import type { ClientRecord, GradeInput, ServiceCounts } from '../grade/types.js';
 import type { ReplayFlow } from '../pcap/replay.js';
@@ -170,16 +171,20 @@ export function checkFile(file: string, opts: CheckOptions, warn: (text: string)
   let verdicts;
   let res;
   guardMemory(built.net, opts.memory, opts.record === 'full' ? MEMORY_ADVICE.checkFull : MEMORY_ADVICE.stream);
+  // The detectors listen only when an expectation asks for their findings.
+  const diag = sc.expect.some((e) => e.check.kind === 'diagnose') ? diagnoser(sc) : null;
+  if (diag) built.net.trace.listen(diag.onEvent);
+  const withDiagnosis = <T extends object>(input: T): T => (diag ? { ...input, diagnosis: { ids: FINDING_IDS, findings: diag.finish() } } : input);
   if (opts.record === 'full') {
     const rec = new FullRecorder(built.net.trace);
     res = built.net.run(until);
-    verdicts = grade(gradeInputOf(built, rec.events), sc.expect);
+    verdicts = grade(withDiagnosis(gradeInputOf(built, rec.events)), sc.expect);
   } else {
     // Only the kinds some expectation reads are built at all; a run whose checks read only outcomes builds none.
     const stream = new GradeStream(sc.expect, macsOf(built));
     if (stream.kinds.length) built.net.trace.listen((ev) => stream.add(ev), stream.kinds);
     res = built.net.run(until);
-    verdicts = stream.verdicts(gradeInputOf(built, []));
+    verdicts = stream.verdicts(withDiagnosis(gradeInputOf(built, [])));
   }
   // A run cut short by the memory budget has no verdicts worth reading: it is an error, said as such.
   if (res.reason === 'memory') return { file, title: sc.title, seed: sc.seed, stopped: `${res.message}.`, error: `${file}: ${res.message}`, verdicts: [] };

@@ -165,3 +165,19 @@ libpcap-dev, npm install cap); it needs root or CAP_NET_RAW. See docs/live.md.`,
     )
     .action(action);
 }
+
+/** Adds `lblab diagnose <scenario>` to the program, doing `action`. */
+export function declareDiagnose<O>(program: Command, action: Action<string, O>): void {
+  program
+    .command('diagnose')
+    .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
+    .description('run a scenario and name the classic load-balancing mistakes in it, with their evidence and the one change that fixes each (docs/diagnose.md)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--fix-preview', "apply each finding's fix to a copy of the file, run it again, and show that the finding is gone")
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when no known bug is found, 1 when one is (or the scenario cannot be run), 2 for usage errors.\n\n' +
+        'Examples:\n  lblab diagnose one-arm-bug\n  lblab diagnose my-lesson.yaml --fix-preview\n  lblab diagnose dsr-arp-race --format json',
+    )
+    .action(action);
+}

@@ -21,7 +21,8 @@ import type { PcapOptions } from './pcap.js';
 import type { TuiOptions } from './tui.js';
 import type { LiveCliOptions } from './live.js';
 import type { Lang } from '../trace/lang.js';
-import { declareCheck, declareExplain, declareLive, declarePcap, declareTui, memoryOption } from './commands.js';
+import type { DiagnoseOptions } from './diagnose.js';
+import { declareCheck, declareDiagnose, declareExplain, declareLive, declarePcap, declareTui, memoryOption } from './commands.js';
 
 /** The version printed by --version. */
 const VERSION = '0.1.0';
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
     });
 
   declareCheck(program, async (scenarios: string[], opts: CheckOptions) => (await import('./check.js')).checkAction(scenarios, opts));
+  declareDiagnose(program, async (scenario: string, opts: DiagnoseOptions) => (await import('./diagnose.js')).diagnoseAction(scenario, opts));
   declareExplain(program, async (scenario: string, opts: ExplainOptions) => (await import('./explain.js')).explainAction(scenario, opts));
   declarePcap(program, async (scenario: string, opts: PcapOptions) => (await import('./pcap.js')).pcapAction(scenario, opts));
   declareLive(program, async (scenario: string, opts: LiveCliOptions) => (await import('./live.js')).liveAction(scenario, opts));

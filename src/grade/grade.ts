@@ -15,6 +15,7 @@ import type { AttemptRecord, ClientRecord, Evidence, GradeInput, Verdict } from 
 import { judgeServerStat } from './health.js';
 import { countEvidence, MAX_EVIDENCE, type Judged } from './evidence.js';
 import { collectorOf, type Collector } from './collect.js';
+import { judgeDiagnose } from './diagnose.js';
 
 /**
  * Grades as the events go by: built before the run from the expectations
@@ -81,6 +82,8 @@ function judge(input: GradeInput, c: Check): Judged {
       return judgeFailoverGap(input, c);
     case 'server-stat':
       return judgeServerStat(input, c);
+    case 'diagnose':
+      return judgeDiagnose(input, c);
     default:
       throw new Error(`a ${c.kind} check is judged by its collector`);
   }

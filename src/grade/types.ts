@@ -7,6 +7,7 @@
  */
 import type { TraceEvent } from '../trace/events.js';
 import type { Check, SourcePos } from '../scenario/types.js';
+import type { Evidence } from '../view/evidence.js';
 
 /** One request of an HTTP client, or the one attempt of a tcp-connect app. */
 export interface AttemptRecord {
@@ -75,21 +76,12 @@ export interface GradeInput {
   readonly requests?: readonly { readonly node: string; readonly port: number; readonly requests: number }[];
   /** The MAC of every interface, keyed "node:iface" (resolves `mac-of` field values). */
   readonly macs: Readonly<Record<string, number>>;
+  /** The findings of the diagnose detectors on this run and every id a detector can report (present when an expectation asks). */
+  readonly diagnosis?: { readonly ids: readonly string[]; readonly findings: readonly { readonly id: string; readonly where: string; readonly title: string; readonly evidence: readonly Evidence[] }[] };
 }
 
-/** One piece of evidence: a trace event (a frame, drop or rewrite), a request, or a count; always printable as one line. */
-export interface Evidence {
-  /** Simulated time in ns, or null for a count. */
-  readonly t: number | null;
-  /** Where: "web2:eth0", "lb1", a client ("client http-client 0"), or null. */
-  readonly place: string | null;
-  /** The line itself: a frame's summary, a drop's code and sentence, a request's outcome, or a count. */
-  readonly text: string;
-  /** The trace event's position (seq), when the evidence is a trace event. */
-  readonly seq: number | null;
-  /** The frame id, when the evidence concerns a frame. */
-  readonly frame: number | null;
-}
+/** One piece of evidence (defined with the evidence line in src/view/evidence.ts, so that diagnose shares it). */
+export type { Evidence } from '../view/evidence.js';
 
 /** The grader's judgement of one expectation. */
 export interface Verdict {

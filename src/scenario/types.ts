@@ -390,6 +390,8 @@ export type Check =
   | { readonly kind: 'vrrp'; readonly node: string | null; readonly state: 'master' | 'backup' | 'init' | 'fault' | null; readonly masters: number | null; readonly at: Nanos | null }
   /** A health check takes a server down (or brings it up), optionally by a check kind and within [after, before]; seen: false = it never does. */
   | { readonly kind: 'health'; readonly server: ServerRef; readonly goes: 'down' | 'up'; readonly check: HealthCheckSpec['kind'] | null; readonly after: Nanos | null; readonly before: Nanos | null; readonly seen: boolean }
+  /** `lblab diagnose` reports this finding id (finding null: `none`, no finding at all). */
+  | { readonly kind: 'diagnose'; readonly finding: string | null }
   /** A number of the per-server report: counts bounded by atMost/atLeast/equals, times (mean, p99) by under/over. */
   | {
       readonly kind: 'server-stat';

@@ -93,11 +93,11 @@ describe('an LB losing a server', () => {
     const tight = v('tight gaps');
     expect(tight.passed).toBe(false);
     expect(tight.message).toBe(
-      "expected the longest time without a completed request of client to be less than 500ms; found 1.400264s, between client's request 5 (completed at 1.001754016s) and client's request 7 (completed at 2.402018320s)",
+      "expected the longest time without a completed request of client to be less than 500ms; found 1.400264s, between client's request 5 (completed at 1.001754592s) and client's request 7 (completed at 2.402018992s)",
     );
     expect(tight.evidence.map((e) => e.text)).toEqual([
-      'request 5 started at 1.001489712s, ended at 1.001754016s: completed (web2)',
-      'request 7 started at 2.401754016s, ended at 2.402018320s: completed (web2)',
+      'request 5 started at 1.001490192s, ended at 1.001754592s: completed (web2)',
+      'request 7 started at 2.401754592s, ended at 2.402018992s: completed (web2)',
     ]);
   });
 

@@ -123,6 +123,7 @@ export function resolveExpect(c: Ctx, nm: Names): Expectation[] {
       }
       return { kind: 'health', server: r, goes: h.goes, check: h.check ?? null, after: h.after ?? null, before: h.before ?? null, seen: x.seen ?? true };
     }
+    if (x.diagnose !== undefined) return { kind: 'diagnose', finding: x.diagnose === 'none' ? null : x.diagnose };
     if (x.server_stat !== undefined) {
       const c = x.server_stat;
       const r = serverRef(c.server, [...path, 'server_stat', 'server']);

@@ -54,7 +54,7 @@ export const FRAME_FIELDS = [
 export const COUNTER_NAMES = ['frames', 'drops', 'rewrites', 'forwards', 'delivers', 'dns-queries', 'dns-answers', 'dns-cache-hits', 'requests'] as const;
 
 /** The kinds of expectation; an entry has exactly one, plus `name` and its companions. */
-export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http', 'vrrp', 'health', 'server_stat'] as const;
+export const EXPECT_KINDS = ['flow', 'frame', 'drop', 'rewrite', 'distribution', 'failover_gap', 'counter', 'http', 'vrrp', 'health', 'server_stat', 'diagnose'] as const;
 
 /** The numbers of the per-server report a `server_stat` expectation can bound. */
 export const SERVER_STATS = ['connections', 'requests', 'bytes', 'transitions', 'mean', 'p99'] as const;
@@ -121,6 +121,11 @@ export const expectation = obj('an expectation', {
     at_least: count('a count').optional(),
     at_most: count('a count').optional(),
   }).optional().meta({ description: 'HTTP requests a server received or an L7 proxy handled: filters, header values, and how many (default at least 1)' }),
+  diagnose: z
+    .string(want('a finding id or none', 'write a detector id such as one-arm-return-path (docs/diagnose.md), or none'))
+    .regex(/^[a-z0-9-]+$/, want('a finding id or none', 'write a detector id such as one-arm-return-path (docs/diagnose.md), or none'))
+    .optional()
+    .meta({ description: 'lblab diagnose must report this finding (its id, docs/diagnose.md), or none: no known bug' }),
   vrrp: obj('a VRRP check', {
     node: nodeName.optional(),
     state: z.enum(['master', 'backup', 'init', 'fault']).optional(),
