@@ -17,6 +17,8 @@ import type { LiveSource } from '../tui/LiveApp.js';
 import type { Topology } from '../view/topology.js';
 import { initialStateOf, topologyOf } from './network-snapshot.js';
 import { buildOrReport, openScenario } from './scenarios.js';
+import { taskText } from './task.js';
+import { printable } from '../scenario/index.js';
 import { langOf, type Lang } from '../trace/lang.js';
 
 /** Options of `lblab tui`, as commander parses them. */
@@ -48,6 +50,8 @@ export interface TuiIo {
 /** A scenario run for the TUI: its title, recorded trace and links. */
 export interface TuiRun {
   readonly title: string;
+  /** The task (description and goals) as `run` prints it under the header; empty when the scenario has none. */
+  readonly task: string;
   readonly file: string;
   readonly seed: number;
   readonly events: readonly TraceEvent[];
@@ -75,13 +79,14 @@ export function recordScenario(arg: string, opts: TuiOptions, io: Pick<TuiIo, 'e
     io.err(`lblab: ${res.message}\n`);
     return 1;
   }
-  return { title: sc.title, file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), topology: topologyOf(built.net), initial, message: res.message };
+  return { title: sc.title, task: taskText(sc), file, seed: sc.seed, events: rec.events, peers: peersOf(built.net), topology: topologyOf(built.net), initial, message: res.message };
 }
 
 /** The run's hop lines, as `lblab run` prints them: the fallback when standard output is not a terminal. */
 export function printHopLines(run: TuiRun, color: boolean, out: (s: string) => void): void {
   const view = new HopLines({ color, peers: run.peers });
-  const lines: string[] = [`lblab: ${run.title} (${run.file}, seed ${run.seed})`, ''];
+  const lines: string[] = [`lblab: ${printable(run.title)} (${printable(run.file)}, seed ${run.seed})`, ''];
+  if (run.task) lines.push(...run.task.replace(/\n$/, '').split('\n'));
   for (const ev of run.events) {
     const l = view.line(ev);
     if (l !== null) lines.push(l);

@@ -32,7 +32,7 @@ describe('the VRRP run report', () => {
       '   3.414062500s  lb1 MASTER: no advertisement for Master_Down_Interval 3414.063ms (3 x 1000ms + skew 414.063ms)',
       '     10.000000s  lb1 INIT: is down: no more advertisements',
       '  13.023458524s  lb2 MASTER: no advertisement for Master_Down_Interval 3609.375ms (3 x 1000ms + skew 609.375ms)',
-      '  takeover at 13.023458524s by lb2: clients had no completed request for 3.400042s (9.800220496s to 13.200262544s), 34 client frames lost',
+      '  takeover at 13.023458524s by lb2: clients had no completed request for 3.400042s (9.800220400s to 13.200262448s), 34 client frames lost',
     ]);
     // appReport carries them after the service tables.
     expect(appReport(built).slice(-lines.length)).toEqual(lines);

@@ -18,6 +18,7 @@ import { ethernet, udp, ipv4 } from '../../src/wire/build.js';
 import { encode } from '../../src/wire/encode.js';
 import type { Frame, TraceEvent } from '../../src/trace/events.js';
 import type { Ethernet } from '../../src/wire/types.js';
+import { HORIZON } from '../../src/sim/time.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -52,14 +53,16 @@ describe('block encoding', () => {
         fc.array(
           fc.record({
             point: fc.constantFrom('a:eth0', 'b:eth1', 'lb1:eth0', 'sw1:p12'),
-            t: fc.maxSafeNat(),
+            t: fc.nat({ max: HORIZON }), // the reader refuses captures longer than lblab's time horizon (30 days)
             dir: fc.constantFrom<'tx' | 'rx'>('tx', 'rx'),
             size: fc.nat(1500),
             comments: fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 3 }),
           }),
           { maxLength: 20 },
         ),
-        (pkts) => {
+        (unsorted) => {
+          // The writer gets packets in trace order, and the reader refuses a capture out of time order.
+          const pkts = [...unsorted].sort((x, y) => x.t - y.t);
           const sink = new MemorySink();
           const w = new PcapngWriter(sink, { application: 'lblab test' });
           const written: CapturedPacket[] = pkts.map((p, i) => ({ point: p.point, t: p.t, dir: p.dir, frame: frameOf(i + 1, 0, p.size), comments: p.comments }));

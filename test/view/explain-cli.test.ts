@@ -32,8 +32,10 @@ describe('lblab explain (action)', () => {
     expect(r.err).toBe('');
     const lines = r.out.split('\n');
     expect(lines[0]).toMatch(/^lblab: The same-subnet VIP call \(hairpin\) \(.*same-subnet-vip\.yaml, seed 1\): 2 flows$/);
-    expect(lines[2]).toMatch(/^ {2}1 {2}client 10\.0\.0\.10:\d+ -> 10\.0\.1\.100:80 TCP: .* \[0\.000000s to \d+\.\d+s\]$/);
-    expect(lines[3]).toMatch(/^ {2}2 {2}web2 10\.0\.1\.12:\d+ -> 10\.0\.1\.100:80 TCP: /);
+    // The task (the scenario's description) follows the header; then the flows, numbered.
+    const flows = lines.filter((l) => /^ {2}\d+ {2}/.test(l));
+    expect(flows[0]).toMatch(/^ {2}1 {2}client 10\.0\.0\.10:\d+ -> 10\.0\.1\.100:80 TCP: .* \[0\.000000s to \d+\.\d+s\]$/);
+    expect(flows[1]).toMatch(/^ {2}2 {2}web2 10\.0\.1\.12:\d+ -> 10\.0\.1\.100:80 TCP: /);
     expect(r.out).toContain('Show one as a ladder: lblab explain same-subnet-vip --flow 1');
     expect(r.progress).toBe('');
   });
