@@ -97,7 +97,7 @@ For each case file in test/kernel/cases/:
    plays the apps with the bytes lblab's apps send: the HTTP server answers with lblab's
    response (Server, Content-Type, Content-Length, Connection: close, body \`<node>\\n\`);
    the client binds the source ports lblab's client used (read from lblab's SYNs, so the
-   4-tuples match), sends lblab's request (Host as the scenario writes the target), reads
+   4-tuples match), sends lblab's request (Host as curl sends it), reads
    to EOF and closes; \`tcp-connect\` closes as soon as connect() returns. A trap deletes
    the namespaces on any exit, and afterAll deletes any left with this process's prefix.
 3. **Comparison** (harness/frames.ts, harness/compare.ts): both captures are cut to the

@@ -196,8 +196,9 @@ function apps(c: Ctx, dir: string): { servers: string[]; clients: string[] } {
       const sports = lblabPorts(c.run, a.on, dst, a.port);
       if (sports.length === 0) throw new Unsupported(`lblab's ${a.kind} on ${a.on} sent no SYN in the window`);
       // The bytes lblab's http-client sends (src/apps/http-client.ts: Host, User-Agent, Accept, Connection: close),
-      // Host being the target as written in the scenario (src/assemble/scenario.ts passes spec.to.text), "vip:shop" included.
-      const host = a.kind === 'http-client' ? (a.host ?? a.to.text) : a.to.text;
+      // Host as curl sends it: the name or address, with the port unless it is 80.
+      const named = a.to.kind === 'name' ? a.to.text : fmtIp(dst);
+      const host = (a.kind === 'http-client' ? a.host : null) ?? (a.port === 80 ? named : `${named}:${a.port}`);
       const req = httpRequest({ method: 'GET', target: a.kind === 'http-client' ? a.path : '/', headers: [{ name: 'Host', value: host }, { name: 'User-Agent', value: 'lblab' }, { name: 'Accept', value: '*/*' }, { name: 'Connection', value: 'close' }] });
       const src = ifacesOf(c.run, a.on).find((i) => i.name !== 'lo' && i.addrs.length > 0)?.addrs[0]?.addr;
       if (src === undefined) throw new Unsupported(`${a.on} has no address`);
