@@ -166,13 +166,16 @@ libpcap-dev, npm install cap); it needs root or CAP_NET_RAW. See docs/live.md.`,
     .action(action);
 }
 
+/** The output formats of `lblab diagnose`. */
+export const DIAGNOSE_FORMATS = ['text', 'json', 'markdown'] as const;
+
 /** Adds `lblab diagnose <scenario>` to the program, doing `action`. */
 export function declareDiagnose<O>(program: Command, action: Action<string, O>): void {
   program
     .command('diagnose')
     .argument('<scenario>', 'a scenario file, or the name of a built-in scenario (lblab list)')
     .description('run a scenario and name the classic load-balancing mistakes in it, with their evidence and the one change that fixes each (docs/diagnose.md)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices([...DIAGNOSE_FORMATS]).default('text'))
     .option('--fix-preview', "apply each finding's fix to a copy of the file, run it again, and show that the finding is gone")
     .addHelpText(
       'after',

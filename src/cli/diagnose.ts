@@ -10,7 +10,8 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import type { Command } from 'commander';
-import { declareDiagnose } from './commands.js';
+import { DIAGNOSE_FORMATS, declareDiagnose } from './commands.js';
+export { DIAGNOSE_FORMATS } from './commands.js';
 import { formatErrors, loadScenario, type Scenario } from '../scenario/index.js';
 import { diagnoser, type Finding } from '../diagnose/index.js';
 import { applyChanges, lineDiff, pathText } from '../diagnose/fix.js';
@@ -19,8 +20,6 @@ import type { Evidence } from '../view/evidence.js';
 import { buildOrReport, builtinNames, locate } from './scenarios.js';
 import { gradeInputOf } from './check.js';
 
-/** The output formats of `lblab diagnose`. */
-export const DIAGNOSE_FORMATS = ['text', 'json', 'markdown'] as const;
 
 /** Options of `lblab diagnose`. */
 export interface DiagnoseOptions {
